@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests run for real: Prometheus 2.42 with promtool, Alertmanager 0.25 with amtool.
+set -euo pipefail
+pkgs=(prometheus prometheus-alertmanager)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && { echo "debian-deps: ${pkgs[*]} already installed"; exit 0; }
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "debian-deps: installed ${missing[*]}"

@@ -1,0 +1,46 @@
+// The one config of selectors and thresholds that dashboards, rules, scrape configs and routing
+// are compiled with (the monitoring-mixin `_config` idea). `tokenwatt build` starts from these
+// defaults; tests and the demo override a few fields (shorter `for:` durations, say).
+
+export interface MixinConfig {
+  /** Label matchers that pick each upstream's series; Prometheus job names come from scrape-configs/. */
+  selectors: {
+    vllm: string;
+    sglang: string;
+    dcgm: string;
+    kepler: string;
+    tokenwatt: string;
+    node: string;
+  };
+  /** Labels kept on every series as target labels (Prometheus config, not the exporter). */
+  clusterLabel: string;
+  grafana: {
+    /** Fixed uid of the provisioned Prometheus datasource. */
+    datasourceUid: string;
+    folder: string;
+    /** Prefix of every dashboard uid. */
+    uidPrefix: string;
+  };
+  /** Base URL of docs/runbooks/<Alert>.md as users browse it. */
+  runbookBaseUrl: string;
+  kubernetes: {
+    namespace: string;
+    /** kube-prometheus-stack selects rules and monitors by `release: <name>`. */
+    release: string;
+  };
+}
+
+export const defaultConfig: MixinConfig = {
+  selectors: {
+    vllm: 'job="vllm"',
+    sglang: 'job="sglang"',
+    dcgm: 'job="dcgm-exporter"',
+    kepler: 'job="kepler"',
+    tokenwatt: 'job="tokenwatt"',
+    node: 'job="node"',
+  },
+  clusterLabel: 'cluster',
+  grafana: { datasourceUid: 'tokenwatt-prometheus', folder: 'tokenwatt', uidPrefix: 'tokenwatt-' },
+  runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',
+  kubernetes: { namespace: 'monitoring', release: 'kube-prometheus-stack' },
+};
