@@ -1,7 +1,7 @@
 // Run real promtool (Debian's prometheus package) from tests. A missing binary fails the test
 // with the install command: tests never skip silently.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,5 +45,9 @@ export async function promqlTest(opts: {
     evaluation_interval: '1m',
     tests: [{ interval: opts.interval ?? '1m', input_series: opts.series, promql_expr_test: opts.tests }],
   }));
-  return tool('promtool', ['test', 'rules', file], dir);
+  try {
+    return await tool('promtool', ['test', 'rules', file], dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
