@@ -1,0 +1,39 @@
+// What the exposition parser (src/exposition/parse.ts) produces and the collectors consume.
+
+export type FamilyType =
+  | 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped'
+  // OpenMetrics only:
+  | 'info' | 'stateset' | 'gaugehistogram' | 'unknown';
+
+export interface Sample {
+  /** The sample's own name (`foo_bucket`, `foo_total`, ...). */
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** Milliseconds since the epoch, when the exposition gave one. */
+  timestampMs?: number;
+}
+
+export interface MetricFamily {
+  /** The family name (for OpenMetrics counters, without `_total`). */
+  name: string;
+  type: FamilyType;
+  help?: string;
+  unit?: string;
+  samples: Sample[];
+}
+
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+export interface ParseOptions {
+  format: ExpositionFormat;
+  /** Reject the input (ParseError reason 'too many series') past this many samples. */
+  maxSeries?: number;
+}
+
+/** A rejected exposition: 1-based line and column, and why. */
+export class ParseError extends Error {
+  constructor(readonly line: number, readonly column: number, readonly reason: string) {
+    super(`${line}:${column}: ${reason}`);
+  }
+}
