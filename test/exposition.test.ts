@@ -166,3 +166,40 @@ describe('maxSeries', () => {
     expect([err.line, err.reason]).toEqual([3, 'too many series (more than 2)']);
   });
 });
+
+describe('conformance with upstream parsers (test/fixtures/conformance)', () => {
+  const root = join(here, 'fixtures', 'conformance');
+  // Cases where two upstream parsers disagree; we follow the one named in the README, so our verdict
+  // is the opposite of the case's. Each is explained in test/fixtures/conformance/README.md.
+  const exceptions: Record<string, string> = {
+    'prometheus-promparse/TestPromParse.valid.text': 'last line lacks its newline (expfmt and the format spec reject that)',
+    'prometheus-promparse/TestPromNullByteHandling_00.valid.text': 'last line lacks its newline (expfmt and the format spec reject that)',
+    'prometheus-openmetricsparse/TestOpenMetricsParse.valid.openmetrics': 'non-contiguous family, info without _info, stateset sample without its label (the OpenMetrics suite rejects each)',
+  };
+  const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())
+    .flatMap((d) => readdirSync(join(root, d.name)).map((f) => `${d.name}/${f}`)).sort();
+
+  it('has the cases of all four sources', () => {
+    const sources = new Set(cases.map((c) => c.split('/')[0]));
+    expect([...sources].sort()).toEqual(['common-expfmt', 'openmetrics-testsuite', 'prometheus-openmetricsparse', 'prometheus-promparse']);
+    expect(cases.length).toBeGreaterThan(350);
+  });
+
+  it.each(cases)('%s', (c) => {
+    const m = /\.(valid|invalid)\.(text|openmetrics)$/.exec(c);
+    expect(m).not.toBeNull();
+    const upstream = m![1]!;
+    const format = m![2] as ExpositionFormat;
+    const want = exceptions[c] === undefined ? upstream : upstream === 'valid' ? 'invalid' : 'valid';
+    const bytes = new Uint8Array(readFileSync(join(root, c)));
+    let got = 'valid';
+    try {
+      parseExposition(bytes, { format });
+    } catch (err) {
+      // Anything but a ParseError (a TypeError from a parser bug) fails the case.
+      if (!(err instanceof ParseError)) throw err;
+      got = 'invalid';
+    }
+    expect(got).toBe(want);
+  });
+});

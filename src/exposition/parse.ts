@@ -136,6 +136,9 @@ interface HistState {
   hasBuckets: boolean;
   lastSuffix: string;
   hasNegativeLe: boolean;
+  /** Whether the samples carry timestamps (all or none), and the latest one. */
+  hasTs: boolean | undefined;
+  lastTs: number;
 }
 
 class Parser {
@@ -157,6 +160,7 @@ class Parser {
   names: string[] = [];
   // OpenMetrics: the family samples go to now.
   cur: Fam | undefined;
+  readonly sampleNames = new Set<string>();
 
   constructor(s: string, opts: ParseOptions) {
     this.s = s;
@@ -259,6 +263,7 @@ class Parser {
         if (e === '\\') out += '\\';
         else if (e === 'n') out += '\n';
         else if (e === '"' && this.om) out += '"';
+        else if (this.om && e !== undefined) out += `\\${e}`; // OpenMetrics keeps unknown escapes literally
         else this.fail(`invalid escape sequence '\\${e ?? ''}'`, start + i);
       }
       text = out;
@@ -464,6 +469,7 @@ class Parser {
         if (e === BSLASH) out += '\\';
         else if (e === QUOTE) out += '"';
         else if (e === 110) out += '\n';
+        else if (this.om && e !== NL && i + 1 < this.len) out += `\\${s[i + 1]}`; // OpenMetrics keeps unknown escapes literally
         else { this.pos = i; this.fail(`invalid escape sequence '\\${s[i + 1] ?? ''}' in label value`); }
         i += 2;
         continue;
@@ -514,6 +520,7 @@ class Parser {
     if (fam === undefined || fam.out.name !== name) {
       this.finishFamily(fam);
       if (this.byName.has(name)) this.fail(`metric family '${name}' is not contiguous (seen before)`, nameStart);
+      this.reserve(name, nameStart);
       fam = newFam(name, 'unknown');
       this.byName.set(name, fam);
       this.families.push(fam.out);
@@ -530,17 +537,30 @@ class Parser {
       const word = this.restOfLine(false);
       const type = OM_TYPES[word];
       if (type === undefined) this.fail(`unknown metric type '${word}'`, at);
+      if (fam.united && (type === 'info' || type === 'stateset')) this.fail(`${type} '${name}' cannot have a UNIT`, at);
       fam.out.type = type;
       fam.typed = true;
+      this.reserveSampleNames(fam, nameStart);
     } else {
       if (fam.united) this.fail(`second UNIT line for '${name}'`, start);
       const at = this.pos;
       const unit = this.restOfLine(false);
       for (let i = 0; i < unit.length; i++) if (!isNameChar(unit.charCodeAt(i))) this.fail(`invalid unit '${unit}'`, at);
       if (unit !== '' && !name.endsWith(`_${unit}`)) this.fail(`unit '${unit}' is not a suffix of the metric name '${name}'`, at);
+      if (fam.out.type === 'info' || fam.out.type === 'stateset') this.fail(`${fam.out.type} '${name}' cannot have a UNIT`, start);
       fam.out.unit = unit;
       fam.united = true;
     }
+  }
+
+  /** OpenMetrics: a sample name may belong to one family only (`a` counter and `a_total` gauge clash). */
+  reserve(sampleName: string, at: number): void {
+    if (this.sampleNames.has(sampleName)) this.fail(`metric name '${sampleName}' clashes with the samples of another family`, at);
+    this.sampleNames.add(sampleName);
+  }
+
+  reserveSampleNames(fam: Fam, at: number): void {
+    for (const suffix of OM_SUFFIXES[fam.out.type]!) if (suffix !== '') this.reserve(fam.out.name + suffix, at);
   }
 
   /** Finds the family of an OpenMetrics sample: the current one if the name fits it, else a new one. */
@@ -556,6 +576,7 @@ class Parser {
     if (cur !== undefined && name === cur.out.name) this.fail(`'${name}' is not a valid sample name for a ${cur.out.type} family`, at);
     this.finishFamily(cur);
     if (this.byName.has(name)) this.fail(`metric family '${name}' is not contiguous (seen before)`, at);
+    this.reserve(name, at);
     const fam = newFam(name, 'unknown');
     this.byName.set(name, fam);
     this.families.push(fam.out);
@@ -579,7 +600,6 @@ class Parser {
   /** The OpenMetrics rules for one sample, checked after its value and timestamp are read. */
   omSampleRules(fam: Fam, suffix: string, labels: Record<string, string>, nLabels: number, value: number,
     le: number | undefined, quantile: number | undefined, timestampMs: number | undefined, lineStart: number): void {
-    void timestampMs;
     const s = this.s;
     const type = fam.out.type;
     const name = fam.out.name;
@@ -598,9 +618,20 @@ class Parser {
       this.finishGroup(fam, lineStart);
       if (fam.group !== undefined) fam.groups.add(fam.group);
       fam.group = key;
-      fam.groupState = { lastLe: -Infinity, lastBucket: 0, infBucket: undefined, count: undefined, sum: undefined, hasBuckets: false, lastSuffix: '', hasNegativeLe: false };
+      fam.groupState = {
+        lastLe: -Infinity, lastBucket: 0, infBucket: undefined, count: undefined, sum: undefined, hasBuckets: false,
+        lastSuffix: '', hasNegativeLe: false, hasTs: undefined, lastTs: -Infinity,
+      };
     }
     const g = fam.groupState!;
+    // Timestamps of one metric: on all of its samples or none, and never going back.
+    const hasTs = timestampMs !== undefined;
+    if (g.hasTs === undefined) g.hasTs = hasTs;
+    else if (g.hasTs !== hasTs) this.fail(`samples of '${name}' with the same labels mix timestamps and none`, lineStart);
+    if (hasTs) {
+      if (timestampMs < g.lastTs) this.fail(`timestamps of '${name}' go backwards`, lineStart);
+      g.lastTs = timestampMs;
+    }
     switch (type) {
       case 'counter':
         if (suffix === '_total' && (value < 0 || Number.isNaN(value))) this.fail(`counter '${name}' has a negative or NaN value`, lineStart);
@@ -634,7 +665,8 @@ class Parser {
           g.lastLe = le;
           g.lastBucket = value;
           g.hasBuckets = true;
-          if (le === Infinity) g.infBucket = value;
+          // Only the exact spelling "+Inf" counts as the +Inf bucket (the suite rejects "+INF").
+          if (labels.le === '+Inf') g.infBucket = value;
         } else if (suffix === '_count' || suffix === '_gcount') {
           if (!(value >= 0) || !Number.isInteger(value)) this.fail(`'${name}${suffix}' must be a non-negative integer`, lineStart);
           g.count = value;
@@ -658,8 +690,10 @@ class Parser {
     const name = fam.out.name;
     if (g.hasBuckets && g.infBucket === undefined) this.fail(`histogram '${name}' has no +Inf bucket`, at);
     if (!g.hasBuckets && (g.count !== undefined || g.sum !== undefined)) this.fail(`histogram '${name}' has _count/_sum but no buckets`, at);
+    if ((g.count === undefined) !== (g.sum === undefined)) this.fail(`histogram '${name}' must have both or neither of its count and sum`, at);
     if (g.count !== undefined && g.infBucket !== undefined && g.count !== g.infBucket) this.fail(`histogram '${name}' _count differs from its +Inf bucket`, at);
     if (type === 'histogram' && g.hasNegativeLe && g.sum !== undefined) this.fail(`histogram '${name}' has negative buckets and a _sum`, at);
+    if (g.sum !== undefined && g.sum < 0 && !g.hasNegativeLe) this.fail(`histogram '${name}' has a negative sum but no negative buckets`, at);
   }
 
   finishFamily(fam: Fam | undefined): void {
