@@ -80,6 +80,14 @@ function firstInvalidUtf8(b: Uint8Array): number {
 
 const NL = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, QUOTE = 34, BSLASH = 92, EQ = 61, COMMA = 44;
 
+/** How many characters of t appear in s from start (String#startsWith is not inlined by V8; this is). */
+function matchLength(s: string, start: number, t: string): number {
+  const n = t.length;
+  let i = 0;
+  while (i < n && s.charCodeAt(start + i) === t.charCodeAt(i)) i++;
+  return i;
+}
+
 function isNameStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
 }
@@ -155,9 +163,19 @@ class Parser {
   lastFam: Fam | undefined;
   lastSuffix = '';
   lastLabelNames: string[] = [];
-  lastLabelValues: string[] = [];
-  // Scratch for the current sample's label names, for the duplicate check.
-  names: string[] = [];
+  /** `name="` for each of lastLabelNames. */
+  lastLabelProbes: string[] = [];
+  /** The next backslash at or after the current label value (-1: none left in the input). */
+  nextBackslash = 0;
+  /** Where the current line's newline is (the input's length when it has none). */
+  lineEnd = 0;
+  // Scratch for the current sample's labels (names, values, where each name starts).
+  readonly names: string[] = [];
+  readonly vals: string[] = [];
+  readonly nameAt: number[] = [];
+  nLabels = 0;
+  shape: Shape | undefined;
+  readonly shapes = new Map<string, Shape>();
   // OpenMetrics: the family samples go to now.
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
@@ -188,7 +206,11 @@ class Parser {
       if (this.pos >= len) return; // trailing blanks without a newline are tolerated upstream
       if (c === NL) { this.pos++; continue; }
       if (c === HASH) this.textComment();
-      else this.sample();
+      else {
+        const nl = s.indexOf('\n', this.pos);
+        this.lineEnd = nl === -1 ? len : nl;
+        this.sample();
+      }
     }
   }
 
@@ -298,18 +320,20 @@ class Parser {
     const s = this.s;
     const om = this.om;
     const lineStart = this.pos;
-    let c = s.charCodeAt(this.pos);
-    if (!isNameStart(c)) this.fail(om ? 'expected a metric name or a # line' : 'invalid metric name');
-    do c = s.charCodeAt(++this.pos); while (isNameChar(c));
-    const nameLen = this.pos - lineStart;
     let name = this.lastName;
     let fam: Fam;
     let suffix: string;
-    if (nameLen === name.length && s.startsWith(name, lineStart) && this.lastFam !== undefined) {
+    let c: number;
+    // Same name as the previous sample (the common case): one native startsWith, no per-char scan.
+    if (this.lastFam !== undefined && s.startsWith(name, lineStart) && !isNameChar(c = s.charCodeAt(lineStart + name.length))) {
+      this.pos = lineStart + name.length;
       fam = this.lastFam;
       suffix = this.lastSuffix;
       if (om && fam !== this.cur) { fam = this.omFamily(name, lineStart); suffix = this.lastSuffix; }
     } else {
+      c = s.charCodeAt(this.pos);
+      if (!isNameStart(c)) this.fail(om ? 'expected a metric name or a # line' : 'invalid metric name');
+      do c = s.charCodeAt(++this.pos); while (isNameChar(c));
       name = s.slice(lineStart, this.pos);
       fam = om ? this.omFamily(name, lineStart) : this.textFamily(name);
       suffix = this.lastSuffix;
@@ -321,14 +345,13 @@ class Parser {
     const type = fam.out.type;
 
     // Labels.
-    const labels: Record<string, string> = {};
-    let nLabels = 0;
+    let labels: Record<string, string>;
     let le: number | undefined;
     let quantile: number | undefined;
     if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
     if (c === LBRACE) {
       this.pos++;
-      nLabels = this.labels(labels, om);
+      labels = this.labels(om);
       c = s.charCodeAt(this.pos);
       if (om) {
         if (c !== SP) this.fail('expected a space after the labels');
@@ -348,10 +371,15 @@ class Parser {
           if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${v}"`, lineStart);
         }
       }
-    } else if (om) {
-      if (c !== SP) this.fail('expected a space or labels after the metric name');
-      this.pos++;
+    } else {
+      labels = {};
+      this.nLabels = 0;
+      if (om) {
+        if (c !== SP) this.fail('expected a space or labels after the metric name');
+        this.pos++;
+      }
     }
+    const nLabels = this.nLabels;
 
     // Value.
     const vStart = this.pos;
@@ -393,65 +421,104 @@ class Parser {
     fam.hasSamples = true;
   }
 
-  /** Reads `name="value",...}` after the `{`; returns how many labels. Leaves pos after the `}`. */
-  labels(labels: Record<string, string>, om: boolean): number {
+  /** Reads `name="value",...}` after the `{`, leaving pos after the `}` and the count in nLabels. */
+  labels(om: boolean): Record<string, string> {
+    // Hot loop: positions live in the local p (not this.pos) and are stored back before any call.
     const s = this.s;
+    const len = this.len;
     const names = this.names;
+    const vals = this.vals;
+    const nameAt = this.nameAt;
     const lastNames = this.lastLabelNames;
-    const lastValues = this.lastLabelValues;
+    const lastProbes = this.lastLabelProbes;
     let n = 0;
-    let c = om ? s.charCodeAt(this.pos) : this.skipBlanks();
-    if (c === RBRACE) { this.pos++; return 0; }
+    let p = this.pos;
+    let c = s.charCodeAt(p);
+    if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+    if (c === RBRACE) { this.pos = p + 1; this.nLabels = 0; return {}; }
     for (;;) {
-      // Label name.
-      const nStart = this.pos;
-      if (!isLabelStart(c)) this.fail('invalid label name');
-      do c = s.charCodeAt(++this.pos); while (isLabelChar(c));
-      const nLen = this.pos - nStart;
+      // Label name: when the previous sample had the same name at this position, one native
+      // startsWith of `name="` checks name, '=' and quote at once (per-char JS loops are slow).
+      const nStart = p;
       let lname = lastNames[n];
-      if (lname === undefined || lname.length !== nLen || !s.startsWith(lname, nStart)) {
-        lname = s.slice(nStart, this.pos);
-        lastNames[n] = lname;
-        lastValues[n] = '\u0000'; // never equal to a real value's raw text followed by a quote check
-      }
-      if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
-      if (c !== EQ) this.fail(`expected '=' after label name, found ${JSON.stringify(s[this.pos] ?? 'end of input')}`);
-      this.pos++;
-      if (lname === '__name__') this.fail("label name '__name__' is reserved", nStart);
-      for (let i = 0; i < n; i++) if (names[i] === lname) this.fail(`duplicate label name '${lname}'`, nStart);
-      names[n] = lname;
-      // Label value.
-      c = om ? s.charCodeAt(this.pos) : this.skipBlanks();
-      if (c !== QUOTE) this.fail(`expected '"' at start of label value, found ${JSON.stringify(s[this.pos] ?? 'end of input')}`);
-      const vStart = ++this.pos;
-      let value = lastValues[n]!;
-      if (s.charCodeAt(vStart + value.length) === QUOTE && s.startsWith(value, vStart)) {
-        this.pos = vStart + value.length + 1;
+      const probe = lastProbes[n];
+      if (probe !== undefined && s.startsWith(probe, p)) {
+        p += probe.length;
       } else {
-        c = s.charCodeAt(this.pos);
-        while (c !== QUOTE && c !== BSLASH && c !== NL && this.pos < this.len) c = s.charCodeAt(++this.pos);
-        if (c === QUOTE) {
-          value = s.slice(vStart, this.pos);
-          lastValues[n] = value;
-          this.pos++;
-        } else {
-          value = this.escapedValue(vStart);
-          lastValues[n] = '\u0000';
-        }
+        if (!isLabelStart(c)) { this.pos = p; this.fail('invalid label name'); }
+        do c = s.charCodeAt(++p); while (isLabelChar(c));
+        lname = s.slice(nStart, p);
+        lastNames[n] = lname;
+        lastProbes[n] = `${lname}="`;
+        if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+        if (c !== EQ) { this.pos = p; this.fail(`expected '=' after label name, found ${JSON.stringify(s[p] ?? 'end of input')}`); }
+        c = s.charCodeAt(++p);
+        if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+        if (c !== QUOTE) { this.pos = p; this.fail(`expected '"' at start of label value, found ${JSON.stringify(s[p] ?? 'end of input')}`); }
+        p++;
       }
-      if (lname === '__proto__') Object.defineProperty(labels, lname, { value, enumerable: true, writable: true, configurable: true });
-      else labels[lname] = value;
+      names[n] = lname!;
+      nameAt[n] = nStart;
+      // Label value: the closing quote is found with indexOf (native, far faster than a charCodeAt
+      // loop); a backslash before it (tracked lazily over the whole input) or a newline sends the
+      // value down the escape-aware path, which also reports those errors.
+      const vStart = p;
+      const q = s.indexOf('"', vStart);
+      let bs = this.nextBackslash;
+      if (bs !== -1 && bs < vStart) bs = this.nextBackslash = s.indexOf('\\', vStart);
+      let value: string;
+      if (q !== -1 && (bs === -1 || bs > q) && q < this.lineEnd) {
+        value = s.slice(vStart, q);
+        p = q + 1;
+      } else {
+        value = this.escapedValue(vStart);
+        p = this.pos;
+      }
+      vals[n] = value;
       n++;
-      c = om ? s.charCodeAt(this.pos) : this.skipBlanks();
+      c = s.charCodeAt(p);
+      if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
       if (c === COMMA) {
-        this.pos++;
-        c = om ? s.charCodeAt(this.pos) : this.skipBlanks();
-        if (c === RBRACE && !om) { this.pos++; return n; } // expfmt tolerates a trailing comma
+        c = s.charCodeAt(++p);
+        if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+        if (c === RBRACE && !om) break; // expfmt tolerates a trailing comma
         continue;
       }
-      if (c === RBRACE) { this.pos++; return n; }
-      this.fail(`unexpected ${JSON.stringify(s[this.pos] ?? 'end of input')} after label value`);
+      if (c === RBRACE) break;
+      this.pos = p;
+      this.fail(`unexpected ${JSON.stringify(s[p] ?? 'end of input')} after label value`);
     }
+    this.pos = p + 1;
+    this.nLabels = n;
+    return this.shapeFor(n).make(vals);
+  }
+
+  /**
+   * The object factory for the current label names. Label sets repeat across a scrape, so each
+   * sequence of names is checked once (no duplicates, no __name__) and gets a constructor that
+   * builds the labels object as one literal: a fixed hidden class instead of a keyed store per label.
+   */
+  shapeFor(n: number): Shape {
+    const names = this.names;
+    const last = this.shape;
+    if (last !== undefined && last.names.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) if (last.names[i] !== names[i]) { same = false; break; }
+      if (same) return last;
+    }
+    const key = names.slice(0, n).join(',');
+    let shape = this.shapes.get(key);
+    if (shape === undefined) {
+      for (let i = 0; i < n; i++) {
+        const name = names[i]!;
+        if (name === '__name__') this.fail("label name '__name__' is reserved", this.nameAt[i]);
+        for (let j = 0; j < i; j++) if (names[j] === name) this.fail(`duplicate label name '${name}'`, this.nameAt[i]);
+      }
+      shape = makeShape(names.slice(0, n), this.shapes.size < MAX_SHAPES);
+      this.shapes.set(key, shape);
+    }
+    this.shape = shape;
+    return shape;
   }
 
   /** A label value with backslash escapes (\\ \" \n), from just after its opening quote. */
@@ -496,7 +563,11 @@ class Parser {
         }
         this.omDescriptor();
       } else if (c === NL) this.fail('blank lines are not allowed in OpenMetrics');
-      else this.sample();
+      else {
+        const nl = s.indexOf('\n', this.pos);
+        this.lineEnd = nl === -1 ? len : nl;
+        this.sample();
+      }
     }
   }
 
@@ -707,15 +778,13 @@ class Parser {
     const start = this.pos;
     if (!s.startsWith('# {', this.pos)) this.fail('expected "# {" to start an exemplar');
     this.pos += 3;
-    const labels: Record<string, string> = {};
     const saveNames = this.lastLabelNames;
-    const saveValues = this.lastLabelValues;
+    const saveProbes = this.lastLabelProbes;
     this.lastLabelNames = [];
-    this.lastLabelValues = [];
-    const n = this.labels(labels, true);
+    this.lastLabelProbes = [];
+    const labels = this.labels(true);
     this.lastLabelNames = saveNames;
-    this.lastLabelValues = saveValues;
-    void n;
+    this.lastLabelProbes = saveProbes;
     let chars = 0;
     for (const k in labels) chars += [...k].length + [...labels[k]!].length;
     if (chars > 128) this.fail('exemplar labels are longer than 128 characters', start);
@@ -732,6 +801,31 @@ class Parser {
       if (s.charCodeAt(this.pos - 1) === SP) this.fail('unexpected text after the exemplar timestamp');
     }
   }
+}
+
+interface Shape {
+  names: string[];
+  make: (values: string[]) => Record<string, string>;
+}
+
+/** Past this many distinct label-name sequences, build objects generically (bounds generated code). */
+const MAX_SHAPES = 2000;
+
+function makeShape(names: string[], compiled: boolean): Shape {
+  if (compiled) {
+    // Names are validated [a-zA-Z_][a-zA-Z0-9_]*, so JSON.stringify quotes them safely; __proto__ as a
+    // computed key defines an own property instead of setting the prototype.
+    const body = names.map((k, i) => `${k === '__proto__' ? '["__proto__"]' : JSON.stringify(k)}: v[${i}]`).join(', ');
+    return { names, make: new Function('v', `return { ${body} };`) as Shape['make'] };
+  }
+  return {
+    names,
+    make(values) {
+      const o: Record<string, string> = {};
+      names.forEach((k, i) => Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true }));
+      return o;
+    },
+  };
 }
 
 function newFam(name: string, type: FamilyType): Fam {
