@@ -1,0 +1,57 @@
+// The contract between collectors and the energy ledger (src/energy/ledger.ts): what one collection
+// tick hands over. Energy readings are CUMULATIVE counters as read (they may reset on driver
+// reload); the ledger takes the differences, so energy never comes from power × time.
+
+/** One physical GPU's board reading at one instant. */
+export interface BoardReading {
+  host: string;
+  gpu: string;
+  uuid: string;
+  /** GPU model name as the driver reports it, e.g. "NVIDIA A100-SXM4-40GB" (prices are keyed by it). */
+  model: string;
+  /** Cumulative board energy counter in joules (NVML mJ / 1000 or DCGM mJ / 1000). */
+  energyJoules: number;
+  /** Instantaneous/averaged board power (W), used only to learn idle power, never to integrate energy. */
+  powerWatts?: number;
+  /** Whole-GPU activity 0–1 when not in MIG mode. */
+  activity?: number;
+  /** MIG instances present on this GPU now (empty: whole GPU). */
+  slices: SliceReading[];
+}
+
+export interface SliceReading {
+  gpuInstanceId: string;
+  profile: string;
+  computeSlices: number;
+  memorySlices: number;
+  /** GR-engine activity 0–1 of the instance's own capacity. */
+  activity: number;
+}
+
+/** One serving engine's cumulative token counters and where it runs. */
+export interface EngineReading {
+  model_name: string;
+  engine: string;
+  namespace: string;
+  pod: string;
+  host: string;
+  gpu: string;
+  /** MIG instance the engine runs on; absent for a whole GPU (engines on one GPU share it by tokens). */
+  gpuInstanceId?: string;
+  generationTokens: number;
+  promptTokens: number;
+}
+
+export interface Tick {
+  /** Unix seconds of the readings. */
+  timestampS: number;
+  boards: BoardReading[];
+  engines: EngineReading[];
+}
+
+/** One output series value, named from the catalog. */
+export interface LedgerSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
