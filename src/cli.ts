@@ -10,6 +10,8 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   inspect: () => import('./commands/inspect.ts'),
   record: () => import('./commands/record.ts'),
   analyze: () => import('./commands/analyze.ts'),
+  simulate: () => import('./commands/simulate.ts'),
+  demo: () => import('./commands/demo.ts'),
 };
 
 const summaries: Record<string, string> = {
@@ -19,6 +21,8 @@ const summaries: Record<string, string> = {
   inspect: 'print, as JSON, what tokenwatt recognises in an upstream scrape',
   record: 'record an NVML trace (CSV) from the local GPU',
   analyze: 'tokens, joules and tokens/J of a recorded run, per window and in total',
+  simulate: 'run a simulated fleet (vLLM, dcgm-exporter, Kepler, NVML replay) on loopback',
+  demo: 'build, then run the simulated fleet, the exporter, Prometheus and Alertmanager together',
 };
 
 export function usage(): string {

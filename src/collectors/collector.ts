@@ -1,0 +1,29 @@
+// One interface for every collector (node_exporter style): one file per kind in src/collectors/.
+// The exporter runs each on its own interval, isolated from the others, and publishes per-collector
+// up / duration / errors-by-reason series itself, so a collector only reports what it saw.
+import type { LedgerSample, BoardReading, EngineReading } from '../energy/tick.ts';
+
+export type CollectorKind = 'vllm' | 'sglang' | 'dcgm' | 'kepler' | 'nvml';
+
+export interface CollectResult {
+  /** Series this collector exposes directly (catalog names). */
+  samples: LedgerSample[];
+  /** Board readings for the energy ledger (dcgm, nvml). */
+  boards?: BoardReading[];
+  /** Engine token counters for the energy ledger (vllm, sglang). */
+  engines?: EngineReading[];
+}
+
+export interface Collector {
+  readonly kind: CollectorKind;
+  /** Unique, stable name used in the `collector` label, e.g. "vllm/gpu0-llama". */
+  readonly name: string;
+  /** Throws CollectError (with a reason such as timeout, http_5xx, parse, too_large) on failure. */
+  collect(signal: AbortSignal): Promise<CollectResult>;
+}
+
+export class CollectError extends Error {
+  constructor(readonly reason: string, message: string) {
+    super(message);
+  }
+}
