@@ -30,33 +30,6 @@ export function parseFloatToken(s: string, start: number, end: number): number |
   return slowFloat(s, start, end);
 }
 
-/** Where plainDecimal stopped (valid only after it returned a number). */
-export let plainEnd = 0;
-
-/**
- * The sample-value fast path: `[-]digits[.digits]` with at most 15 significant digits, ended by a
- * blank, tab or newline, read in one pass. NaN means "not that shape" (the caller then tokenises
- * and uses parseFloatToken, which also gives NaN values their proper meaning).
- */
-export function plainDecimal(s: string, start: number): number {
-  let i = start;
-  let neg = false;
-  let c = s.charCodeAt(i);
-  if (c === 45) { neg = true; c = s.charCodeAt(++i); }
-  let m = 0;
-  let digits = 0;
-  let frac = 0;
-  while (c >= 48 && c <= 57) { m = m * 10 + (c - 48); digits++; c = s.charCodeAt(++i); }
-  if (c === 46 && digits > 0) {
-    c = s.charCodeAt(++i);
-    while (c >= 48 && c <= 57) { m = m * 10 + (c - 48); digits++; frac++; c = s.charCodeAt(++i); }
-  }
-  if (digits === 0 || digits > 15 || (c !== 32 && c !== 10 && c !== 9)) return NaN;
-  plainEnd = i;
-  const v = frac === 0 ? m : m / POW10[frac]!;
-  return neg ? -v : v;
-}
-
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
