@@ -29,6 +29,8 @@ export interface DcgmGpu {
   /** Kubernetes pod on the whole GPU (non-MIG), if mapped. */
   pod?: { namespace: string; pod: string; container?: string };
   migInstances: MigInstance[];
+  /** Whole-GPU slice counts (7/8, or 4/4 on an A30) when the GPU has MIG instances and its model is known. */
+  migGeometry?: { computeSlices: number; memorySlices: number };
 }
 
 export interface DcgmView {
@@ -48,6 +50,8 @@ export interface EngineView {
   running?: number;
   waiting?: number;
   loraAdapters?: string[];
+  /** Token counters the scrape does not serve (reported as 0 above), e.g. a docs excerpt or a filtered scrape. */
+  missing?: ('promptTokens' | 'generationTokens')[];
 }
 
 export interface ServingView {
