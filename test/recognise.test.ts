@@ -1,6 +1,7 @@
 // The four recognisers on real upstream scrapes (test/fixtures/thirdparty/) and on generated inputs
 // for the cases those scrapes do not show. Every expected figure was read off the input text by hand;
 // the line it comes from is quoted next to it.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../src/exposition/parse.ts';
 import { recogniseDcgm } from '../src/recognise/dcgm.ts';
@@ -276,6 +277,26 @@ describe('dcgm-exporter on generated scrapes', () => {
   });
 });
 
+describe('dcgm board series under MIG, for any number and order of instances', () => {
+  it('energy and power are one board value however many instances repeat it', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 1, max: 700 }), fc.integer(),
+      (n, mJ, watts, seed) => {
+        const lines = Array.from({ length: n }, (_, i) => [
+          dcgmLine('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0', UUID: 'u', Hostname: 'h', GPU_I_ID: String(i + 1), GPU_I_PROFILE: '1g.10gb', modelName: 'NVIDIA H100 80GB HBM3' }, mJ),
+          dcgmLine('DCGM_FI_DEV_POWER_USAGE', { gpu: '0', UUID: 'u', Hostname: 'h', GPU_I_ID: String(i + 1), GPU_I_PROFILE: '1g.10gb', modelName: 'NVIDIA H100 80GB HBM3' }, watts),
+        ]).flat();
+        // shuffle deterministically from the seed (untyped series may come in any order)
+        const shuffled = lines.map((l, i) => [((i + 1) * (seed | 1)) >>> 0, l] as const).sort((a, b) => a[0] - b[0]).map(([, l]) => l);
+        const [gpu] = recogniseDcgm(text(`${shuffled.join('\n')}\n`)).gpus;
+        expect(gpu!.energyJoules).toBe(mJ / 1000);
+        expect(gpu!.powerWatts).toBe(watts);
+        expect(gpu!.migInstances.map((i) => i.gpuInstanceId)).toEqual(Array.from({ length: n }, (_, i) => String(i + 1)));
+      },
+    ), { numRuns: 50 });
+  });
+});
+
 describe('MIG profile names', () => {
   it('memory slices per GPU model (domain notes §6)', () => {
     expect(parseMigProfile('1g.10gb', 'NVIDIA A100-SXM4-40GB')).toEqual({ computeSlices: 1, memorySlices: 2 });
@@ -296,6 +317,8 @@ describe('MIG profile names', () => {
     expect(parseMigProfile('1g.5gb')).toEqual({ computeSlices: 1, memorySlices: 1 });
     expect(parseMigProfile('1g.10gb')).toEqual({ computeSlices: 1, memorySlices: 1 });
     expect(parseMigProfile('3g.40gb')).toEqual({ computeSlices: 3, memorySlices: 4 });
+    // GH200 is not an H200: no table, so the model-less rules (1g.12gb is no table's name → base 1g → 1)
+    expect(parseMigProfile('1g.12gb', 'NVIDIA GH200 480GB')).toEqual({ computeSlices: 1, memorySlices: 1 });
     expect(parseMigProfile('MIG 3g')).toBeUndefined();
   });
 });

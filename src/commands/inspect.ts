@@ -3,21 +3,9 @@
 import { parseExposition } from '../exposition/parse.ts';
 import { readExposition, SourceError } from '../exposition/source.ts';
 import { ParseError } from '../exposition/types.ts';
-import { recogniseDcgm } from '../recognise/dcgm.ts';
-import { recogniseKepler } from '../recognise/kepler.ts';
-import { RecogniseError } from '../recognise/samples.ts';
-import { recogniseSglang } from '../recognise/sglang.ts';
-import { recogniseVllm } from '../recognise/vllm.ts';
-import type { MetricFamily } from '../exposition/types.ts';
+import { isRecogniserKind, RecogniseError, recognisers } from '../recognise/index.ts';
 import { parseFlags, UsageError } from './command.ts';
 import type { Command } from './command.ts';
-
-const recognisers: Record<string, (families: MetricFamily[]) => unknown> = {
-  vllm: recogniseVllm,
-  sglang: recogniseSglang,
-  dcgm: recogniseDcgm,
-  kepler: recogniseKepler,
-};
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -48,8 +36,7 @@ the URL fails (connection, timeout, HTTP status); 2 usage error or unreadable fi
     });
     const kind = values.kind;
     if (kind === undefined) throw new UsageError(`--kind is required: ${Object.keys(recognisers).join(', ')}`);
-    const recognise = recognisers[kind];
-    if (!recognise) throw new UsageError(`--kind must be one of ${Object.keys(recognisers).join(', ')}, not '${kind}'`);
+    if (!isRecogniserKind(kind)) throw new UsageError(`--kind must be one of ${Object.keys(recognisers).join(', ')}, not '${kind}'`);
     const format = values.format;
     if (format !== undefined && format !== 'text' && format !== 'openmetrics') {
       throw new UsageError(`--format must be 'text' or 'openmetrics', not '${format}'`);
@@ -61,7 +48,7 @@ the URL fails (connection, timeout, HTTP status); 2 usage error or unreadable fi
     }
     try {
       const input = await readExposition(positionals[0]!, { format, timeoutMs: timeoutS * 1000, maxBytes: MAX_BYTES });
-      const view = recognise(parseExposition(input.text, { format: input.format }));
+      const view = recognisers[kind](parseExposition(input.text, { format: input.format }));
       console.log(JSON.stringify(view, null, 2));
       return 0;
     } catch (err) {

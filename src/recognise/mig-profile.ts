@@ -27,6 +27,8 @@ interface ModelTable extends MigGeometry {
 }
 
 const has80 = (m: string) => /80\s?GB/i.test(m);
+// Word boundaries keep GH200 (a 96/144 GB H100/H200 on a Grace board) out of the H100/H200 tables:
+// it falls to the model-less rules below.
 
 export const MIG_TABLES: readonly ModelTable[] = [
   {
@@ -42,11 +44,11 @@ export const MIG_TABLES: readonly ModelTable[] = [
     profiles: { '1g.10gb': 1, '1g.20gb': 2, '2g.20gb': 2, '3g.40gb': 4, '4g.40gb': 4, '7g.80gb': 8 },
   },
   {
-    name: 'H100-80GB', computeSlices: 7, memorySlices: 8, boardGb: 80, matches: (m) => /H100/.test(m),
+    name: 'H100-80GB', computeSlices: 7, memorySlices: 8, boardGb: 80, matches: (m) => /\bH100\b/.test(m),
     profiles: { '1g.10gb': 1, '1g.20gb': 2, '2g.20gb': 2, '3g.40gb': 4, '4g.40gb': 4, '7g.80gb': 8 },
   },
   {
-    name: 'H200', computeSlices: 7, memorySlices: 8, boardGb: 141, matches: (m) => /H200/.test(m),
+    name: 'H200', computeSlices: 7, memorySlices: 8, boardGb: 141, matches: (m) => /\bH200\b/.test(m),
     profiles: { '1g.18gb': 1, '1g.35gb': 2, '2g.35gb': 2, '3g.71gb': 4, '4g.71gb': 4, '7g.141gb': 8 },
   },
 ];

@@ -3,7 +3,8 @@
 // Engine: `engine_type` when served (e.g. "unified", or "prefill"/"decode" under disaggregation: separate
 // engines with separate token streams), else "0". tp_rank and pp_rank are NOT engines: they are tensor/
 // pipeline shards of one engine that report the same batch, so series differing only in them are
-// reduced with max (summing them would count every token tp×pp times). SGLang has one naming
+// reduced with max (summing them would count every token tp×pp times). Any other split (dp_rank:
+// data-parallel replicas serving different requests) is summed. SGLang has one naming
 // generation here: always 'v1'. Older SGLang names (sglang:time_per_output_token_seconds) do not
 // touch the roles read.
 import { metric } from '../catalog/index.ts';
