@@ -32,7 +32,7 @@ const LEGACY_TOTAL_PARTS = ['package', 'uncore', 'dram', 'gpu', 'other'] as cons
 /** The zone a rewrite pod's `joules` is read from, in order of preference. */
 const POD_ZONE_PREFERENCE = ['package', 'psys'] as const;
 
-type Pod = KeplerView['pods'][number] & { zone?: string; joulesByZone: Record<string, number> };
+type Pod = KeplerView['pods'][number] & { joulesByZone: Record<string, number> };
 
 export function recogniseKepler(families: MetricFamily[]): KeplerView {
   const index = indexSamples(families);

@@ -63,7 +63,15 @@ export interface KeplerView {
   /** Per node: joules by zone (package, core, uncore, dram, psys/platform, gpu …); zones overlap, never sum them. */
   nodes: { node: string; joulesByZone: Record<string, number> }[];
   /** Per pod: total joules (rewrite: running + terminated summed; legacy: container series summed per pod). */
-  pods: { namespace: string; pod: string; joules: number }[];
+  pods: {
+    namespace: string;
+    pod: string;
+    joules: number;
+    /** Rewrite: the zone `joules` was read from (package, else psys, else the first zone served). */
+    zone?: string;
+    /** The pod's joules per zone (overlapping: never sum them); `gpu` where Kepler serves pod GPU energy. */
+    joulesByZone?: Record<string, number>;
+  }[];
 }
 
 export type Recogniser<V> = (families: MetricFamily[]) => V;
