@@ -20,6 +20,9 @@ const legacy: MetricDef[] = [
 
 const ZONE = ['node_name', 'zone', 'path'] as const;
 const rewrite: MetricDef[] = [
+  // Only on the pre-release rewrite branch (port 28282, PR #2037): which RAPL zones were found (value 1).
+  // Declared so that such a scrape is recognised as the rewrite; it carries no energy.
+  { name: 'kepler_node_energy_zone', type: 'gauge', unit: 'info', grafanaUnit: 'none', help: 'Pre-0.10 rewrite branch: RAPL zones found (value 1); not in released 0.10+.', labels: ['index', 'name', 'path'], source: 'kepler', since: '0.10.0-pre', removed: '0.10.0' },
   { name: 'kepler_build_info', type: 'info', unit: 'info', grafanaUnit: 'none', help: 'Kepler (0.10+) build information.', labels: ['version', 'revision', 'branch', 'goversion', 'goarch'], source: 'kepler', since: '0.10.0' },
   { name: 'kepler_node_cpu_joules_total', type: 'counter', unit: 'joules', grafanaUnit: 'joule', help: 'Node CPU energy by RAPL zone (zones overlap).', labels: ZONE, source: 'kepler', since: '0.10.0' },
   { name: 'kepler_node_cpu_watts', type: 'gauge', unit: 'watts', grafanaUnit: 'watt', help: 'Node CPU power by RAPL zone.', labels: ZONE, source: 'kepler', since: '0.10.0' },

@@ -29,6 +29,8 @@ export interface DcgmGpu {
   /** Kubernetes pod on the whole GPU (non-MIG), if mapped. */
   pod?: { namespace: string; pod: string; container?: string };
   migInstances: MigInstance[];
+  /** Whole-GPU slice counts (7/8, or 4/4 on an A30) when the GPU has MIG instances and its model is known. */
+  migGeometry?: { computeSlices: number; memorySlices: number };
 }
 
 export interface DcgmView {
@@ -48,6 +50,8 @@ export interface EngineView {
   running?: number;
   waiting?: number;
   loraAdapters?: string[];
+  /** Token counters the scrape does not serve (reported as 0 above), e.g. a docs excerpt or a filtered scrape. */
+  missing?: ('promptTokens' | 'generationTokens')[];
 }
 
 export interface ServingView {
@@ -59,7 +63,15 @@ export interface KeplerView {
   /** Per node: joules by zone (package, core, uncore, dram, psys/platform, gpu …); zones overlap, never sum them. */
   nodes: { node: string; joulesByZone: Record<string, number> }[];
   /** Per pod: total joules (rewrite: running + terminated summed; legacy: container series summed per pod). */
-  pods: { namespace: string; pod: string; joules: number }[];
+  pods: {
+    namespace: string;
+    pod: string;
+    joules: number;
+    /** Rewrite: the zone `joules` was read from (package, else psys, else the first zone served). */
+    zone?: string;
+    /** The pod's joules per zone (overlapping: never sum them); `gpu` where Kepler serves pod GPU energy. */
+    joulesByZone?: Record<string, number>;
+  }[];
 }
 
 export type Recogniser<V> = (families: MetricFamily[]) => V;
