@@ -8,15 +8,15 @@ const command: Command = {
   usage: `Usage: tokenwatt check-metrics [--format text|openmetrics] FILE|URL|-
 
 Validate a /metrics exposition strictly, as Prometheus's own parsers do: the Prometheus text format
-0.0.4 (as prometheus/common expfmt reads it) or OpenMetrics 1.0. FILE '-' reads standard input; an http(s) URL is fetched once (10 s timeout) and its
-Content-Type picks the format;
-a gzip-compressed file is recognised by its magic bytes and decompressed. The input must be UTF-8.
+0.0.4 (as prometheus/common expfmt reads it) or OpenMetrics 1.0. FILE '-' reads standard input;
+an http(s) URL is fetched once (10 s timeout) and its Content-Type picks the format. A gzip
+-compressed file is recognised by its magic bytes and decompressed. The input must be UTF-8.
 
 Format: --format wins. Without it the input is OpenMetrics when its last line is exactly '# EOF'
 (the terminator OpenMetrics requires), and text 0.0.4 otherwise.
 
 Exit status: 0 valid (prints 'valid <format>: N families, M samples'), 1 invalid (prints
-'line:column: reason' on stderr, lines and columns counted from 1), 2 usage error or unreadable file.`,
+'line:column: reason' on stderr, lines and columns counted from 1), 2 usage error, unreadable file or failed fetch.`,
   async run(args) {
     const { values, positionals } = parseFlags(args, { format: { type: 'string' } });
     const formatFlag = values.format;
