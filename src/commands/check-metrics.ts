@@ -9,8 +9,8 @@ const command: Command = {
 
 Validate a /metrics exposition strictly, as Prometheus's own parsers do: the Prometheus text format
 0.0.4 (as prometheus/common expfmt reads it) or OpenMetrics 1.0. FILE '-' reads standard input;
-an http(s) URL is fetched once (10 s timeout) and its Content-Type picks the format. A gzip
--compressed file is recognised by its magic bytes and decompressed. The input must be UTF-8.
+an http(s) URL is fetched once (10 s timeout) and its Content-Type picks the format. A gzipped
+file is recognised by its magic bytes and decompressed. The input must be UTF-8.
 
 Format: --format wins. Without it the input is OpenMetrics when its last line is exactly '# EOF'
 (the terminator OpenMetrics requires), and text 0.0.4 otherwise.
