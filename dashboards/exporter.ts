@@ -18,7 +18,7 @@ export default function exporter(config: MixinConfig): Dashboard {
     title: 'tokenwatt / Exporter health',
     description: 'The tokenwatt exporter: collectors up, run durations, errors by reason, NVML health.',
   })
-    .withVariable(datasourceVariable())
+    .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `tokenwatt_build_info{${config.selectors.tokenwatt}}`))
     .withVariable(labelVariable('instance', 'Exporter', 'instance', `tokenwatt_build_info{${matchers(config.selectors.tokenwatt, cluster)}}`))
     .withRow(row('Status'))

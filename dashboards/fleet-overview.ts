@@ -23,7 +23,7 @@ export default function fleetOverview(config: MixinConfig): Dashboard {
     title: 'tokenwatt / Fleet overview',
     description: 'What each served model produces and costs: tokens/s, tokens per joule, $ per million tokens, watts and CO2e, and the state of GPUs and servers.',
   })
-    .withVariable(datasourceVariable())
+    .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `tokenwatt_gpu_info{${config.selectors.tokenwatt}}`))
     .withVariable(labelVariable('namespace', 'Namespace', 'namespace', `tokenwatt_engine_info{${tw}}`))
     .withVariable(labelVariable('model', 'Model', 'model_name', `tokenwatt_engine_info{${matchers(tw, 'namespace=~"$namespace"')}}`))

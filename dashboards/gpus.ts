@@ -27,7 +27,7 @@ export default function gpus(config: MixinConfig): Dashboard {
     title: 'tokenwatt / GPUs',
     description: 'NVIDIA GPUs through dcgm-exporter: activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
   })
-    .withVariable(datasourceVariable())
+    .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `DCGM_FI_DEV_GPU_TEMP{${config.selectors.dcgm}}`))
     .withVariable(labelVariable('instance', 'dcgm-exporter', 'instance', anchor))
     .withVariable(labelVariable('gpu', 'GPU', 'gpu', `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"')}}`))

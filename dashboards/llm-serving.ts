@@ -32,7 +32,7 @@ export default function llmServing(config: MixinConfig): Dashboard {
     title: 'tokenwatt / LLM serving',
     description: 'Latency, traffic, errors and engine state of vLLM and SGLang servers, per model and engine.',
   })
-    .withVariable(datasourceVariable())
+    .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `vllm:num_requests_running{${config.selectors.vllm}}`))
     .withVariable(labelVariable('namespace', 'Namespace', 'namespace', anchor))
     .withVariable(labelVariable('instance', 'Server', 'instance', `vllm:num_requests_running{${matchers(config.selectors.vllm, cluster, 'namespace=~"$namespace"')}}`))

@@ -38,6 +38,8 @@ export function finalise(d: Dashboard): DashboardJson {
     if (Array.isArray(p.panels)) for (const inner of p.panels as PanelJson[]) inner.id = ++id;
   }
   json.panels = flat;
+  // The SDK leaves annotations as {}; the JSON model has a list.
+  if (!json.annotations || !Array.isArray((json.annotations as { list?: unknown }).list)) json.annotations = { list: [] };
   return sortedJson(json) as DashboardJson;
 }
 

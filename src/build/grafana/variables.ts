@@ -4,10 +4,13 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DatasourceVariableBuilder, QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { MixinConfig } from '../../config/mixin.ts';
 import { DATASOURCE } from './panels.ts';
 
-export function datasourceVariable(): cog.Builder<dashboard.VariableModel> {
-  return new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').regex('');
+/** Defaults to the provisioned datasource (its fixed uid from the config). */
+export function datasourceVariable(config: MixinConfig): cog.Builder<dashboard.VariableModel> {
+  return new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus').regex('')
+    .current({ selected: true, text: 'Prometheus', value: config.grafana.datasourceUid });
 }
 
 /**
