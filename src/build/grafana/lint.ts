@@ -56,8 +56,10 @@ export function rateWindowProblems(expr: string): string[] {
 /** Problems with one PromQL expression, without location. */
 export function exprProblems(expr: string): string[] {
   if (expr.trim() === '') return ['empty query'];
-  const problems = checkQuery(expr).map((p) => `${p.rule}: ${p.message}`);
-  if (problems.some((p) => p.startsWith('syntax'))) return problems;
+  const found = checkQuery(expr);
+  // Positions count in the query as parsed, with Grafana variables substituted: show that text.
+  if (found.some((p) => p.rule === 'syntax')) return found.map((p) => `${p.rule}: ${p.message} in: ${substituteGrafanaVariables(expr)}`);
+  const problems = found.map((p) => `${p.rule}: ${p.message}`);
   problems.push(...counterProblems(expr, { requireRateInterval: false }).map((p) => `${p.rule}: ${p.message}`));
   problems.push(...rateWindowProblems(expr));
   return problems;
