@@ -25,6 +25,8 @@ export default function llmServing(config: MixinConfig): Dashboard {
     expr: `${histogramQuantile(q, vllm, by, v)} or ${histogramQuantile(q, sglang, sgBy, sg)}`,
     legend: `p${Math.round(q * 100)} ${legend}`,
   }));
+  /** A fleet may run only vLLM or only SGLang: a missing side counts as 0, not as no data. */
+  const orZero = (expr: string) => `(${expr} or vector(0))`;
   const sumBy = (expr: string, labels: readonly string[] = by) => `sum by (${labels.join(', ')}) (${expr})`;
 
   return tokenwattDashboard(config, {
@@ -46,7 +48,7 @@ export default function llmServing(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'Generated tokens/s', unit: 'short',
       description: 'Output tokens per second across the selected vLLM and SGLang servers.',
-      targets: [{ expr: `sum(${rateOf('vllm:generation_tokens_total', v)}) + sum(${rateOf('sglang:generation_tokens_total', sg)} or vector(0))`, legend: 'tokens/s' }],
+      targets: [{ expr: `${orZero(`sum(${rateOf('vllm:generation_tokens_total', v)})`)} + ${orZero(`sum(${rateOf('sglang:generation_tokens_total', sg)})`)}`, legend: 'tokens/s' }],
     }))
     .withPanel(stat({
       title: 'TTFT p95', unit: 's',
@@ -61,12 +63,12 @@ export default function llmServing(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'Requests running', unit: metric('vllm:num_requests_running').grafanaUnit,
       description: 'Requests in model execution batches right now (vLLM running + SGLang running).',
-      targets: [{ expr: `sum(${anyName('vllm:num_requests_running', v)}) + sum(${anyName('sglang:num_running_reqs', sg)} or vector(0))`, legend: 'running' }],
+      targets: [{ expr: `${orZero(`sum(${anyName('vllm:num_requests_running', v)})`)} + ${orZero(`sum(${anyName('sglang:num_running_reqs', sg)})`)}`, legend: 'running' }],
     }))
     .withPanel(stat({
       title: 'Requests waiting', unit: metric('vllm:num_requests_waiting').grafanaUnit,
       description: 'Requests waiting to be scheduled (includes deferred requests on recent vLLM).',
-      targets: [{ expr: `sum(${anyName('vllm:num_requests_waiting', v)}) + sum(${anyName('sglang:num_queue_reqs', sg)} or vector(0))`, legend: 'waiting' }],
+      targets: [{ expr: `${orZero(`sum(${anyName('vllm:num_requests_waiting', v)})`)} + ${orZero(`sum(${anyName('sglang:num_queue_reqs', sg)})`)}`, legend: 'waiting' }],
     }))
     .withRow(row('Latency'))
     .withPanel(timeseries({

@@ -19,7 +19,9 @@ import type { BuiltDashboard } from '../src/build/grafana/index.ts';
 import { timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable } from '../src/build/grafana/variables.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
-import { promqlTest } from './support/promtool.ts';
+import { promqlTest, tool } from './support/promtool.ts';
+import { stringify } from 'yaml';
+import { writeFile } from 'node:fs/promises';
 
 const config = defaultConfig;
 const tmpDirs: string[] = [];
@@ -260,17 +262,43 @@ describe('tokenwatt build', () => {
   });
 });
 
-/** A panel's first query with Grafana's variables replaced as an All selection would. */
+/** A query with Grafana's variables replaced as an All selection and a 5m rate interval would. */
+function concrete(expr: string): string {
+  return expr.replace(/"\$\w+"/g, '".*"').replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h');
+}
+
+/** A panel's query (target A by default), made concrete. */
 function query(built: BuiltDashboard[], uid: string, title: string, refId = 'A'): string {
   const d = built.find((b) => b.uid === uid)!;
   const panel = (d.json.panels as unknown as { title: string; targets?: { refId: string; expr: string }[] }[]).find((p) => p.title === title);
   const expr = panel?.targets?.find((t) => t.refId === refId)?.expr;
   if (!expr) throw new Error(`${uid}: no panel '${title}' target ${refId}`);
-  return expr.replace(/"\$\w+"/g, '".*"').replaceAll('$__rate_interval', '5m');
+  return concrete(expr);
 }
 
 describe('dashboard queries in Prometheus\'s engine', () => {
   const built = builtDashboards(config);
+
+  it('Prometheus 2.42 itself parses and type-checks every target and variable query', async () => {
+    // promtool check rules parses each recording rule's expr with Prometheus's own parser: a
+    // function or syntax newer than the deployed Prometheus fails here, not in the browser.
+    const exprs: string[] = [];
+    for (const b of built) {
+      for (const p of b.json.panels as unknown as { targets?: { expr: string }[] }[]) for (const t of p.targets ?? []) exprs.push(t.expr);
+      for (const v of (b.json.templating as { list: { query?: { query?: string } }[] }).list) {
+        const m = /^label_values\((.*), *\w+\)$/.exec(v.query?.query ?? '');
+        if (m) exprs.push(m[1]!);
+      }
+    }
+    expect(exprs.length).toBeGreaterThan(100); // 145 when written: every panel and variable
+    const dir = await tmp();
+    await writeFile(join(dir, 'rules.yaml'), stringify({
+      groups: [{ name: 'dashboard-queries', rules: exprs.map((e, i) => ({ record: `dashboard:query_${i}:check`, expr: concrete(e) })) }],
+    }));
+    const r = await tool('promtool', ['check', 'rules', join(dir, 'rules.yaml')]);
+    expect(r.out).toContain(`SUCCESS: ${exprs.length} rules found`);
+    expect(r.code).toBe(0);
+  });
 
   it('GPU board power counts a MIG GPU once, from its energy counter', async () => {
     // GPU-a carries three MIG instances, each repeating the board's counter: +18,000,000 mJ per
@@ -313,6 +341,32 @@ describe('dashboard queries in Prometheus\'s engine', () => {
       tests: [{
         expr: `round(${query(built, 'tokenwatt-llm-serving', 'Prefix-cache hit ratio')}, 0.001)`, eval_time: '10m',
         exp_samples: [{ labels: '{model_name="llama"}', value: 0.25 }],
+      }],
+    });
+    expect(r.out).toContain('SUCCESS');
+  });
+
+  it('fleet-wide generated tokens/s counts a side that is absent as zero (an SGLang-only fleet)', async () => {
+    // 3,000 tokens per minute = 50 tokens/s, and no vLLM series at all.
+    const r = await promqlTest({
+      series: [{ series: 'sglang:generation_tokens_total{job="sglang", model_name="qwen", engine_type="unified", tp_rank="0", pp_rank="0", instance="sgl:30000"}', values: '0+3000x20' }],
+      tests: [{ expr: `round(${query(built, 'tokenwatt-llm-serving', 'Generated tokens/s')}, 0.001)`, eval_time: '10m', exp_samples: [{ labels: '{}', value: 50 }] }],
+    });
+    expect(r.out).toContain('SUCCESS');
+  });
+
+  it('CPU package power reads legacy Kepler or the rewrite, one RAPL zone only', async () => {
+    // Rewrite on node-a: package +6,000 J/min = 100 W; the overlapping core zone (+3,000 J/min)
+    // must not be added. Legacy on node-b: package +4,800 J/min = 80 W.
+    const r = await promqlTest({
+      series: [
+        { series: 'kepler_node_cpu_joules_total{job="kepler", instance="node-a:28282", node_name="a", zone="package", path="/x"}', values: '0+6000x20' },
+        { series: 'kepler_node_cpu_joules_total{job="kepler", instance="node-a:28282", node_name="a", zone="core", path="/x"}', values: '0+3000x20' },
+        { series: 'kepler_node_package_joules_total{job="kepler", instance="node-b:9102", source="rapl", mode="dynamic"}', values: '0+4800x20' },
+      ],
+      tests: [{
+        expr: `round(${query(built, 'tokenwatt-energy-efficiency', 'CPU package power')}, 0.001)`, eval_time: '10m',
+        exp_samples: [{ labels: '{instance="node-a:28282"}', value: 100 }, { labels: '{instance="node-b:9102"}', value: 80 }],
       }],
     });
     expect(r.out).toContain('SUCCESS');
