@@ -38,6 +38,9 @@ export function finalise(d: Dashboard): DashboardJson {
     if (Array.isArray(p.panels)) for (const inner of p.panels as PanelJson[]) inner.id = ++id;
   }
   json.panels = flat;
+  // The SDK defaults every link to placement "inControlsMenu", which newer Grafana hides in
+  // the controls menu: drop it so the dropdown shows on the dashboard, as in the classic model.
+  for (const link of (json.links as Record<string, unknown>[] | undefined) ?? []) delete link.placement;
   // The SDK leaves annotations as {}; the JSON model has a list.
   if (!json.annotations || !Array.isArray((json.annotations as { list?: unknown }).list)) json.annotations = { list: [] };
   return sortedJson(json) as DashboardJson;

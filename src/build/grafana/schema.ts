@@ -97,7 +97,6 @@ const link = z.strictObject({
   icon: z.string(),
   tooltip: z.string(),
   url: z.string().optional(),
-  placement: z.literal('inControlsMenu').optional(),
 });
 
 export const dashboardSchema = z.strictObject({
