@@ -149,6 +149,13 @@ describe('checks reject a broken dashboard, naming dashboard and panel', () => {
       .toEqual([`${AT} target A: rate-of-gauge: rate() over vllm:num_requests_running, which the catalog declares a gauge`]);
   });
 
+  it('a matcher on a label the series does not carry', () => {
+    expect(problemsOf([withQuery(GOOD.replace('model_name=~', 'modle_name=~'))]))
+      .toEqual([`${AT} target A: unknown-label: vllm:generation_tokens_total has no label 'modle_name' (catalog labels: model_name, engine)`]);
+    // Target labels (job, instance, namespace...) and the configured cluster label are always allowed.
+    expect(builtDashboards(config, [withQuery(GOOD.replace('model_name=~"$model"', 'model_name=~"$model", job="vllm", cluster!="", namespace!=""'))])).toHaveLength(1);
+  });
+
   it('panel without description or unit', () => {
     expect(problemsOf([withQuery(GOOD, { description: '' })])).toContain(`${AT}: panel has no description`);
     expect(problemsOf([withQuery(GOOD, { unit: '' })])).toContain(`${AT}: panel has no unit (fieldConfig.defaults.unit)`);

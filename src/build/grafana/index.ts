@@ -46,7 +46,7 @@ export function builtDashboards(config: MixinConfig, fns: readonly DashboardFn[]
     const clash = uids.get(uid);
     if (clash !== undefined) problems.push(`dashboard '${uid}': uid also used by '${clash}'`);
     uids.set(uid, String(json.title));
-    problems.push(...lintDashboard(json), ...schemaMessages(json));
+    problems.push(...lintDashboard(json, config.clusterLabel), ...schemaMessages(json));
     const text = serialise(json);
     if (Buffer.byteLength(text) > CONFIGMAP_LIMIT) problems.push(`dashboard '${uid}': ${Buffer.byteLength(text)} bytes is too large for a ConfigMap`);
     out.push({ uid, title: String(json.title), path: `grafana/dashboards/${config.grafana.folder}/${uid}.json`, json, text });

@@ -3,7 +3,8 @@
 // Rules: PromQL syntax, types, catalog membership and MIG safety (checkQuery); the
 // dashboard-linter rules (one `datasource` variable used by every panel, target and query
 // variable; title, description and unit on every panel; $__rate_interval in rate/irate/increase;
-// `_total` series only under rate/increase; editable false); and sane layout and variables.
+// `_total` series only under rate/increase; editable false); no rate of a gauge; matchers only
+// on labels the series carries; and sane layout and variables.
 import { parser } from '@prometheus-io/lezer-promql';
 import { lookupSeries } from '../../catalog/index.ts';
 import { checkQuery, counterProblems, substituteGrafanaVariables } from '../../promql/check.ts';
@@ -53,15 +54,45 @@ export function rateWindowProblems(expr: string): string[] {
   return out;
 }
 
+/**
+ * Labels Prometheus or Kubernetes service discovery put on every scraped series (target
+ * labels), on top of the labels each catalog entry declares.
+ */
+export const TARGET_LABELS = new Set(['__name__', 'job', 'instance', 'cluster', 'namespace', 'pod', 'container', 'service', 'endpoint', 'node']);
+
+/** A matcher on a label the series never carries matches nothing (or everything): a typo. */
+export function labelProblems(expr: string, clusterLabel = 'cluster'): string[] {
+  const text = substituteGrafanaVariables(expr);
+  const out: string[] = [];
+  parser.parse(text).iterate({
+    enter(n) {
+      if (n.name !== 'VectorSelector') return;
+      const id = n.node.getChild('Identifier');
+      if (!id) return;
+      const series = text.slice(id.from, id.to);
+      const def = lookupSeries(series);
+      if (!def) return; // reported as unknown-metric
+      const allowed = new Set([...def.labels, ...TARGET_LABELS, clusterLabel]);
+      if (series.endsWith('_bucket') && def.type === 'histogram') allowed.add('le');
+      for (const m of n.node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+        const l = m.getChild('LabelName');
+        const label = l ? text.slice(l.from, l.to) : '';
+        if (label && !allowed.has(label)) out.push(`unknown-label: ${series} has no label '${label}' (catalog labels: ${def.labels.join(', ')})`);
+      }
+    },
+  });
+  return out;
+}
+
 /** Problems with one PromQL expression, without location. */
-export function exprProblems(expr: string): string[] {
+export function exprProblems(expr: string, clusterLabel = 'cluster'): string[] {
   if (expr.trim() === '') return ['empty query'];
   const found = checkQuery(expr);
   // Positions count in the query as parsed, with Grafana variables substituted: show that text.
   if (found.some((p) => p.rule === 'syntax')) return found.map((p) => `${p.rule}: ${p.message} in: ${substituteGrafanaVariables(expr)}`);
   const problems = found.map((p) => `${p.rule}: ${p.message}`);
   problems.push(...counterProblems(expr, { requireRateInterval: false }).map((p) => `${p.rule}: ${p.message}`));
-  problems.push(...rateWindowProblems(expr));
+  problems.push(...rateWindowProblems(expr), ...labelProblems(expr, clusterLabel));
   return problems;
 }
 
@@ -80,7 +111,7 @@ function labelValuesSelector(query: string): string | undefined {
   return m?.[1];
 }
 
-export function lintDashboard(d: DashboardJson): string[] {
+export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): string[] {
   const where = `dashboard '${d.uid}'`;
   const problems: string[] = [];
   const add = (at: string, msg: string) => problems.push(`${at}: ${msg}`);
@@ -107,7 +138,7 @@ export function lintDashboard(d: DashboardJson): string[] {
     const query = isObj(v.query) ? str(v.query.query) : str(v.query);
     const selector = labelValuesSelector(query);
     if (selector === undefined) add(at, `query must be label_values(selector, label), got '${query}'`);
-    else for (const p of exprProblems(selector)) add(at, p);
+    else for (const p of exprProblems(selector, clusterLabel)) add(at, p);
     checkRefs(at, query);
   }
 
@@ -130,7 +161,7 @@ export function lintDashboard(d: DashboardJson): string[] {
       const tat = `${at} target ${str(t.refId)}`;
       if (!usesDatasourceVariable(t.datasource)) add(tat, 'target datasource must be the $datasource variable');
       const expr = str(t.expr);
-      for (const problem of exprProblems(expr)) add(tat, problem);
+      for (const problem of exprProblems(expr, clusterLabel)) add(tat, problem);
       checkRefs(tat, expr);
     }
   }
