@@ -99,6 +99,14 @@ describe('the six dashboards', () => {
     }
   });
 
+  it('takes folder, uid prefix and datasource uid from the config', () => {
+    const other = builtDashboards({ ...config, grafana: { datasourceUid: 'acme-prom', folder: 'gpu-cost', uidPrefix: 'acme-tw-' } });
+    expect(other.map((b) => b.path)).toContain('grafana/dashboards/gpu-cost/acme-tw-gpus.json');
+    expect(other.every((b) => b.uid.startsWith('acme-tw-'))).toBe(true);
+    const ds = (other[0]!.json.templating as { list: { current?: { value: string } }[] }).list[0]!;
+    expect(ds.current?.value).toBe('acme-prom');
+  });
+
   it('writes object keys in sorted order and ends files with a newline', () => {
     const b = built[0]!;
     expect(Object.keys(b.json)).toEqual([...Object.keys(b.json)].sort());
