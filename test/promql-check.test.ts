@@ -38,4 +38,13 @@ describe('PromQL build checks', () => {
     // A histogram whose name ends in _total is not a counter.
     expect(counterProblems('histogram_quantile(0.5, rate(vllm:iteration_tokens_total_bucket[$__rate_interval]))', { requireRateInterval: true })).toEqual([]);
   });
+
+  it('type-checks: function arguments and aggregation operands', () => {
+    expect(checkQuery('rate(vllm:generation_tokens_total)')).toEqual([
+      // at 5: the offending argument, just after `rate(`.
+      { rule: 'type', at: 5, message: 'type error: expected type matrix in call to function "rate", got vector' },
+    ]);
+    expect(checkQuery('sum(vllm:num_requests_running[$__rate_interval])').map((p) => p.rule)).toEqual(['type']);
+    expect(checkQuery('histogram_quantile(0.9, sum by (le) (rate(vllm:e2e_request_latency_seconds_bucket[$__rate_interval])))')).toEqual([]);
+  });
 });

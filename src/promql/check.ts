@@ -3,10 +3,11 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { isBoardScoped, lookupSeries } from '../catalog/index.ts';
+import { typeDiagnostics } from './typecheck.ts';
 
 /** One finding about a query. `at` is a 0-based character offset into the checked text. */
 export interface Problem {
-  rule: 'syntax' | 'unknown-metric' | 'mig-sum' | 'total-outside-rate' | 'rate-interval';
+  rule: 'syntax' | 'type' | 'unknown-metric' | 'mig-sum' | 'total-outside-rate' | 'rate-interval';
   message: string;
   at?: number;
 }
@@ -162,11 +163,12 @@ export function counterProblems(original: string, opts: { requireRateInterval: b
   return problems;
 }
 
-/** Syntax, then catalog membership, then MIG safety. Grafana variables are substituted first. */
+/** Syntax, then types, then catalog membership, then MIG safety. Grafana variables are substituted first. */
 export function checkQuery(original: string): Problem[] {
   const expr = substituteGrafanaVariables(original);
   const { problems } = parseTree(expr);
   if (problems.length > 0) return problems.slice(0, 1);
+  for (const d of typeDiagnostics(expr)) problems.push({ rule: 'type', at: d.at, message: `type error: ${d.message}` });
   for (const { name, at } of metricNames(expr)) {
     if (!lookupSeries(name)) problems.push({ rule: 'unknown-metric', at, message: `metric ${name} is not in the catalog (src/catalog/)` });
   }

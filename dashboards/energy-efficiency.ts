@@ -1,0 +1,125 @@
+// Energy and efficiency: GPU energy from energy counters (never power x time), host CPU/DRAM/
+// platform energy from Kepler (legacy <= 0.9 or the 0.10+ rewrite, whichever is deployed),
+// tokens per joule per model, GPU and MIG slice, joules per request, and idle vs active energy.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { MixinConfig } from '../src/config/mixin.ts';
+import { boardJoules, boardWattsFromEnergy, rateOf } from '../src/promql/helpers.ts';
+import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
+import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
+import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
+
+export default function energyEfficiency(config: MixinConfig): Dashboard {
+  const cluster = `${config.clusterLabel}=~"$cluster"`;
+  const tw = matchers(config.selectors.tokenwatt, cluster);
+  const gpu = matchers(tw, 'host=~"$host"', 'gpu=~"$gpu"');
+  const model = matchers(gpu, 'model_name=~"$model"');
+  const kepler = matchers(config.selectors.kepler, cluster);
+  const sumRateBy = (name: string, by: readonly string[], m: string) => `sum by (${by.join(', ')}) (${rateOf(name, m)})`;
+  const tokens = 'tokenwatt_model_generation_tokens_total';
+  const slice = ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'] as const;
+  /** Host power of one Kepler component: legacy node series or the rewrite's RAPL zone (zones overlap: one zone per panel line). */
+  const keplerWatts = (legacy: string, zone: string) =>
+    `sum by (instance) (${rateOf(legacy, kepler)}) or sum by (instance) (${rateOf('kepler_node_cpu_joules_total', matchers(kepler, `zone="${zone}"`))})`;
+
+  return tokenwattDashboard(config, {
+    slug: 'energy-efficiency',
+    title: 'tokenwatt / Energy and efficiency',
+    description: 'GPU energy from energy counters, host energy from Kepler, tokens per joule per model, GPU and MIG slice, joules per request, idle vs active energy.',
+  })
+    .withVariable(datasourceVariable(config))
+    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `tokenwatt_gpu_info{${config.selectors.tokenwatt}}`))
+    .withVariable(labelVariable('host', 'Host', 'host', `tokenwatt_gpu_info{${tw}}`))
+    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `tokenwatt_gpu_info{${matchers(tw, 'host=~"$host"')}}`))
+    .withVariable(labelVariable('model', 'Model', 'model_name', `tokenwatt_engine_info{${matchers(tw, 'host=~"$host"', 'gpu=~"$gpu"')}}`))
+    .withRow(row('GPU energy'))
+    .withPanel(stat({
+      title: 'GPU energy in range', unit: 'joule', w: 6,
+      description: 'Energy of the selected GPUs over the dashboard range: increase of tokenwatt_gpu_energy_joules_total (reset-corrected energy counter).',
+      targets: [{ expr: `sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu, '$__range', 'increase')})`, legend: 'J' }],
+    }))
+    .withPanel(stat({
+      title: 'GPU energy in range (dcgm-exporter)', unit: 'joule', w: 6,
+      description: 'The same from dcgm-exporter\'s DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ), each board counted once under MIG: a cross-check of tokenwatt\'s figure.',
+      targets: [{ expr: `sum(${boardJoules(matchers(config.selectors.dcgm, cluster), '$__range')})`, legend: 'J' }],
+    }))
+    .withPanel(stat({
+      title: 'Tokens per joule', unit: 'none', w: 6, decimals: 2,
+      description: 'Generated tokens of the selected engines per joule of their attributed GPU energy over the same window.',
+      targets: [{ expr: `sum(${rateOf(tokens, model)}) / sum(${rateOf('tokenwatt_model_energy_joules_total', model)})`, legend: 'tokens/J' }],
+    }))
+    .withPanel(stat({
+      title: 'Idle share of GPU energy', unit: 'percentunit', w: 6,
+      description: 'Share of slice energy spent idle (idle power x time, split by slice size) plus MIG capacity no slice holds.',
+      targets: [{
+        expr: `(sum(${rateOf('tokenwatt_slice_energy_joules_total', matchers(gpu, 'state="idle"'))}) + sum(${rateOf('tokenwatt_unallocated_energy_joules_total', gpu)} or vector(0))) / sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu)})`,
+        legend: 'idle',
+      }],
+    }))
+    .withPanel(timeseries({
+      title: 'GPU power from energy counters', unit: 'watt',
+      description: 'Board power per GPU as the rate of tokenwatt\'s energy counter, next to dcgm-exporter\'s (both counters, not sampled power).',
+      targets: [
+        { expr: sumRateBy('tokenwatt_gpu_energy_joules_total', ['host', 'gpu'], gpu), legend: '{{host}} GPU {{gpu}} (tokenwatt)' },
+        { expr: boardWattsFromEnergy(matchers(config.selectors.dcgm, cluster, 'gpu=~"$gpu"')), legend: '{{host}} GPU {{gpu}} (dcgm-exporter)' },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'Idle vs active GPU energy', unit: 'watt', stack: true,
+      description: 'Power split into idle (idle power x time, shared by slice size), active (the rest, shared by activity x size) and unallocated MIG capacity; the three add up to the board\'s counter.',
+      targets: [
+        { expr: sumRateBy('tokenwatt_slice_energy_joules_total', ['state'], gpu), legend: '{{state}}' },
+        { expr: `sum(${rateOf('tokenwatt_unallocated_energy_joules_total', gpu)})`, legend: 'unallocated' },
+      ],
+    }))
+    .withRow(row('Efficiency'))
+    .withPanel(timeseries({
+      title: 'Tokens per joule by model', unit: 'none', w: 8,
+      description: 'Generated tokens per joule of attributed GPU energy, per model (ML.ENERGY\'s method: GPU energy only).',
+      targets: [{ expr: `${sumRateBy(tokens, ['model_name'], model)} / ${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Tokens per joule by GPU', unit: 'none', w: 8,
+      description: 'Generated tokens of every engine on a GPU per joule of that GPU\'s whole board energy (idle included).',
+      targets: [{ expr: `${sumRateBy(tokens, ['host', 'gpu'], model)} / ${sumRateBy('tokenwatt_gpu_energy_joules_total', ['host', 'gpu'], gpu)}`, legend: '{{host}} GPU {{gpu}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Tokens per joule by MIG slice', unit: 'none', w: 8,
+      description: 'Generated tokens per joule of the energy attributed to each MIG slice (or whole GPU): a model of the split, not a measurement.',
+      targets: [{ expr: `${sumRateBy(tokens, slice, model)} / ${sumRateBy('tokenwatt_slice_energy_joules_total', slice, gpu)}`, legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Joules per request by model', unit: 'joule',
+      description: 'Attributed GPU energy per finished request, per model: rate of energy over rate of finished requests (vLLM).',
+      targets: [{
+        expr: `${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)} / ${sumRateBy('vllm:request_success_total', ['model_name'], matchers(config.selectors.vllm, cluster, 'model_name=~"$model"'))}`,
+        legend: '{{model_name}}',
+      }],
+    }))
+    .withPanel(timeseries({
+      title: 'Joules per generated token by model', unit: 'joule',
+      description: 'The inverse of tokens per joule: attributed GPU energy per output token, per model.',
+      targets: [{ expr: `${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)} / ${sumRateBy(tokens, ['model_name'], model)}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(table({
+      title: 'Tokens per joule (exporter window)', unit: 'none',
+      description: 'tokenwatt_model_tokens_per_joule as the exporter computes it over its configured window, per engine and slice.',
+      targets: [{ expr: `tokenwatt_model_tokens_per_joule{${model}}` }],
+    }))
+    .withRow(row('Host energy (Kepler)'))
+    .withPanel(timeseries({
+      title: 'CPU package power', unit: 'watt', w: 8,
+      description: 'CPU package power per Kepler instance from RAPL energy counters: legacy Kepler (kepler_node_package_joules_total) or the 0.10+ rewrite (zone="package").',
+      targets: [{ expr: keplerWatts('kepler_node_package_joules_total', 'package'), legend: '{{instance}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'DRAM power', unit: 'watt', w: 8,
+      description: 'Host DRAM power per Kepler instance: legacy kepler_node_dram_joules_total or the rewrite\'s zone="dram".',
+      targets: [{ expr: keplerWatts('kepler_node_dram_joules_total', 'dram'), legend: '{{instance}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Platform power', unit: 'watt', w: 8,
+      description: 'Whole-platform power per Kepler instance where RAPL exposes it: legacy kepler_node_platform_joules_total or the rewrite\'s zone="psys".',
+      targets: [{ expr: keplerWatts('kepler_node_platform_joules_total', 'psys'), legend: '{{instance}}' }],
+    }))
+    .build();
+}

@@ -1,0 +1,104 @@
+// The landing dashboard: what the fleet serves and what it costs, per model — tokens/s,
+// tokens per joule, dollars per million tokens, watts and grams of CO2e — and whether the GPUs
+// and servers are up. Every figure comes from tokenwatt's counters (energy from energy-counter
+// deltas), so the ratios of rates below are ratios over the same window.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { metric } from '../src/catalog/index.ts';
+import type { MixinConfig } from '../src/config/mixin.ts';
+import { rateOf } from '../src/promql/helpers.ts';
+import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
+import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
+import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
+
+export default function fleetOverview(config: MixinConfig): Dashboard {
+  const cluster = `${config.clusterLabel}=~"$cluster"`;
+  const tw = matchers(config.selectors.tokenwatt, cluster);
+  const m = matchers(tw, 'namespace=~"$namespace"', 'model_name=~"$model"');
+  const perModel = (name: string) => `sum by (model_name) (${rateOf(name, m)})`;
+  const total = (name: string) => `sum(${rateOf(name, m)})`;
+  const tokens = 'tokenwatt_model_generation_tokens_total';
+
+  return tokenwattDashboard(config, {
+    slug: 'fleet-overview',
+    title: 'tokenwatt / Fleet overview',
+    description: 'What each served model produces and costs: tokens/s, tokens per joule, $ per million tokens, watts and CO2e, and the state of GPUs and servers.',
+  })
+    .withVariable(datasourceVariable(config))
+    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `tokenwatt_gpu_info{${config.selectors.tokenwatt}}`))
+    .withVariable(labelVariable('namespace', 'Namespace', 'namespace', `tokenwatt_engine_info{${tw}}`))
+    .withVariable(labelVariable('model', 'Model', 'model_name', `tokenwatt_engine_info{${matchers(tw, 'namespace=~"$namespace"')}}`))
+    .withRow(row('Fleet'))
+    .withPanel(stat({
+      title: 'Generated tokens/s', unit: 'short',
+      description: 'Output tokens per second of the selected models (tokenwatt_model_generation_tokens_total).',
+      targets: [{ expr: total(tokens), legend: 'tokens/s' }],
+    }))
+    .withPanel(stat({
+      title: 'Tokens per joule', unit: 'none', decimals: 2,
+      description: 'Generated tokens divided by the GPU energy attributed to the same engines over the same window.',
+      targets: [{ expr: `${total(tokens)} / ${total('tokenwatt_model_energy_joules_total')}`, legend: 'tokens/J' }],
+    }))
+    .withPanel(stat({
+      title: '$ per 1M tokens', unit: metric('tokenwatt_model_cost_total').grafanaUnit, decimals: 3,
+      description: 'Cost of the selected engines (capacity + energy) per million generated tokens over the same window.',
+      targets: [{ expr: `1e6 * ${total('tokenwatt_model_cost_total')} / ${total(tokens)}`, legend: '$/1M tokens' }],
+    }))
+    .withPanel(stat({
+      title: 'GPU power', unit: 'watt',
+      description: 'Board power of every GPU from its energy counter (rate of tokenwatt_gpu_energy_joules_total), not from sampled power.',
+      targets: [{ expr: `sum(${rateOf('tokenwatt_gpu_energy_joules_total', matchers(tw))})`, legend: 'W' }],
+    }))
+    .withPanel(stat({
+      title: 'GPUs reporting', unit: 'short',
+      description: 'Physical GPUs tokenwatt sees (tokenwatt_gpu_info), against dcgm-exporter targets up.',
+      targets: [
+        { expr: `count(tokenwatt_gpu_info{${tw}})`, legend: 'GPUs' },
+        { expr: `sum(up{${matchers(config.selectors.dcgm, cluster)}})`, legend: 'dcgm-exporters up' },
+      ],
+    }))
+    .withPanel(stat({
+      title: 'Servers up', unit: 'short',
+      description: 'vLLM and SGLang scrape targets whose last scrape succeeded.',
+      targets: [
+        { expr: `sum(up{${matchers(config.selectors.vllm, cluster)}})`, legend: 'vLLM' },
+        { expr: `sum(up{${matchers(config.selectors.sglang, cluster)}})`, legend: 'SGLang' },
+      ],
+    }))
+    .withRow(row('Per model'))
+    .withPanel(timeseries({
+      title: 'Generated tokens/s by model', unit: 'short',
+      description: 'Output tokens per second of each served model.',
+      targets: [{ expr: perModel(tokens), legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Tokens per joule by model', unit: 'none',
+      description: 'Generated tokens per joule of attributed GPU energy, per model; higher is better.',
+      targets: [{ expr: `${perModel(tokens)} / ${perModel('tokenwatt_model_energy_joules_total')}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: '$ per 1M tokens by model', unit: metric('tokenwatt_model_cost_total').grafanaUnit,
+      description: 'Cost per million generated tokens, per model: rate of attributed cost over rate of generated tokens, times 10^6.',
+      targets: [{ expr: `1e6 * ${perModel('tokenwatt_model_cost_total')} / ${perModel(tokens)}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'Power by model', unit: 'watt', stack: true,
+      description: 'GPU power attributed to each model: rate of its energy counter in joules per second.',
+      targets: [{ expr: perModel('tokenwatt_model_energy_joules_total'), legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'CO2e by model', unit: 'suffix:gCO2e/h', stack: true,
+      description: 'Grams of CO2e per hour attributed to each model (energy x PUE x grid intensity).',
+      targets: [{ expr: `3600 * ${perModel('tokenwatt_model_co2e_grams_total')}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(timeseries({
+      title: 'gCO2e per 1M tokens by model', unit: metric('tokenwatt_model_co2e_grams_total').grafanaUnit,
+      description: 'Grams of CO2e per million generated tokens, per model.',
+      targets: [{ expr: `1e6 * ${perModel('tokenwatt_model_co2e_grams_total')} / ${perModel(tokens)}`, legend: '{{model_name}}' }],
+    }))
+    .withPanel(table({
+      title: 'Where each model runs', unit: 'none',
+      description: 'Each serving engine with the GPU or MIG slice it runs on and how tokenwatt learned the mapping (tokenwatt_engine_info).',
+      targets: [{ expr: `tokenwatt_engine_info{${m}}` }],
+    }))
+    .build();
+}

@@ -1,0 +1,183 @@
+// GPUs as dcgm-exporter reports them: activity, memory, temperature, power against its limit,
+// clocks, throttling, XID and memory health, PCIe/NVLink, and the MIG instances on each GPU.
+// Whole-GPU fields are repeated on every MIG instance, so they go through boardMax (one series
+// per physical GPU); per-instance fields (DCGM_FI_PROF_*, framebuffer) are shown per instance.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { metric } from '../src/catalog/index.ts';
+import type { MixinConfig } from '../src/config/mixin.ts';
+import { boardMax, boardWattsFromEnergy, sel, withHost } from '../src/promql/helpers.ts';
+import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
+import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
+import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
+
+export default function gpus(config: MixinConfig): Dashboard {
+  const cluster = `${config.clusterLabel}=~"$cluster"`;
+  const m = matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"', 'gpu=~"$gpu"');
+  const board = (name: string) => boardMax(sel(name, m));
+  const boardRate = (name: string, window = '$__rate_interval') => boardMax(`rate(${sel(name, m)}[${window}])`);
+  const perInstance = (name: string, matching = m) => `max by (host, gpu, UUID, GPU_I_ID, GPU_I_PROFILE) (${withHost(sel(name, matching))})`;
+  /** Only MIG instance series (a whole GPU has GPU_I_PROFILE=""). */
+  const migInstance = (name: string) => perInstance(name, matchers(m, 'GPU_I_PROFILE!=""'));
+  const legend = '{{host}} GPU {{gpu}}';
+  const instLegend = '{{host}} GPU {{gpu}} {{GPU_I_PROFILE}} {{GPU_I_ID}}';
+  const anchor = `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster)}}`;
+
+  return tokenwattDashboard(config, {
+    slug: 'gpus',
+    title: 'tokenwatt / GPUs',
+    description: 'NVIDIA GPUs through dcgm-exporter: activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
+  })
+    .withVariable(datasourceVariable(config))
+    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `DCGM_FI_DEV_GPU_TEMP{${config.selectors.dcgm}}`))
+    .withVariable(labelVariable('instance', 'dcgm-exporter', 'instance', anchor))
+    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"')}}`))
+    .withRow(row('Fleet'))
+    .withPanel(stat({
+      title: 'GPUs', unit: 'short', w: 6,
+      description: 'Physical GPUs reporting (one per host, index and UUID, whatever their MIG instances).',
+      targets: [{ expr: `count(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'GPUs' }],
+    }))
+    .withPanel(stat({
+      title: 'Board power', unit: 'watt', w: 6,
+      description: 'Power of the selected GPUs from the energy counter (mJ/s / 1000), each board counted once under MIG.',
+      targets: [{ expr: `sum(${boardWattsFromEnergy(m)})`, legend: 'W' }],
+    }))
+    .withPanel(stat({
+      title: 'Hottest GPU', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit, w: 6,
+      description: 'Highest GPU temperature among the selected GPUs.',
+      targets: [{ expr: `max(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'max' }],
+    }))
+    .withPanel(stat({
+      title: 'GPUs with a new XID', unit: 'short', w: 6,
+      description: 'GPUs whose last-XID value changed over the dashboard range (DCGM_FI_DEV_XID_ERRORS holds the last XID, not a count).',
+      targets: [{ expr: `count(${boardMax(`changes(${sel('DCGM_FI_DEV_XID_ERRORS', m)}[$__range])`)} > 0) or vector(0)`, legend: 'GPUs' }],
+    }))
+    .withRow(row('Activity'))
+    .withPanel(timeseries({
+      title: 'GPU utilisation', unit: metric('DCGM_FI_DEV_GPU_UTIL').grafanaUnit, min: 0, max: 100,
+      description: 'Share of time a kernel ran (DCGM_FI_DEV_GPU_UTIL); not reported under MIG, and 100% does not mean the SMs are busy: see engine activity.',
+      targets: [{ expr: board('DCGM_FI_DEV_GPU_UTIL'), legend }],
+    }))
+    .withPanel(timeseries({
+      title: 'Graphics-engine activity', unit: metric('DCGM_FI_PROF_GR_ENGINE_ACTIVE').grafanaUnit, min: 0, max: 1,
+      description: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU or MIG instance, relative to that instance\'s own capacity.',
+      targets: [{ expr: perInstance('DCGM_FI_PROF_GR_ENGINE_ACTIVE'), legend: instLegend }],
+    }))
+    .withPanel(timeseries({
+      title: 'Tensor-pipe activity', unit: metric('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE').grafanaUnit, min: 0, max: 1,
+      description: 'Share of cycles the tensor pipes were active, per GPU or MIG instance.',
+      targets: [{ expr: perInstance('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE'), legend: instLegend }],
+    }))
+    .withPanel(timeseries({
+      title: 'DRAM activity', unit: metric('DCGM_FI_PROF_DRAM_ACTIVE').grafanaUnit, min: 0, max: 1,
+      description: 'Share of cycles the device-memory interface was busy, per GPU or MIG instance (LLM decode is usually memory-bound).',
+      targets: [{ expr: perInstance('DCGM_FI_PROF_DRAM_ACTIVE'), legend: instLegend }],
+    }))
+    .withPanel(timeseries({
+      title: 'Framebuffer used', unit: metric('DCGM_FI_DEV_FB_USED').grafanaUnit,
+      description: 'GPU memory used, per GPU or MIG instance (DCGM_FI_DEV_FB_USED, MiB).',
+      targets: [{ expr: perInstance('DCGM_FI_DEV_FB_USED'), legend: instLegend }],
+    }))
+    .withPanel(timeseries({
+      title: 'Framebuffer used ratio', unit: 'percentunit', min: 0, max: 1,
+      description: 'GPU memory used over used + free, per GPU or MIG instance.',
+      targets: [{ expr: `${perInstance('DCGM_FI_DEV_FB_USED')} / (${perInstance('DCGM_FI_DEV_FB_USED')} + ${perInstance('DCGM_FI_DEV_FB_FREE')})`, legend: instLegend }],
+    }))
+    .withRow(row('Power and thermals'))
+    .withPanel(timeseries({
+      title: 'Power against limit', unit: 'watt',
+      description: 'Board power from the energy counter, the sampled power reading, and the power-management limit (optional field), per GPU.',
+      targets: [
+        { expr: boardWattsFromEnergy(m), legend: `${legend} (energy counter)` },
+        { expr: board('DCGM_FI_DEV_POWER_USAGE'), legend: `${legend} (sampled)` },
+        { expr: board('DCGM_FI_DEV_POWER_MGMT_LIMIT'), legend: `${legend} limit` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'Temperature', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit,
+      description: 'GPU and memory temperature per GPU.',
+      targets: [
+        { expr: board('DCGM_FI_DEV_GPU_TEMP'), legend: `${legend} GPU` },
+        { expr: board('DCGM_FI_DEV_MEMORY_TEMP'), legend: `${legend} memory` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'Clocks', unit: metric('DCGM_FI_DEV_SM_CLOCK').grafanaUnit,
+      description: 'SM and memory clock per GPU; an SM clock drop under load points at throttling.',
+      targets: [
+        { expr: board('DCGM_FI_DEV_SM_CLOCK'), legend: `${legend} SM` },
+        { expr: board('DCGM_FI_DEV_MEM_CLOCK'), legend: `${legend} memory` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'Time throttled', unit: 'percentunit', min: 0,
+      description: 'Share of time clocks were held down by the power limit or by temperature (violation counters in ns; off by default in dcgm-exporter).',
+      targets: [
+        { expr: `${boardRate('DCGM_FI_DEV_POWER_VIOLATION')} / 1e9`, legend: `${legend} power` },
+        { expr: `${boardRate('DCGM_FI_DEV_THERMAL_VIOLATION')} / 1e9`, legend: `${legend} thermal` },
+      ],
+    }))
+    .withPanel(table({
+      title: 'Throttle reasons', unit: metric('DCGM_FI_DEV_CLOCK_THROTTLE_REASONS').grafanaUnit, w: 12,
+      description: 'Current clock-throttle bitmask per GPU (NVML clocksThrottleReasons: 0x1 idle, 0x4 SW power cap, 0x8 HW slowdown, 0x20 SW thermal, 0x40 HW thermal, 0x80 power brake).',
+      targets: [{ expr: board('DCGM_FI_DEV_CLOCK_THROTTLE_REASONS') }],
+    }))
+    .withPanel(table({
+      title: 'Last XID per GPU', unit: metric('DCGM_FI_DEV_XID_ERRORS').grafanaUnit, w: 12,
+      description: 'The last XID error code each GPU reported, with its message; the value stays until the next XID.',
+      targets: [{ expr: boardMax(sel('DCGM_FI_DEV_XID_ERRORS', m), ['err_code', 'err_msg']) }],
+    }))
+    .withRow(row('Memory health'))
+    .withPanel(timeseries({
+      title: 'Rows remapped', unit: 'short', w: 8,
+      description: 'HBM rows remapped over each interval for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset.',
+      targets: [
+        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', m)}[$__rate_interval])`), legend: `${legend} correctable` },
+        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', m)}[$__rate_interval])`), legend: `${legend} uncorrectable` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'ECC errors', unit: 'short', w: 8,
+      description: 'Volatile single- and double-bit ECC errors over each interval (fields off by default in dcgm-exporter).',
+      targets: [
+        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', m)}[$__rate_interval])`), legend: `${legend} single-bit` },
+        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', m)}[$__rate_interval])`), legend: `${legend} double-bit` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8, min: 0, max: 1,
+      description: '1 when a GPU ran out of spare rows to remap: replace it.',
+      targets: [{ expr: board('DCGM_FI_DEV_ROW_REMAP_FAILURE'), legend }],
+    }))
+    .withRow(row('Interconnect'))
+    .withPanel(timeseries({
+      title: 'PCIe throughput', unit: metric('DCGM_FI_PROF_PCIE_TX_BYTES').grafanaUnit, w: 8,
+      description: 'PCIe transmit and receive bytes per second per GPU.',
+      targets: [
+        { expr: board('DCGM_FI_PROF_PCIE_TX_BYTES'), legend: `${legend} TX` },
+        { expr: board('DCGM_FI_PROF_PCIE_RX_BYTES'), legend: `${legend} RX` },
+      ],
+    }))
+    .withPanel(timeseries({
+      title: 'PCIe replays', unit: 'short', w: 8,
+      description: 'PCIe link retries per second per GPU; a steady rate points at a bad link or riser.',
+      targets: [{ expr: boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER'), legend }],
+    }))
+    .withPanel(timeseries({
+      title: 'NVLink throughput', unit: 'Bps', w: 8,
+      description: 'NVLink bytes per second per GPU, all lanes (rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).',
+      targets: [{ expr: boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL'), legend }],
+    }))
+    .withRow(row('MIG instances'))
+    .withPanel(table({
+      title: 'MIG instances', unit: 'percentunit',
+      columns: { A: { title: 'Engine active' }, B: { title: 'Tensor active' }, C: { title: 'FB used', unit: metric('DCGM_FI_DEV_FB_USED').grafanaUnit } },
+      description: 'Every MIG instance: its profile (e.g. 3g.40gb), GPU-instance id, engine and tensor activity, and framebuffer used (MiB). A GPU without MIG has no rows here.',
+      targets: [
+        { expr: migInstance('DCGM_FI_PROF_GR_ENGINE_ACTIVE') },
+        { expr: migInstance('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE') },
+        { expr: migInstance('DCGM_FI_DEV_FB_USED') },
+      ],
+    }))
+    .build();
+}

@@ -1,0 +1,14 @@
+// Every dashboard `tokenwatt build` emits, in the order of the dashboards dropdown.
+// One file per dashboard in this folder; each default-exports (config) => Dashboard.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { MixinConfig } from '../src/config/mixin.ts';
+import costCarbon from './cost-carbon.ts';
+import energyEfficiency from './energy-efficiency.ts';
+import exporter from './exporter.ts';
+import fleetOverview from './fleet-overview.ts';
+import gpus from './gpus.ts';
+import llmServing from './llm-serving.ts';
+
+export type DashboardFn = (config: MixinConfig) => Dashboard;
+
+export const dashboards: readonly DashboardFn[] = [fleetOverview, llmServing, gpus, energyEfficiency, costCarbon, exporter];

@@ -1,0 +1,125 @@
+// A zod schema of the classic dashboard JSON model (Grafana docs, "Dashboard JSON model"), for
+// the fields tokenwatt emits. Objects are strict where we write every key ourselves (dashboard,
+// panel, target, variable, link, gridPos), so a misspelt field fails the build instead of being
+// ignored by Grafana; panel `options` and field `custom` stay open (they belong to the plugin).
+import { z } from 'zod';
+
+const datasourceRef = z.strictObject({ type: z.literal('prometheus'), uid: z.string().min(1) });
+
+const gridPos = z.strictObject({
+  h: z.int().min(1), w: z.int().min(1).max(24), x: z.int().min(0).max(23), y: z.int().min(0),
+});
+
+const target = z.strictObject({
+  datasource: datasourceRef,
+  expr: z.string().min(1),
+  refId: z.string().regex(/^[A-Z]$/),
+  legendFormat: z.string(),
+  instant: z.boolean(),
+  range: z.boolean(),
+  format: z.enum(['time_series', 'table', 'heatmap']).optional(),
+});
+
+const fieldConfig = z.strictObject({
+  defaults: z.looseObject({
+    unit: z.string().min(1),
+    decimals: z.number().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    custom: z.record(z.string(), z.unknown()).optional(),
+  }),
+  overrides: z.array(z.strictObject({
+    matcher: z.strictObject({ id: z.string(), options: z.unknown() }),
+    properties: z.array(z.strictObject({ id: z.string(), value: z.unknown() })),
+  })),
+});
+
+const rowPanel = z.strictObject({
+  type: z.literal('row'),
+  id: z.int().min(1),
+  title: z.string().min(1),
+  collapsed: z.boolean(),
+  gridPos,
+  panels: z.array(z.unknown()),
+});
+
+const vizPanel = z.strictObject({
+  type: z.enum(['timeseries', 'stat', 'table']),
+  id: z.int().min(1),
+  title: z.string().min(1),
+  description: z.string().min(1),
+  datasource: datasourceRef,
+  gridPos,
+  targets: z.array(target).min(1),
+  fieldConfig,
+  options: z.record(z.string(), z.unknown()),
+  transformations: z.array(z.strictObject({ id: z.string(), options: z.record(z.string(), z.unknown()) })).optional(),
+  timeFrom: z.string().optional(),
+  repeatDirection: z.enum(['h', 'v']).optional(),
+  transparent: z.boolean().optional(),
+});
+
+const variableCommon = {
+  name: z.string().regex(/^\w+$/),
+  label: z.string().optional(),
+  skipUrlSync: z.boolean(),
+  multi: z.boolean(),
+  includeAll: z.boolean(),
+  allowCustomValue: z.boolean().optional(),
+  auto: z.boolean().optional(),
+  auto_count: z.number().optional(),
+  auto_min: z.string().optional(),
+  regex: z.string().optional(),
+  current: z.strictObject({ selected: z.boolean(), text: z.string(), value: z.string() }).optional(),
+};
+
+const datasourceVariable = z.strictObject({ ...variableCommon, type: z.literal('datasource'), query: z.literal('prometheus') });
+
+const queryVariable = z.strictObject({
+  ...variableCommon,
+  type: z.literal('query'),
+  datasource: datasourceRef,
+  query: z.strictObject({ query: z.string().min(1), refId: z.string() }),
+  definition: z.string().min(1),
+  refresh: z.union([z.literal(1), z.literal(2)]),
+  sort: z.int().min(0).max(8),
+  allValue: z.string().optional(),
+});
+
+const link = z.strictObject({
+  title: z.string().min(1),
+  type: z.enum(['dashboards', 'link']),
+  tags: z.array(z.string()),
+  asDropdown: z.boolean(),
+  includeVars: z.boolean(),
+  keepTime: z.boolean(),
+  targetBlank: z.boolean(),
+  icon: z.string(),
+  tooltip: z.string(),
+  url: z.string().optional(),
+});
+
+export const dashboardSchema = z.strictObject({
+  uid: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/),
+  title: z.string().min(1),
+  description: z.string().min(1),
+  tags: z.array(z.string()),
+  timezone: z.string(),
+  editable: z.literal(false),
+  graphTooltip: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  fiscalYearStartMonth: z.int().min(0).max(11),
+  schemaVersion: z.int().min(36),
+  refresh: z.string(),
+  time: z.strictObject({ from: z.string(), to: z.string() }),
+  templating: z.strictObject({ list: z.array(z.discriminatedUnion('type', [datasourceVariable, queryVariable])) }),
+  annotations: z.strictObject({ list: z.array(z.unknown()) }),
+  links: z.array(link),
+  panels: z.array(z.union([rowPanel, vizPanel])),
+});
+
+/** Schema problems as `path: message` strings, with the panel title where the path is in a panel. */
+export function schemaProblems(json: unknown): { path: (string | number)[]; message: string }[] {
+  const result = dashboardSchema.safeParse(json);
+  if (result.success) return [];
+  return result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+}
