@@ -1,0 +1,318 @@
+// The energy ledger: turns collection ticks (cumulative board energy counters, MIG slices and their
+// activity, engine token counters) into tokenwatt's monotonic energy / token / cost / CO2e counters
+// and windowed tokens-per-joule and cost-per-1M-tokens gauges. Energy only ever comes from counter
+// differences (counter.ts); the split among slices and engines is the model in attribution.ts.
+//
+// Determinism: boards, slices and engines are processed in sorted order, so the results do not depend
+// on the order a tick lists them in. The first observation of a board or engine only sets baselines.
+import { splitBoardEnergy, splitByTokens } from './attribution.ts';
+import { parseEnergyConfig, byGpuModel } from './config.ts';
+import type { EnergyConfig, EnergyConfigInput } from './config.ts';
+import { capacityCost, co2eGrams, energyCost, gpuPricePerHour } from './cost.ts';
+import { CounterFollower, MonotonicCounter } from './counter.ts';
+import { migGeometry, sliceWeights } from './mig.ts';
+import type { BoardReading, EngineReading, LedgerSample, SliceReading, Tick } from './tick.ts';
+import { CumulativeSeries } from './window.ts';
+
+type Labels = Record<string, string>;
+
+interface BoardState {
+  energy: CounterFollower;
+  lastT: number | undefined;
+  learnedIdleWatts: number | undefined;
+  sliceInfoKeys: string[];
+}
+
+interface EngineState {
+  generation: CounterFollower;
+  prompt: CounterFollower;
+  /** Labels of the slice it was last placed on (kept for intervals when its board is missing). */
+  labels: Labels;
+}
+
+interface ModelWindow {
+  labels: Labels;
+  tokens: CumulativeSeries;
+  energy: CumulativeSeries;
+  cost: CumulativeSeries;
+}
+
+/** Fallback geometry for a MIG GPU whose model name mig.ts does not know: the A100/H100 7 × 8 grid. */
+const DEFAULT_GEOMETRY = { computeTotal: 7, memoryTotal: 8 };
+
+export class EnergyLedger {
+  readonly config: EnergyConfig;
+  private readonly boards = new Map<string, BoardState>();
+  private readonly engines = new Map<string, EngineState>();
+  private readonly counters = new Map<string, { name: string; labels: Labels; counter: MonotonicCounter }>();
+  private readonly gauges = new Map<string, LedgerSample>();
+  private readonly windows = new Map<string, ModelWindow>();
+  private lastTickS: number | undefined;
+
+  constructor(config: EnergyConfigInput | EnergyConfig = {}) {
+    this.config = parseEnergyConfig(config);
+  }
+
+  observe(tick: Tick): void {
+    const t = tick.timestampS;
+    if (!Number.isFinite(t)) throw new Error(`tick timestampS must be a finite number, got ${t}`);
+    if (this.lastTickS !== undefined && t < this.lastTickS) throw new Error(`tick time went backwards: ${t} < ${this.lastTickS}`);
+    this.lastTickS = t;
+    const grid = tick.gridIntensityGramsPerKwh;
+    if (grid !== undefined && !(Number.isFinite(grid) && grid >= 0)) throw new Error(`tick gridIntensityGramsPerKwh must be >= 0, got ${grid}`);
+    const gramsPerKwh = grid ?? this.config.gridIntensityGramsPerKwh;
+    this.gauges.delete(gaugeKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
+    this.setGauge('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'config' : 'feed' }, gramsPerKwh);
+
+    const boards = sortedUnique(tick.boards, boardKey, 'board');
+    const engines = sortedUnique(tick.engines, engineKey, 'engine');
+
+    // Token deltas first, for every engine (undefined on its first observation: baseline only).
+    const tokenDeltas = new Map<string, { generation: number | undefined; prompt: number | undefined }>();
+    for (const e of engines) {
+      const key = engineKey(e);
+      let state = this.engines.get(key);
+      if (!state) {
+        state = { generation: new CounterFollower(), prompt: new CounterFollower(), labels: unplacedLabels(e) };
+        this.engines.set(key, state);
+      }
+      tokenDeltas.set(key, { generation: state.generation.read(e.generationTokens), prompt: state.prompt.read(e.promptTokens) });
+    }
+
+    for (const board of boards) this.observeBoard(t, board, engines, tokenDeltas, gramsPerKwh);
+
+    // Token counters of every engine, on the slice labels it was last placed on.
+    for (const e of engines) {
+      const state = this.engines.get(engineKey(e))!;
+      const d = tokenDeltas.get(engineKey(e))!;
+      this.add('tokenwatt_model_generation_tokens_total', state.labels, d.generation ?? 0);
+      this.add('tokenwatt_model_prompt_tokens_total', state.labels, d.prompt ?? 0);
+      this.add('tokenwatt_model_energy_joules_total', state.labels, 0);
+      this.add('tokenwatt_model_cost_total', { ...state.labels, currency: this.config.currency }, 0);
+      this.add('tokenwatt_model_co2e_grams_total', state.labels, 0);
+    }
+    this.updateWindows(t);
+  }
+
+  /** Every output series now: counters (monotonic) and gauges, sorted by name and labels. */
+  samples(): LedgerSample[] {
+    const out: LedgerSample[] = [];
+    for (const c of this.counters.values()) out.push({ name: c.name, labels: { ...c.labels }, value: c.counter.value });
+    for (const g of this.gauges.values()) out.push({ name: g.name, labels: { ...g.labels }, value: g.value });
+    return out.sort((a, b) => compare(gaugeKey(a.name, a.labels), gaugeKey(b.name, b.labels)));
+  }
+
+  private observeBoard(
+    t: number,
+    board: BoardReading,
+    engines: EngineReading[],
+    tokenDeltas: Map<string, { generation: number | undefined; prompt: number | undefined }>,
+    gramsPerKwh: number,
+  ): void {
+    const key = boardKey(board);
+    let state = this.boards.get(key);
+    if (!state) {
+      state = { energy: new CounterFollower(), lastT: undefined, learnedIdleWatts: undefined, sliceInfoKeys: [] };
+      this.boards.set(key, state);
+    }
+    const gpu: Labels = { host: board.host, gpu: board.gpu, gpu_uuid: board.uuid, gpu_model: board.model };
+    const currency = this.config.currency;
+    const idleWatts = this.idlePower(state, board, gpu);
+
+    const slices = [...board.slices].sort((a, b) => compare(a.gpuInstanceId, b.gpuInstanceId));
+    const whole = slices.length === 0;
+    const geometry = migGeometry(board.model) ?? DEFAULT_GEOMETRY;
+    const weights = whole ? [1] : sliceWeights(slices, geometry, this.config.sliceWeightBasis);
+    const sliceLabels: Labels[] = whole
+      ? [{ ...gpu, gpu_instance_id: '', gpu_profile: 'whole' }]
+      : slices.map((s) => ({ ...gpu, gpu_instance_id: s.gpuInstanceId, gpu_profile: s.profile }));
+    const activities = whole ? [board.activity] : slices.map((s) => s.activity);
+    this.sliceInfo(state, slices, sliceLabels, geometry);
+
+    // Engines on each slice (whole GPU: engines that name no MIG instance).
+    const enginesOn = sliceLabels.map((sl) =>
+      engines.filter((e) => e.host === board.host && e.gpu === board.gpu && (e.gpuInstanceId ?? '') === sl.gpu_instance_id),
+    );
+    enginesOn.forEach((list, i) => {
+      for (const e of list) this.engines.get(engineKey(e))!.labels = modelLabels(e, sliceLabels[i]!);
+    });
+
+    const delta = state.energy.read(board.energyJoules);
+    const previousT = state.lastT;
+    state.lastT = t;
+    // Create every series at 0 so they exist from the first tick; the first reading is only a baseline.
+    this.add('tokenwatt_gpu_energy_joules_total', gpu, 0);
+    this.add('tokenwatt_unallocated_energy_joules_total', gpu, 0);
+    for (const sl of sliceLabels) {
+      this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'idle' }, 0);
+      this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'active' }, 0);
+    }
+    if (delta === undefined || previousT === undefined) return;
+    const dt = t - previousT;
+
+    const split = splitBoardEnergy(
+      delta,
+      dt,
+      idleWatts,
+      weights.map((w, i) => ({ weight: w, activity: activities[i] ?? 0 })),
+    );
+    const unallocatedWeight = whole ? 0 : Math.max(0, 1 - weights.reduce((a, b) => a + b, 0));
+    const price = gpuPricePerHour(this.config, board.model);
+
+    this.add('tokenwatt_gpu_energy_joules_total', gpu, delta);
+    this.add('tokenwatt_unallocated_energy_joules_total', gpu, split.unallocated);
+    this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'capacity', currency }, capacityCost(price, 1, dt));
+    this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'energy', currency }, energyCost(this.config, delta));
+    this.add('tokenwatt_gpu_co2e_grams_total', gpu, co2eGrams(this.config, delta, gramsPerKwh));
+    this.add(
+      'tokenwatt_unallocated_cost_total',
+      { ...gpu, currency },
+      capacityCost(price, unallocatedWeight, dt) + energyCost(this.config, split.unallocated),
+    );
+
+    sliceLabels.forEach((sl, i) => {
+      const share = split.slices[i]!;
+      const energy = share.idle + share.active;
+      this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'idle' }, share.idle);
+      this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'active' }, share.active);
+      const capacity = capacityCost(price, weights[i]!, dt);
+      const energyMoney = energyCost(this.config, energy);
+      this.add('tokenwatt_slice_cost_total', { ...sl, component: 'capacity', currency }, capacity);
+      this.add('tokenwatt_slice_cost_total', { ...sl, component: 'energy', currency }, energyMoney);
+      // Idle cost: the capacity the slice held but did not use, plus its idle energy. Without an
+      // activity reading (whole GPU, no DCGM), the active share of the board's energy stands in for it.
+      const reported = activities[i];
+      const busy = reported !== undefined && Number.isFinite(reported) ? Math.min(1, Math.max(0, reported)) : delta > 0 ? split.active / delta : 0;
+      this.add('tokenwatt_idle_cost_total', { ...sl, currency }, capacity * (1 - busy) + energyCost(this.config, share.idle));
+
+      // Engines with a baseline share the slice by generated tokens in this interval.
+      const sharing = enginesOn[i]!.filter((e) => tokenDeltas.get(engineKey(e))!.generation !== undefined);
+      const tokens = sharing.map((e) => tokenDeltas.get(engineKey(e))!.generation!);
+      const energyShares = splitByTokens(energy, tokens);
+      const costShares = splitByTokens(capacity + energyMoney, tokens);
+      sharing.forEach((e, j) => {
+        const labels = modelLabels(e, sl);
+        this.add('tokenwatt_model_energy_joules_total', labels, energyShares[j]!);
+        this.add('tokenwatt_model_cost_total', { ...labels, currency }, costShares[j]!);
+        this.add('tokenwatt_model_co2e_grams_total', labels, co2eGrams(this.config, energyShares[j]!, gramsPerKwh));
+      });
+    });
+  }
+
+  /** Configured idle power for the GPU model, else the lowest power seen at zero activity, else 0. */
+  private idlePower(state: BoardState, board: BoardReading, gpu: Labels): number {
+    const configured = byGpuModel(this.config.idlePowerWatts, board.model);
+    const idleNow = board.slices.length > 0 ? board.slices.every((s) => s.activity === 0) : board.activity === 0;
+    if (idleNow && board.powerWatts !== undefined && Number.isFinite(board.powerWatts) && board.powerWatts >= 0) {
+      state.learnedIdleWatts = Math.min(state.learnedIdleWatts ?? Infinity, board.powerWatts);
+    }
+    for (const origin of ['configured', 'learned']) this.gauges.delete(gaugeKey('tokenwatt_gpu_idle_power_watts', { ...gpu, origin }));
+    if (configured !== undefined) {
+      this.setGauge('tokenwatt_gpu_idle_power_watts', { ...gpu, origin: 'configured' }, configured);
+      return configured;
+    }
+    if (state.learnedIdleWatts !== undefined) {
+      this.setGauge('tokenwatt_gpu_idle_power_watts', { ...gpu, origin: 'learned' }, state.learnedIdleWatts);
+      return state.learnedIdleWatts;
+    }
+    return 0;
+  }
+
+  private sliceInfo(state: BoardState, slices: SliceReading[], labels: Labels[], geometry: { computeTotal: number; memoryTotal: number }): void {
+    // Replace this GPU's slice_info series with the slices present now.
+    for (const k of state.sliceInfoKeys) this.gauges.delete(k);
+    state.sliceInfoKeys = labels.map((sl, i) => {
+      const s = slices[i];
+      const info = {
+        ...sl,
+        compute_slices: String(s ? s.computeSlices : geometry.computeTotal),
+        memory_slices: String(s ? s.memorySlices : geometry.memoryTotal),
+      };
+      this.setGauge('tokenwatt_slice_info', info, 1);
+      return gaugeKey('tokenwatt_slice_info', info);
+    });
+  }
+
+  private updateWindows(t: number): void {
+    const w = this.config.windowSeconds;
+    const windowLabel = `${w}s`;
+    const currency = this.config.currency;
+    for (const state of this.engines.values()) {
+      const key = gaugeKey('', state.labels);
+      let win = this.windows.get(key);
+      if (!win) {
+        win = { labels: state.labels, tokens: new CumulativeSeries(), energy: new CumulativeSeries(), cost: new CumulativeSeries() };
+        this.windows.set(key, win);
+      }
+      win.tokens.pushCumulative(t, this.value('tokenwatt_model_generation_tokens_total', state.labels));
+      win.energy.pushCumulative(t, this.value('tokenwatt_model_energy_joules_total', state.labels));
+      win.cost.pushCumulative(t, this.value('tokenwatt_model_cost_total', { ...state.labels, currency }));
+      win.tokens.prune(t - w);
+      win.energy.prune(t - w);
+      win.cost.prune(t - w);
+      const tokens = win.tokens.increase(t - w, t);
+      const joules = win.energy.increase(t - w, t);
+      const cost = win.cost.increase(t - w, t);
+      const tpjKey = { ...state.labels, window: windowLabel };
+      const cpmKey = { ...state.labels, currency, window: windowLabel };
+      // A ratio with nothing under it is absent, not 0 or Inf.
+      if (joules > 0) this.setGauge('tokenwatt_model_tokens_per_joule', tpjKey, tokens / joules);
+      else this.gauges.delete(gaugeKey('tokenwatt_model_tokens_per_joule', tpjKey));
+      if (tokens > 0) this.setGauge('tokenwatt_model_cost_per_million_tokens', cpmKey, (cost / tokens) * 1e6);
+      else this.gauges.delete(gaugeKey('tokenwatt_model_cost_per_million_tokens', cpmKey));
+    }
+  }
+
+  private add(name: string, labels: Labels, amount: number): void {
+    const key = gaugeKey(name, labels);
+    let c = this.counters.get(key);
+    if (!c) {
+      c = { name, labels: { ...labels }, counter: new MonotonicCounter() };
+      this.counters.set(key, c);
+    }
+    c.counter.add(amount);
+  }
+
+  private value(name: string, labels: Labels): number {
+    return this.counters.get(gaugeKey(name, labels))?.counter.value ?? 0;
+  }
+
+  private setGauge(name: string, labels: Labels, value: number): void {
+    this.gauges.set(gaugeKey(name, labels), { name, labels: { ...labels }, value });
+  }
+}
+
+function boardKey(b: BoardReading): string {
+  return JSON.stringify([b.host, b.gpu, b.uuid]);
+}
+
+function engineKey(e: EngineReading): string {
+  return JSON.stringify([e.host, e.gpu, e.gpuInstanceId ?? '', e.namespace, e.pod, e.model_name, e.engine]);
+}
+
+function modelLabels(e: EngineReading, slice: Labels): Labels {
+  return { model_name: e.model_name, engine: e.engine, namespace: e.namespace, pod: e.pod, ...slice };
+}
+
+/** Labels of an engine whose GPU has not been seen: its own placement, GPU identity unknown. */
+function unplacedLabels(e: EngineReading): Labels {
+  return modelLabels(e, { host: e.host, gpu: e.gpu, gpu_uuid: '', gpu_model: '', gpu_instance_id: e.gpuInstanceId ?? '', gpu_profile: e.gpuInstanceId ? '' : 'whole' });
+}
+
+/** A stable key for a series: name plus labels in sorted order. */
+function gaugeKey(name: string, labels: Labels): string {
+  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortedUnique<T>(items: T[], key: (x: T) => string, what: string): T[] {
+  const keyed = items.map((x) => ({ k: key(x), x })).sort((a, b) => compare(a.k, b.k));
+  for (let i = 1; i < keyed.length; i++) {
+    if (keyed[i]!.k === keyed[i - 1]!.k) throw new Error(`tick lists the same ${what} twice: ${keyed[i]!.k}`);
+  }
+  return keyed.map((e) => e.x);
+}
