@@ -1,0 +1,134 @@
+// `tokenwatt analyze` on the real H100 serving session, checked against counter truth worked out here
+// from the raw CSVs with deliberately separate, plain code.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyzeRun } from '../src/energy/analyze.ts';
+import { parseNumericCsv } from '../src/energy/csv.ts';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const TRACE = 'test/fixtures/nvidia-h100/serving-7b/trace.csv';
+const TOKENS = 'test/fixtures/nvidia-h100/serving-7b/tokens.csv';
+const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-analyze-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Rows of a CSV as number arrays (header dropped). */
+function rows(path: string): number[][] {
+  return readFileSync(join(repo, path), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+}
+
+/** Counter value at t: the last reading at or before t (a counter only changes when it is read). */
+function valueAt(points: number[][], col: number, t: number): number {
+  let v = points[0]![col]!;
+  for (const p of points) {
+    if (p[0]! > t) break;
+    v = p[col]!;
+  }
+  return v;
+}
+
+describe('analyze on the H100 serving-7b session', () => {
+  const trace = rows(TRACE);
+  const tokens = rows(TOKENS);
+  const start = Math.max(trace[0]![0]!, tokens[0]![0]!);
+  const end = Math.min(trace.at(-1)![0]!, tokens.at(-1)![0]!);
+  const truth = (a: number, b: number) => {
+    const joules = (valueAt(trace, 2, b) - valueAt(trace, 2, a)) / 1000;
+    const n = valueAt(tokens, 1, b) - valueAt(tokens, 1, a);
+    return { joules, tokens: n, tpj: n / joules };
+  };
+  const analysis = analyzeRun(
+    {
+      trace: parseNumericCsv(readFileSync(join(repo, TRACE), 'utf8'), ['unix_s', 'energy_mJ', 'power_mW'], 'trace.csv'),
+      tokens: parseNumericCsv(readFileSync(join(repo, TOKENS), 'utf8'), ['unix_s', 'generation_tokens_total'], 'tokens.csv'),
+    },
+    10,
+  );
+
+  it('the raw counters never go down in this recording (so no reset handling is needed for the truth)', () => {
+    for (let i = 1; i < trace.length; i++) expect(trace[i]![2]!).toBeGreaterThanOrEqual(trace[i - 1]![2]!);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]![1]!).toBeGreaterThanOrEqual(tokens[i - 1]![1]!);
+  });
+
+  it('total tokens/J is within 0.5% of the counter truth (session.json: 14048 tokens, 17026.405 J)', () => {
+    const t = truth(start, end);
+    expect(t.tokens).toBe(14048);
+    expect(t.joules).toBeCloseTo(17026.405, 3);
+    expect(analysis.total.tokens).toBe(t.tokens);
+    expect(Math.abs(analysis.total.joules - t.joules) / t.joules).toBeLessThan(0.005);
+    expect(Math.abs(analysis.total.tokensPerJoule! - t.tpj) / t.tpj).toBeLessThan(0.005);
+  });
+
+  it('each 10 s window is within 0.5% of the counter truth', () => {
+    expect(analysis.windows.length).toBe(Math.ceil((end - start) / 10));
+    for (const w of analysis.windows) {
+      const t = truth(w.start, w.end);
+      expect(w.tokens).toBe(t.tokens);
+      expect(Math.abs(w.joules - t.joules) / t.joules).toBeLessThan(0.005);
+      if (t.tokens === 0) expect(w.tokensPerJoule).toBe(0);
+      else expect(Math.abs(w.tokensPerJoule! - t.tpj) / t.tpj).toBeLessThan(0.005);
+    }
+  });
+
+  it('power sampled every 15 s is off the counter by more than 5% in some 10 s windows (domain notes §7)', () => {
+    const errs = analysis.windows.filter((w) => w.seconds >= 10).map((w) => Math.abs(w.powerSampledErrorPct!));
+    expect(Math.max(...errs)).toBeGreaterThan(5);
+  });
+});
+
+interface Result { code: number; stdout: string; stderr: string }
+
+function cli(args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/tokenwatt.js', 'analyze', ...args], { cwd: repo }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('tokenwatt analyze CLI', () => {
+  it('--json prints total and windows with the documented fields', async () => {
+    const r = await cli(['--trace', TRACE, '--tokens', TOKENS, '--window', '30', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['total', 'windows']));
+    for (const k of ['seconds', 'tokens', 'joules', 'tokensPerJoule']) expect(typeof out.total[k], k).toBe('number');
+    // 105.04 s in 30 s windows: 0–30, 30–60, 60–90, 90–105.04.
+    expect(out.windows).toHaveLength(4);
+    for (const w of out.windows) for (const k of ['start', 'end', 'tokens', 'joules', 'tokensPerJoule']) expect(w, k).toHaveProperty(k);
+    expect(out.windows.reduce((n: number, w: { tokens: number }) => n + w.tokens, 0)).toBe(out.total.tokens);
+    expect(out.total.tokens).toBe(14048);
+  });
+
+  it('prints a table ending in the total by default', async () => {
+    const r = await cli(['--trace', TRACE, '--tokens', TOKENS]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+total\s+105\.0\s+14048\s+17026\.4\s+0\.8251\s/m);
+  });
+
+  it('exits 2 naming the flag on usage errors', async () => {
+    const missing = await cli(['--tokens', TOKENS]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--trace is required/);
+    const badWindow = await cli(['--trace', TRACE, '--tokens', TOKENS, '--window', '0']);
+    expect(badWindow.code).toBe(2);
+    expect(badWindow.stderr).toMatch(/--window must be/);
+    const unknown = await cli(['--trace', TRACE, '--tokens', TOKENS, '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/frobnicate/);
+    const unreadable = await cli(['--trace', join(dir, 'nope.csv'), '--tokens', TOKENS]);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toMatch(/--trace: cannot read/);
+  });
+
+  it('exits 1 naming line and column of a malformed CSV', async () => {
+    const bad = join(dir, 'tokens.csv');
+    writeFileSync(bad, 'unix_s,generation_tokens_total\n1795381051.248,0\n1795381061.945,sixteen\n');
+    const r = await cli(['--trace', TRACE, '--tokens', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 3, column 2 \(generation_tokens_total\): 'sixteen' is not a number/);
+  });
+});
