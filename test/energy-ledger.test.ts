@@ -110,6 +110,19 @@ describe('EnergyLedger details', () => {
     expect(s.some((x) => x.name === 'tokenwatt_grid_intensity_grams_per_kwh' && x.labels.source === 'config')).toBe(false);
   });
 
+  it('refuses a bad tick whole, naming the field, and keeps its state', () => {
+    const l = new EnergyLedger();
+    l.observe({ timestampS: 0, boards: [board({ energyJoules: 0 })], engines: [engine()] });
+    const before = l.samples();
+    const mig = (ids: string[]) => ids.map((id) => ({ gpuInstanceId: id, profile: '3g.20gb', computeSlices: 3, memorySlices: 4, activity: 0.5 }));
+    expect(() => l.observe({ timestampS: 10, boards: [board({ energyJoules: 100 })], engines: [engine({ generationTokens: Number.NaN })] })).toThrow(/engines\[0\].*generationTokens/);
+    expect(() => l.observe({ timestampS: 10, boards: [board({ energyJoules: 100, slices: mig(['1', '1']) })], engines: [] })).toThrow(/slices\[1\]\.gpuInstanceId: '1' appears twice/);
+    expect(() => l.observe({ timestampS: 10, boards: [board({ energyJoules: 100, slices: mig(['1', '2', '3']) })], engines: [] })).toThrow(/9 compute and 12 memory slices/);
+    expect(() => l.observe({ timestampS: 10, boards: [board(), board()], engines: [] })).toThrow(/same board twice/);
+    expect(() => l.observe({ timestampS: -1, boards: [], engines: [] })).toThrow(/timestampS: went backwards/);
+    expect(l.samples()).toEqual(before);
+  });
+
   it('rejects a bad config naming the field', () => {
     expect(() => new EnergyLedger({ pue: 0.5 })).toThrow(/pue/);
     expect(() => new EnergyLedger({ priceBasis: 'spot', gpuPrices: { X: { onDemand: 1 } } })).toThrow(/gpuPrices\.X\.spot/);

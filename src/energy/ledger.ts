@@ -5,6 +5,7 @@
 //
 // Determinism: boards, slices and engines are processed in sorted order, so the results do not depend
 // on the order a tick lists them in. The first observation of a board or engine only sets baselines.
+// A tick is validated whole before any state changes (validate-tick.ts): a refused tick changes nothing.
 import { splitBoardEnergy, splitByTokens } from './attribution.ts';
 import { parseEnergyConfig, byGpuModel } from './config.ts';
 import type { EnergyConfig, EnergyConfigInput } from './config.ts';
@@ -12,6 +13,7 @@ import { capacityCost, co2eGrams, energyCost, gpuPricePerHour } from './cost.ts'
 import { CounterFollower, MonotonicCounter } from './counter.ts';
 import { migGeometry, sliceWeights } from './mig.ts';
 import type { BoardReading, EngineReading, LedgerSample, SliceReading, Tick } from './tick.ts';
+import { TickError, validateTick } from './validate-tick.ts';
 import { CumulativeSeries } from './window.ts';
 
 type Labels = Record<string, string>;
@@ -54,18 +56,15 @@ export class EnergyLedger {
   }
 
   observe(tick: Tick): void {
+    validateTick(tick, this.lastTickS);
+    const boards = sortedUnique(tick.boards, boardKey, 'board');
+    const engines = sortedUnique(tick.engines, engineKey, 'engine');
     const t = tick.timestampS;
-    if (!Number.isFinite(t)) throw new Error(`tick timestampS must be a finite number, got ${t}`);
-    if (this.lastTickS !== undefined && t < this.lastTickS) throw new Error(`tick time went backwards: ${t} < ${this.lastTickS}`);
     this.lastTickS = t;
     const grid = tick.gridIntensityGramsPerKwh;
-    if (grid !== undefined && !(Number.isFinite(grid) && grid >= 0)) throw new Error(`tick gridIntensityGramsPerKwh must be >= 0, got ${grid}`);
     const gramsPerKwh = grid ?? this.config.gridIntensityGramsPerKwh;
     this.gauges.delete(gaugeKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
     this.setGauge('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'config' : 'feed' }, gramsPerKwh);
-
-    const boards = sortedUnique(tick.boards, boardKey, 'board');
-    const engines = sortedUnique(tick.engines, engineKey, 'engine');
 
     // Token deltas first, for every engine (undefined on its first observation: baseline only).
     const tokenDeltas = new Map<string, { generation: number | undefined; prompt: number | undefined }>();
