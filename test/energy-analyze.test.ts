@@ -79,6 +79,24 @@ describe('analyze on the H100 serving-7b session', () => {
   });
 });
 
+describe('analyze on synthetic runs', () => {
+  it('constant power: the power-sampled estimate equals the counter at every phase; a counter reset is bridged', () => {
+    // 100 W for 60 s, sampled every second: 100 J per second. The driver reloads at t = 30 (counter restarts at 0).
+    const trace = [];
+    for (let t = 0; t <= 60; t++) trace.push({ unix_s: t, power_mW: 100_000, energy_mJ: (t < 30 ? 5e6 + t * 1e5 : (t - 30) * 1e5) });
+    const tokens = [{ unix_s: 0, generation_tokens_total: 0 }, { unix_s: 60, generation_tokens_total: 600 }];
+    const a = analyzeRun({ trace, tokens }, 20);
+    // 0–30 s: 3000 J; 30 s: reset reads 0 → Prometheus-style increase 0; 30–60: 3000 J. Total 6000 J − 100 J lost
+    // in the reset second (the counter restarted from 0, so the 29→30 second is not seen), i.e. 5900 J.
+    expect(a.total.joules).toBeCloseTo(5900, 9);
+    expect(a.windows.map((w) => w.joules)).toEqual([2000, 1900, 2000]);
+    expect(a.total.tokensPerJoule).toBeCloseTo(600 / 5900, 12);
+    // Power sampling sees 100 W × 60 s = 6000 J: off by +1.69% only because of the reset second.
+    expect(a.powerSampling.totalErrorPctRange![0]).toBeCloseTo((100 / 5900) * 100, 9);
+    expect(a.powerSampling.totalErrorPctRange![1]).toBeCloseTo((100 / 5900) * 100, 9);
+  });
+});
+
 interface Result { code: number; stdout: string; stderr: string }
 
 function cli(args: string[]): Promise<Result> {

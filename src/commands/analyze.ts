@@ -77,6 +77,11 @@ function table(a: Analysis): string {
     ...a.windows.map((w) => row(`${f(w.start - t0, 1)}-${f(w.end - t0, 1)}`, w)),
     row('total', a.total),
     '',
-    `joules from the energy counter; 'P@${a.powerIntervalSeconds}s err%' is how far power sampled every ${a.powerIntervalSeconds} s would be off it.`,
+    `joules from the energy counter; 'P@${a.powerIntervalSeconds}s err%' is how far power sampled every ${a.powerIntervalSeconds} s would be off it:`,
+    `mean |error| per window ${f(a.powerSampling.meanAbsWindowErrorPct, 1)}%; total error ${range(a.powerSampling.totalErrorPctRange)} depending on when the samples fall.`,
   ].join('\n');
+}
+
+function range(r: [number, number] | null): string {
+  return r === null ? '-' : `${r[0].toFixed(1)}% to ${r[1].toFixed(1)}%`;
 }

@@ -32,6 +32,13 @@ export interface Analysis {
   powerIntervalSeconds: number;
   total: Figures;
   windows: Figures[];
+  /** How the power-sampled estimate fares overall: it depends on where the scrapes happen to fall. */
+  powerSampling: {
+    /** Mean of |error| over the windows (scrapes aligned to the start of the run). */
+    meanAbsWindowErrorPct: number | null;
+    /** Smallest and largest total error over scrape phases 0, 1, 2 … s after the start (within one interval). */
+    totalErrorPctRange: [number, number] | null;
+  };
 }
 
 /** Analyse the span both files cover, cut into windows of `windowSeconds` from its start. */
@@ -48,14 +55,17 @@ export function analyzeRun(run: RecordedRun, windowSeconds = 10, powerIntervalSe
   const end = Math.min(run.trace.at(-1)!.unix_s, run.tokens.at(-1)!.unix_s);
   if (!(end > start)) throw new Error(`trace and tokens do not overlap in time (trace ${run.trace[0]!.unix_s}–${run.trace.at(-1)!.unix_s}, tokens ${run.tokens[0]!.unix_s}–${run.tokens.at(-1)!.unix_s})`);
 
-  // Power "scraped" every interval from the start of the run, each reading standing for the interval after it.
-  const scrapes: [number, number][] = [];
-  for (let k = 0; start + k * powerIntervalSeconds < end; k++) {
-    const s = start + k * powerIntervalSeconds;
-    scrapes.push([s, power.at(s)]);
-  }
-  const sampledJoules = (a: number, b: number) =>
-    scrapes.reduce((sum, [s, w]) => sum + w * Math.max(0, Math.min(b, s + powerIntervalSeconds, end) - Math.max(a, s)), 0);
+  // Power "scraped" every interval from `phase` s after the start, each reading standing for the interval
+  // after it (and the first one also for the time before it).
+  const sampler = (phase: number) => {
+    const scrapes: [number, number, number][] = [];
+    for (let k = 0; start + phase + k * powerIntervalSeconds < end; k++) {
+      const s = start + phase + k * powerIntervalSeconds;
+      scrapes.push([k === 0 ? start : s, Math.min(s + powerIntervalSeconds, end), power.at(s)]);
+    }
+    return (a: number, b: number) => scrapes.reduce((sum, [from, to, w]) => sum + w * Math.max(0, Math.min(b, to) - Math.max(a, from)), 0);
+  };
+  const sampledJoules = sampler(0);
 
   const figures = (a: number, b: number): Figures => {
     const j = energy.increase(a, b);
@@ -80,7 +90,22 @@ export function analyzeRun(run: RecordedRun, windowSeconds = 10, powerIntervalSe
     const a = start + k * windowSeconds;
     windows.push(figures(a, Math.min(a + windowSeconds, end)));
   }
-  return { windowSeconds, powerIntervalSeconds, total: figures(start, end), windows };
+  const total = figures(start, end);
+  const windowErrors = windows.flatMap((w) => (w.powerSampledErrorPct === null ? [] : [Math.abs(w.powerSampledErrorPct)]));
+  const phaseErrors: number[] = [];
+  for (let phase = 0; phase < powerIntervalSeconds && total.joules > 0; phase += 1) {
+    phaseErrors.push(((sampler(phase)(start, end) - total.joules) / total.joules) * 100);
+  }
+  return {
+    windowSeconds,
+    powerIntervalSeconds,
+    total,
+    windows,
+    powerSampling: {
+      meanAbsWindowErrorPct: windowErrors.length > 0 ? windowErrors.reduce((a, b) => a + b, 0) / windowErrors.length : null,
+      totalErrorPctRange: phaseErrors.length > 0 ? [Math.min(...phaseErrors), Math.max(...phaseErrors)] : null,
+    },
+  };
 }
 
 /** A gauge read as a step function: the last reading at or before t (the first one before it). */
