@@ -142,9 +142,16 @@ export class EnergyLedger {
     // Create every series at 0 so they exist from the first tick; the first reading is only a baseline.
     this.add('tokenwatt_gpu_energy_joules_total', gpu, 0);
     this.add('tokenwatt_unallocated_energy_joules_total', gpu, 0);
+    this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'capacity', currency }, 0);
+    this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'energy', currency }, 0);
+    this.add('tokenwatt_gpu_co2e_grams_total', gpu, 0);
+    this.add('tokenwatt_unallocated_cost_total', { ...gpu, currency }, 0);
     for (const sl of sliceLabels) {
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'idle' }, 0);
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'active' }, 0);
+      this.add('tokenwatt_slice_cost_total', { ...sl, component: 'capacity', currency }, 0);
+      this.add('tokenwatt_slice_cost_total', { ...sl, component: 'energy', currency }, 0);
+      this.add('tokenwatt_idle_cost_total', { ...sl, currency }, 0);
     }
     if (delta === undefined || previousT === undefined) return;
     const dt = t - previousT;
