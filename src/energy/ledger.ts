@@ -10,6 +10,7 @@ import { splitBoardEnergy, splitByTokens } from './attribution.ts';
 import { parseEnergyConfig, byGpuModel } from './config.ts';
 import type { EnergyConfig, EnergyConfigInput } from './config.ts';
 import { capacityCost, co2eGrams, energyCost, gpuPricePerHour } from './cost.ts';
+import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { CounterFollower, MonotonicCounter } from './counter.ts';
 import { migGeometry, sliceWeights } from './mig.ts';
 import type { BoardReading, EngineReading, LedgerSample, SliceReading, Tick } from './tick.ts';
@@ -31,6 +32,9 @@ interface EngineState {
   /** Labels of the slice it was last placed on (kept for intervals when its board is missing). */
   labels: Labels;
 }
+
+/** This tick's token increases per engine reading (undefined on its first observation: baseline only). */
+type TokenDeltas = Map<EngineReading, { state: EngineState; generation: number | undefined; prompt: number | undefined }>;
 
 interface ModelWindow {
   labels: Labels;
@@ -63,11 +67,11 @@ export class EnergyLedger {
     this.lastTickS = t;
     const grid = tick.gridIntensityGramsPerKwh;
     const gramsPerKwh = grid ?? this.config.gridIntensityGramsPerKwh;
-    this.gauges.delete(gaugeKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
+    this.gauges.delete(seriesKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
     this.setGauge('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'config' : 'feed' }, gramsPerKwh);
 
     // Token deltas first, for every engine (undefined on its first observation: baseline only).
-    const tokenDeltas = new Map<string, { generation: number | undefined; prompt: number | undefined }>();
+    const tokenDeltas: TokenDeltas = new Map();
     for (const e of engines) {
       const key = engineKey(e);
       let state = this.engines.get(key);
@@ -75,15 +79,20 @@ export class EnergyLedger {
         state = { generation: new CounterFollower(), prompt: new CounterFollower(), labels: unplacedLabels(e) };
         this.engines.set(key, state);
       }
-      tokenDeltas.set(key, { generation: state.generation.read(e.generationTokens), prompt: state.prompt.read(e.promptTokens) });
+      tokenDeltas.set(e, { state, generation: state.generation.read(e.generationTokens), prompt: state.prompt.read(e.promptTokens) });
     }
 
-    for (const board of boards) this.observeBoard(t, board, engines, tokenDeltas, gramsPerKwh);
+    const enginesByGpu = new Map<string, EngineReading[]>();
+    for (const e of engines) {
+      const k = gpuKey(e.host, e.gpu);
+      enginesByGpu.set(k, [...(enginesByGpu.get(k) ?? []), e]);
+    }
+    for (const board of boards) this.observeBoard(t, board, enginesByGpu, tokenDeltas, gramsPerKwh);
 
     // Token counters of every engine, on the slice labels it was last placed on.
     for (const e of engines) {
-      const state = this.engines.get(engineKey(e))!;
-      const d = tokenDeltas.get(engineKey(e))!;
+      const d = tokenDeltas.get(e)!;
+      const state = d.state;
       this.add('tokenwatt_model_generation_tokens_total', state.labels, d.generation ?? 0);
       this.add('tokenwatt_model_prompt_tokens_total', state.labels, d.prompt ?? 0);
       this.add('tokenwatt_model_energy_joules_total', state.labels, 0);
@@ -95,17 +104,18 @@ export class EnergyLedger {
 
   /** Every output series now: counters (monotonic) and gauges, sorted by name and labels. */
   samples(): LedgerSample[] {
-    const out: LedgerSample[] = [];
-    for (const c of this.counters.values()) out.push({ name: c.name, labels: { ...c.labels }, value: c.counter.value });
-    for (const g of this.gauges.values()) out.push({ name: g.name, labels: { ...g.labels }, value: g.value });
-    return out.sort((a, b) => compare(gaugeKey(a.name, a.labels), gaugeKey(b.name, b.labels)));
+    // The map keys are the series keys (name + sorted labels): sort on them once.
+    const keyed: [string, LedgerSample][] = [];
+    for (const [k, c] of this.counters) keyed.push([k, { name: c.name, labels: { ...c.labels }, value: c.counter.value }]);
+    for (const [k, g] of this.gauges) keyed.push([k, { name: g.name, labels: { ...g.labels }, value: g.value }]);
+    return keyed.sort((a, b) => compare(a[0], b[0])).map((e) => e[1]);
   }
 
   private observeBoard(
     t: number,
     board: BoardReading,
-    engines: EngineReading[],
-    tokenDeltas: Map<string, { generation: number | undefined; prompt: number | undefined }>,
+    enginesByGpu: Map<string, EngineReading[]>,
+    tokenDeltas: TokenDeltas,
     gramsPerKwh: number,
   ): void {
     const key = boardKey(board);
@@ -129,11 +139,10 @@ export class EnergyLedger {
     this.sliceInfo(state, slices, sliceLabels, geometry);
 
     // Engines on each slice (whole GPU: engines that name no MIG instance).
-    const enginesOn = sliceLabels.map((sl) =>
-      engines.filter((e) => e.host === board.host && e.gpu === board.gpu && (e.gpuInstanceId ?? '') === sl.gpu_instance_id),
-    );
+    const onGpu = enginesByGpu.get(gpuKey(board.host, board.gpu)) ?? [];
+    const enginesOn = sliceLabels.map((sl) => onGpu.filter((e) => (e.gpuInstanceId ?? '') === sl.gpu_instance_id));
     enginesOn.forEach((list, i) => {
-      for (const e of list) this.engines.get(engineKey(e))!.labels = modelLabels(e, sliceLabels[i]!);
+      for (const e of list) tokenDeltas.get(e)!.state.labels = modelLabels(e, sliceLabels[i]!);
     });
 
     const delta = state.energy.read(board.energyJoules);
@@ -192,8 +201,8 @@ export class EnergyLedger {
       this.add('tokenwatt_idle_cost_total', { ...sl, currency }, capacity * (1 - busy) + energyCost(this.config, share.idle));
 
       // Engines with a baseline share the slice by generated tokens in this interval.
-      const sharing = enginesOn[i]!.filter((e) => tokenDeltas.get(engineKey(e))!.generation !== undefined);
-      const tokens = sharing.map((e) => tokenDeltas.get(engineKey(e))!.generation!);
+      const sharing = enginesOn[i]!.filter((e) => tokenDeltas.get(e)!.generation !== undefined);
+      const tokens = sharing.map((e) => tokenDeltas.get(e)!.generation!);
       const energyShares = splitByTokens(energy, tokens);
       const costShares = splitByTokens(capacity + energyMoney, tokens);
       sharing.forEach((e, j) => {
@@ -212,7 +221,7 @@ export class EnergyLedger {
     if (idleNow && board.powerWatts !== undefined && Number.isFinite(board.powerWatts) && board.powerWatts >= 0) {
       state.learnedIdleWatts = Math.min(state.learnedIdleWatts ?? Infinity, board.powerWatts);
     }
-    for (const origin of ['configured', 'learned']) this.gauges.delete(gaugeKey('tokenwatt_gpu_idle_power_watts', { ...gpu, origin }));
+    for (const origin of ['configured', 'learned']) this.gauges.delete(seriesKey('tokenwatt_gpu_idle_power_watts', { ...gpu, origin }));
     if (configured !== undefined) {
       this.setGauge('tokenwatt_gpu_idle_power_watts', { ...gpu, origin: 'configured' }, configured);
       return configured;
@@ -235,7 +244,7 @@ export class EnergyLedger {
         memory_slices: String(s ? s.memorySlices : geometry.memoryTotal),
       };
       this.setGauge('tokenwatt_slice_info', info, 1);
-      return gaugeKey('tokenwatt_slice_info', info);
+      return seriesKey('tokenwatt_slice_info', info);
     });
   }
 
@@ -244,7 +253,7 @@ export class EnergyLedger {
     const windowLabel = `${w}s`;
     const currency = this.config.currency;
     for (const state of this.engines.values()) {
-      const key = gaugeKey('', state.labels);
+      const key = seriesKey('tokenwatt_model_energy_joules_total', state.labels);
       let win = this.windows.get(key);
       if (!win) {
         win = { labels: state.labels, tokens: new CumulativeSeries(), energy: new CumulativeSeries(), cost: new CumulativeSeries() };
@@ -263,14 +272,14 @@ export class EnergyLedger {
       const cpmKey = { ...state.labels, currency, window: windowLabel };
       // A ratio with nothing under it is absent, not 0 or Inf.
       if (joules > 0) this.setGauge('tokenwatt_model_tokens_per_joule', tpjKey, tokens / joules);
-      else this.gauges.delete(gaugeKey('tokenwatt_model_tokens_per_joule', tpjKey));
+      else this.gauges.delete(seriesKey('tokenwatt_model_tokens_per_joule', tpjKey));
       if (tokens > 0) this.setGauge('tokenwatt_model_cost_per_million_tokens', cpmKey, (cost / tokens) * 1e6);
-      else this.gauges.delete(gaugeKey('tokenwatt_model_cost_per_million_tokens', cpmKey));
+      else this.gauges.delete(seriesKey('tokenwatt_model_cost_per_million_tokens', cpmKey));
     }
   }
 
   private add(name: string, labels: Labels, amount: number): void {
-    const key = gaugeKey(name, labels);
+    const key = seriesKey(name, labels);
     let c = this.counters.get(key);
     if (!c) {
       c = { name, labels: { ...labels }, counter: new MonotonicCounter() };
@@ -280,16 +289,20 @@ export class EnergyLedger {
   }
 
   private value(name: string, labels: Labels): number {
-    return this.counters.get(gaugeKey(name, labels))?.counter.value ?? 0;
+    return this.counters.get(seriesKey(name, labels))?.counter.value ?? 0;
   }
 
   private setGauge(name: string, labels: Labels, value: number): void {
-    this.gauges.set(gaugeKey(name, labels), { name, labels: { ...labels }, value });
+    this.gauges.set(seriesKey(name, labels), { name, labels: { ...labels }, value });
   }
 }
 
 function boardKey(b: BoardReading): string {
   return JSON.stringify([b.host, b.gpu, b.uuid]);
+}
+
+function gpuKey(host: string, gpu: string): string {
+  return JSON.stringify([host, gpu]);
 }
 
 function engineKey(e: EngineReading): string {
@@ -305,10 +318,22 @@ function unplacedLabels(e: EngineReading): Labels {
   return modelLabels(e, { host: e.host, gpu: e.gpu, gpu_uuid: '', gpu_model: '', gpu_instance_id: e.gpuInstanceId ?? '', gpu_profile: e.gpuInstanceId ? '' : 'whole' });
 }
 
-/** A stable key for a series: name plus labels in sorted order. */
-function gaugeKey(name: string, labels: Labels): string {
-  const parts = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`);
-  return `${name}{${parts.join(',')}}`;
+/** Label names of each tokenwatt series, in catalog order: the ledger emits exactly these. */
+const CATALOG_LABELS = new Map<string, readonly string[]>(tokenwattMetrics.map((d) => [d.name, d.labels]));
+
+/**
+ * A stable key for a series: its name and label values in catalog order, NUL-separated (no sorting or
+ * JSON on the hot path). A value holding a NUL or starting with '"' is JSON-quoted, so keys stay unambiguous.
+ */
+function seriesKey(name: string, labels: Labels): string {
+  const order = CATALOG_LABELS.get(name);
+  if (!order) throw new Error(`ledger: '${name}' is not a tokenwatt series in src/catalog/tokenwatt.ts`);
+  let key = name;
+  for (const l of order) {
+    const v = labels[l] ?? '';
+    key += '\0' + (v.includes('\0') || v.startsWith('"') ? JSON.stringify(v) : v);
+  }
+  return key;
 }
 
 function compare(a: string, b: string): number {
