@@ -92,6 +92,16 @@ describe('EnergyLedger details', () => {
     expect(value(s, 'tokenwatt_model_energy_joules_total', { model_name: 'b' })).toBe(250);
   });
 
+  it('tokens/J and cost per 1M tokens cover only the configured window', () => {
+    const l = new EnergyLedger({ idlePowerWatts: { [A100]: 0 }, windowSeconds: 20 });
+    [0, 100, 300, 600].forEach((tokens, k) => l.observe({ timestampS: 10 * k, boards: [board({ energyJoules: 1000 * k })], engines: [engine({ generationTokens: tokens })] }));
+    const s = l.samples();
+    // Window (10, 30]: tokens 600 − 100 = 500, energy 2000 J → 0.25 tokens/J (the first interval has dropped out).
+    expect(value(s, 'tokenwatt_model_tokens_per_joule', { window: '20s' })).toBeCloseTo(0.25, 12);
+    // Cost over the window: 2 × (4.10 × 10/3600 + 1000/3.6e6 × 1.2 × 0.13) = 0.0228644 $; / 500 × 1e6 = 45.7289.
+    expect(value(s, 'tokenwatt_model_cost_per_million_tokens', { window: '20s' })).toBeCloseTo(45.7289, 3);
+  });
+
   it('takes a driver reload (energy counter goes down) as a reset, like Prometheus', () => {
     const l = new EnergyLedger();
     l.observe({ timestampS: 0, boards: [board({ energyJoules: 1e6 })], engines: [] });

@@ -10,6 +10,8 @@
 // So slices + unallocated = board delta. When no slice is active but the board drew more than its idle
 // power (idle power set too low, or activity not exported), the active part is shared by weight among
 // the slices present, never charged to unallocated capacity: only a slice can do work.
+// Idle power is the ledger's input: configured per GPU model, or learned as the lowest board power seen
+// while the GPU reported zero activity (ledger.ts; docs/methodology.md §3).
 
 export interface SliceInput {
   /** Fraction of the GPU (0–1], from mig.ts; the whole GPU is a single slice of weight 1. */
