@@ -102,6 +102,21 @@ describe('EnergyLedger details', () => {
     expect(value(s, 'tokenwatt_model_cost_per_million_tokens', { window: '20s' })).toBeCloseTo(45.7289, 3);
   });
 
+  it('drops the series of an engine or GPU unseen for retentionSeconds, and only then', () => {
+    const l = new EnergyLedger({ retentionSeconds: 100 });
+    const gpu1 = board({ gpu: '1', uuid: 'GPU-1' });
+    l.observe({ timestampS: 0, boards: [board(), gpu1], engines: [engine({ pod: 'old' })] });
+    l.observe({ timestampS: 100, boards: [board()], engines: [engine({ pod: 'new' })] });
+    const pods = () => new Set(l.samples().filter((x) => x.name === 'tokenwatt_model_generation_tokens_total').map((x) => x.labels.pod));
+    const gpus = () => new Set(l.samples().filter((x) => x.name === 'tokenwatt_gpu_energy_joules_total').map((x) => x.labels.gpu));
+    // Last seen at 0; at t = 100 that is exactly the retention: still kept.
+    expect(pods()).toEqual(new Set(['old', 'new']));
+    expect(gpus()).toEqual(new Set(['0', '1']));
+    l.observe({ timestampS: 101, boards: [board()], engines: [engine({ pod: 'new' })] });
+    expect(pods()).toEqual(new Set(['new']));
+    expect(gpus()).toEqual(new Set(['0']));
+  });
+
   it('takes a driver reload (energy counter goes down) as a reset, like Prometheus', () => {
     const l = new EnergyLedger();
     l.observe({ timestampS: 0, boards: [board({ energyJoules: 1e6 })], engines: [] });

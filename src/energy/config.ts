@@ -52,6 +52,12 @@ export const EnergyConfigSchema = z
     idlePowerWatts: z.record(z.string(), z.number().finite().nonnegative()).default(() => ({})),
     /** Window of the tokens/J and cost-per-1M-tokens gauges, seconds. 300: five minutes, a common dashboard rate window. */
     windowSeconds: z.number().finite().positive().default(300),
+    /**
+     * A GPU, MIG slice or engine not seen for this long has its series dropped, as Prometheus drops a gone
+     * target's series; otherwise every restarted pod would leave its series behind forever. 600 s: twice
+     * Prometheus's 5-minute lookback.
+     */
+    retentionSeconds: z.number().finite().positive().default(600),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -20,6 +20,7 @@ import { CumulativeSeries } from './window.ts';
 type Labels = Record<string, string>;
 
 interface BoardState {
+  seenS: number;
   energy: CounterFollower;
   lastT: number | undefined;
   learnedIdleWatts: number | undefined;
@@ -27,6 +28,7 @@ interface BoardState {
 }
 
 interface EngineState {
+  seenS: number;
   generation: CounterFollower;
   prompt: CounterFollower;
   /** Labels of the slice it was last placed on (kept for intervals when its board is missing). */
@@ -37,7 +39,7 @@ interface EngineState {
 type TokenDeltas = Map<EngineReading, { state: EngineState; generation: number | undefined; prompt: number | undefined }>;
 
 interface ModelWindow {
-  labels: Labels;
+  touchedS: number;
   tokens: CumulativeSeries;
   energy: CumulativeSeries;
   cost: CumulativeSeries;
@@ -50,10 +52,14 @@ export class EnergyLedger {
   readonly config: EnergyConfig;
   private readonly boards = new Map<string, BoardState>();
   private readonly engines = new Map<string, EngineState>();
-  private readonly counters = new Map<string, { name: string; labels: Labels; counter: MonotonicCounter }>();
-  private readonly gauges = new Map<string, LedgerSample>();
+  // Every output series remembers the tick that last touched it, so series of a GPU, slice or engine
+  // unseen for `retentionSeconds` can be dropped (a pod restarted under a new name stops being exported).
+  private readonly counters = new Map<string, { name: string; labels: Labels; counter: MonotonicCounter; touchedS: number }>();
+  private readonly gauges = new Map<string, LedgerSample & { touchedS: number }>();
   private readonly windows = new Map<string, ModelWindow>();
   private lastTickS: number | undefined;
+  /** Time of the tick being observed (stamps every series it touches). */
+  private nowS = 0;
 
   constructor(config: EnergyConfigInput | EnergyConfig = {}) {
     this.config = parseEnergyConfig(config);
@@ -65,6 +71,7 @@ export class EnergyLedger {
     const engines = sortedUnique(tick.engines, engineKey, 'engine');
     const t = tick.timestampS;
     this.lastTickS = t;
+    this.nowS = t;
     const grid = tick.gridIntensityGramsPerKwh;
     const gramsPerKwh = grid ?? this.config.gridIntensityGramsPerKwh;
     this.gauges.delete(seriesKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
@@ -76,9 +83,10 @@ export class EnergyLedger {
       const key = engineKey(e);
       let state = this.engines.get(key);
       if (!state) {
-        state = { generation: new CounterFollower(), prompt: new CounterFollower(), labels: unplacedLabels(e) };
+        state = { seenS: t, generation: new CounterFollower(), prompt: new CounterFollower(), labels: unplacedLabels(e) };
         this.engines.set(key, state);
       }
+      state.seenS = t;
       tokenDeltas.set(e, { state, generation: state.generation.read(e.generationTokens), prompt: state.prompt.read(e.promptTokens) });
     }
 
@@ -99,7 +107,8 @@ export class EnergyLedger {
       this.add('tokenwatt_model_cost_total', { ...state.labels, currency: this.config.currency }, 0);
       this.add('tokenwatt_model_co2e_grams_total', state.labels, 0);
     }
-    this.updateWindows(t);
+    this.updateWindows(t, [...tokenDeltas.values()].map((d) => d.state));
+    this.forgetUnseen(t - this.config.retentionSeconds);
   }
 
   /** Every output series now: counters (monotonic) and gauges, sorted by name and labels. */
@@ -121,9 +130,10 @@ export class EnergyLedger {
     const key = boardKey(board);
     let state = this.boards.get(key);
     if (!state) {
-      state = { energy: new CounterFollower(), lastT: undefined, learnedIdleWatts: undefined, sliceInfoKeys: [] };
+      state = { seenS: t, energy: new CounterFollower(), lastT: undefined, learnedIdleWatts: undefined, sliceInfoKeys: [] };
       this.boards.set(key, state);
     }
+    state.seenS = t;
     const gpu: Labels = { host: board.host, gpu: board.gpu, gpu_uuid: board.uuid, gpu_model: board.model };
     const currency = this.config.currency;
     const idleWatts = this.idlePower(state, board, gpu);
@@ -248,17 +258,28 @@ export class EnergyLedger {
     });
   }
 
-  private updateWindows(t: number): void {
+  /** Drop the state and series of GPUs, slices and engines last seen before `cutoffS`. */
+  private forgetUnseen(cutoffS: number): void {
+    for (const [k, b] of this.boards) if (b.seenS < cutoffS) this.boards.delete(k);
+    for (const [k, e] of this.engines) if (e.seenS < cutoffS) this.engines.delete(k);
+    for (const [k, w] of this.windows) if (w.touchedS < cutoffS) this.windows.delete(k);
+    for (const [k, c] of this.counters) if (c.touchedS < cutoffS) this.counters.delete(k);
+    for (const [k, g] of this.gauges) if (g.touchedS < cutoffS) this.gauges.delete(k);
+  }
+
+  /** Windowed tokens/J and cost per 1M tokens of the engines in this tick. */
+  private updateWindows(t: number, present: EngineState[]): void {
     const w = this.config.windowSeconds;
     const windowLabel = `${w}s`;
     const currency = this.config.currency;
-    for (const state of this.engines.values()) {
+    for (const state of present) {
       const key = seriesKey('tokenwatt_model_energy_joules_total', state.labels);
       let win = this.windows.get(key);
       if (!win) {
-        win = { labels: state.labels, tokens: new CumulativeSeries(), energy: new CumulativeSeries(), cost: new CumulativeSeries() };
+        win = { touchedS: t, tokens: new CumulativeSeries(), energy: new CumulativeSeries(), cost: new CumulativeSeries() };
         this.windows.set(key, win);
       }
+      win.touchedS = t;
       win.tokens.pushCumulative(t, this.value('tokenwatt_model_generation_tokens_total', state.labels));
       win.energy.pushCumulative(t, this.value('tokenwatt_model_energy_joules_total', state.labels));
       win.cost.pushCumulative(t, this.value('tokenwatt_model_cost_total', { ...state.labels, currency }));
@@ -282,9 +303,10 @@ export class EnergyLedger {
     const key = seriesKey(name, labels);
     let c = this.counters.get(key);
     if (!c) {
-      c = { name, labels: { ...labels }, counter: new MonotonicCounter() };
+      c = { name, labels: { ...labels }, counter: new MonotonicCounter(), touchedS: this.nowS };
       this.counters.set(key, c);
     }
+    c.touchedS = this.nowS;
     c.counter.add(amount);
   }
 
@@ -293,7 +315,7 @@ export class EnergyLedger {
   }
 
   private setGauge(name: string, labels: Labels, value: number): void {
-    this.gauges.set(seriesKey(name, labels), { name, labels: { ...labels }, value });
+    this.gauges.set(seriesKey(name, labels), { name, labels: { ...labels }, value, touchedS: this.nowS });
   }
 }
 
