@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeRun } from '../src/energy/analyze.ts';
 import { parseNumericCsv } from '../src/energy/csv.ts';
@@ -80,6 +81,32 @@ describe('analyze on the H100 serving-7b session', () => {
 });
 
 describe('analyze on synthetic runs', () => {
+  it('windows add up to the total, whatever the window length and counter resets', () => {
+    const run = fc.array(fc.record({ dt: fc.double({ min: 0.01, max: 5, noNaN: true }), dE: fc.integer({ min: 0, max: 1e6 }), reset: fc.boolean(), dTok: fc.integer({ min: 0, max: 500 }) }), { minLength: 2, maxLength: 80 });
+    fc.assert(
+      fc.property(run, fc.double({ min: 0.5, max: 60, noNaN: true }), (steps, window) => {
+        let t = 1000;
+        let e = 5e6;
+        let n = 0;
+        const trace = [];
+        const tokens = [];
+        for (const st of steps) {
+          t += st.dt;
+          e = st.reset ? st.dE : e + st.dE;
+          n += st.dTok;
+          trace.push({ unix_s: t, energy_mJ: e, power_mW: 100_000 });
+          tokens.push({ unix_s: t, generation_tokens_total: n });
+        }
+        const a = analyzeRun({ trace, tokens }, window);
+        expect(a.windows.reduce((x, w) => x + w.tokens, 0)).toBe(a.total.tokens);
+        const j = a.windows.reduce((x, w) => x + w.joules, 0);
+        expect(Math.abs(j - a.total.joules)).toBeLessThanOrEqual(1e-9 * Math.max(a.total.joules, 1));
+        for (const w of a.windows) expect(w.joules).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('constant power: the power-sampled estimate equals the counter at every phase; a counter reset is bridged', () => {
     // 100 W for 60 s, sampled every second: 100 J per second. The driver reloads at t = 30 (counter restarts at 0).
     const trace = [];
