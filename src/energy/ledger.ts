@@ -6,11 +6,11 @@
 // Determinism: boards, slices and engines are processed in sorted order, so the results do not depend
 // on the order a tick lists them in. The first observation of a board or engine only sets baselines.
 // A tick is validated whole before any state changes (validate-tick.ts): a refused tick changes nothing.
+import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { splitBoardEnergy, splitByTokens } from './attribution.ts';
 import { parseEnergyConfig, byGpuModel } from './config.ts';
 import type { EnergyConfig, EnergyConfigInput } from './config.ts';
 import { capacityCost, co2eGrams, energyCost, gpuPricePerHour } from './cost.ts';
-import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { CounterFollower, MonotonicCounter } from './counter.ts';
 import { migGeometry, sliceWeights } from './mig.ts';
 import type { BoardReading, EngineReading, LedgerSample, SliceReading, Tick } from './tick.ts';
