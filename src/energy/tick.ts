@@ -47,6 +47,8 @@ export interface Tick {
   timestampS: number;
   boards: BoardReading[];
   engines: EngineReading[];
+  /** Grid carbon intensity (gCO2e/kWh) now, when fed from outside (e.g. a Prometheus query); else the configured constant. */
+  gridIntensityGramsPerKwh?: number;
 }
 
 /** One output series value, named from the catalog. */

@@ -1,0 +1,93 @@
+// The energy ledger's configuration (zod-validated; a bad field is named in the error). Every default
+// below says where its figure comes from; prices are ILLUSTRATIVE and meant to be replaced by yours.
+import { z } from 'zod';
+
+const price = z.number().finite().nonnegative();
+
+const GpuPrices = z.object({
+  /** Price per GPU-hour at on-demand, reserved/committed and spot rates, in `currency`. */
+  onDemand: price.optional(),
+  reserved: price.optional(),
+  spot: price.optional(),
+  /** Which of the three applies to this GPU model (default: the config's `priceBasis`). */
+  basis: z.enum(['onDemand', 'reserved', 'spot']).optional(),
+});
+
+/**
+ * Illustrative on-demand prices per GPU-hour: AWS EC2 us-east-1 list prices divided by the 8 GPUs of
+ * the instance, as listed before AWS's June 2025 P4/P5 price cut (p4d.24xlarge 32.77 $/h → 4.10 for an
+ * A100-40GB; p4de.24xlarge 40.97 $/h → 5.12 for an A100-80GB; p5.48xlarge 98.32 $/h → 12.29 for an
+ * H100). Not a quote: set your own contract prices.
+ */
+export const DEFAULT_GPU_PRICES: Record<string, z.input<typeof GpuPrices>> = {
+  'NVIDIA A100-SXM4-40GB': { onDemand: 4.1 },
+  'NVIDIA A100-SXM4-80GB': { onDemand: 5.12 },
+  'NVIDIA H100 80GB HBM3': { onDemand: 12.29 },
+};
+
+export const EnergyConfigSchema = z
+  .object({
+    /** ISO 4217 code put in the `currency` label. */
+    currency: z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO 4217 code such as USD').default('USD'),
+    /** Which price applies where a GPU model does not say. */
+    priceBasis: z.enum(['onDemand', 'reserved', 'spot']).default('onDemand'),
+    /** Prices per GPU-hour keyed by the driver's model name ("NVIDIA A100-SXM4-40GB"; the "NVIDIA " prefix and case are ignored). A GPU model with no price is charged energy only. */
+    gpuPrices: z.record(z.string(), GpuPrices).default(() => ({ ...DEFAULT_GPU_PRICES })),
+    /**
+     * Electricity price per kWh. Default 0.13: roughly the US average commercial retail price in 2024
+     * (EIA Electric Power Monthly, table 5.6.A, ~12.7–13 ¢/kWh). Illustrative.
+     */
+    electricityPricePerKwh: price.default(0.13),
+    /** Power usage effectiveness of the data centre (facility energy ÷ IT energy). 1.2: the hyperscaler range 1.1–1.2 (domain notes §8); set 1.0 to count GPU energy only. */
+    pue: z.number().finite().min(1).default(1.2),
+    /** Grid carbon intensity in gCO2e/kWh when no value is fed per tick. 475: CodeCarbon's world-average default. */
+    gridIntensityGramsPerKwh: z.number().finite().nonnegative().default(475),
+    /** How a MIG slice's share of its GPU is measured: compute g/7, memory m/8, or max of the two. */
+    sliceWeightBasis: z.enum(['compute', 'memory', 'max']).default('compute'),
+    /**
+     * Idle board power in W per GPU model (same key rules as gpuPrices). Where absent, the ledger learns it
+     * as the lowest power seen at zero activity. For scale: an H100 80GB HBM3 drew ≈ 72 W idle without a
+     * CUDA context and ≈ 120 W with one (test/fixtures/nvidia-h100, domain notes §7).
+     */
+    idlePowerWatts: z.record(z.string(), z.number().finite().nonnegative()).default(() => ({})),
+    /** Window of the tokens/J and cost-per-1M-tokens gauges, seconds. 300: five minutes, a common dashboard rate window. */
+    windowSeconds: z.number().finite().positive().default(300),
+    /**
+     * A GPU, MIG slice or engine not seen for this long has its series dropped, as Prometheus drops a gone
+     * target's series; otherwise every restarted pod would leave its series behind forever. 600 s: twice
+     * Prometheus's 5-minute lookback.
+     */
+    retentionSeconds: z.number().finite().positive().default(600),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const [model, p] of Object.entries(cfg.gpuPrices)) {
+      const basis = p.basis ?? cfg.priceBasis;
+      const hasAny = p.onDemand !== undefined || p.reserved !== undefined || p.spot !== undefined;
+      if (hasAny && p[basis] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['gpuPrices', model, basis], message: `no ${basis} price for '${model}' although ${basis} applies` });
+      }
+    }
+  });
+
+export type EnergyConfig = z.output<typeof EnergyConfigSchema>;
+export type EnergyConfigInput = z.input<typeof EnergyConfigSchema>;
+
+/** Validate a config; throws an Error naming each bad field (`gpuPrices.X.spot: ...`). */
+export function parseEnergyConfig(input: unknown): EnergyConfig {
+  const r = EnergyConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new Error(`energy config: ${problems.join('; ')}`);
+  }
+  return r.data;
+}
+
+/** Look a GPU model up in a table keyed by model name, ignoring case and a leading "NVIDIA ". */
+export function byGpuModel<T>(table: Record<string, T>, gpuModel: string): T | undefined {
+  if (table[gpuModel] !== undefined) return table[gpuModel];
+  const norm = (s: string) => s.trim().toLowerCase().replace(/^nvidia\s+/, '');
+  const want = norm(gpuModel);
+  for (const [key, value] of Object.entries(table)) if (norm(key) === want) return value;
+  return undefined;
+}
