@@ -20,13 +20,13 @@ const group: AlertGroupDef = (c) => {
         // Against the model's own baseline, and only while it is busy: tokens/J falls at low batch.
         expr: `avg_over_time(${tpj}[${e.window}]) < (1 - ${e.dropRatio}) * avg_over_time(${tpj}[${e.baselineWindow}]) and on (${model}) model_name:tokenwatt_generation_tokens:rate5m > ${e.minTokensPerSecond}`,
         summary: 'A model produces markedly fewer tokens per joule than its own recent baseline.',
-        description: '{{ $labels.model_name }} now makes {{ $value | humanize }} tokens/J over ' + e.window + ', more than ' + e.dropRatio * 100 + '% below its ' + e.baselineWindow + ' average.',
+        description: '{{ $labels.model_name }} now makes {{ $value | printf "%.2f" }} tokens/J over ' + e.window + ', more than ' + e.dropRatio * 100 + '% below its ' + e.baselineWindow + ' average.',
       }),
       alert(c, {
         name: 'GPUAllocatedButIdle', severity: 'warning', component: 'energy', for: e.idleFor,
         expr: `sum by (${slice}, currency) (rate(${sel('tokenwatt_idle_cost_total', tw)}[${e.idleWindow}])) * 3600 > ${e.idleCostPerHour} unless on (${slice}) sum by (${slice}) (rate(${sel('tokenwatt_model_generation_tokens_total', tw)}[${e.idleWindow}])) > 0`,
         summary: 'An allocated GPU or MIG slice generated no token while it kept costing money.',
-        description: 'Slice {{ $labels.gpu_profile }} on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | humanize }} {{ $labels.currency }}/h idle and generated no token in ' + e.idleWindow + '.',
+        description: 'Slice {{ $labels.gpu_profile }} on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | printf "%.2f" }} {{ $labels.currency }}/h idle and generated no token in ' + e.idleWindow + '.',
       }),
       alert(c, {
         name: 'GPUPowerAtCap', severity: 'warning', component: 'energy', for: e.powerCapFor,
@@ -39,7 +39,7 @@ const group: AlertGroupDef = (c) => {
         name: 'MIGCapacityUnallocated', severity: 'info', component: 'energy', for: e.unallocatedFor,
         expr: `sum by (${c.clusterLabel}, host, gpu, currency) (rate(${sel('tokenwatt_unallocated_cost_total', tw)}[1h])) * 3600 > 0`,
         summary: 'Part of a MIG-partitioned GPU is held by no slice and costs money for nothing.',
-        description: 'Unallocated MIG capacity on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | humanize }} {{ $labels.currency }}/h.',
+        description: 'Unallocated MIG capacity on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | printf "%.2f" }} {{ $labels.currency }}/h.',
       }),
     ],
   };

@@ -16,7 +16,8 @@ const group: AlertGroupDef = (c) => {
   // The gauge holds the LAST XID (err_code labels change with it), so a new XID is a change of
   // the board-level value inside the window; the alert's value is the XID itself.
   const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}:1m]) > 0`;
-  const fatal = g.fatalXids.map((x) => `${xid} == ${x}`).join(' or ');
+  // Filter the raw series by value, then collapse: a short expression, same board key.
+  const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
   const gpuCount = `count by (${c.clusterLabel}, host) (${board(dcgm('DCGM_FI_DEV_GPU_TEMP'))})`;
   return {
     name: 'gpu-health',

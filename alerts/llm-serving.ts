@@ -39,7 +39,7 @@ const group: AlertGroupDef = (c) => {
         // absent() of both jobs: a serving fleet with no target at all is a discovery problem.
         expr: `absent(${sel('up', v)}) and on () absent(${sel('up', c.selectors.sglang)})`,
         summary: 'Prometheus discovers no vLLM or SGLang target at all.',
-        description: 'No target matches up{' + v + '} or up{' + c.selectors.sglang + '} in {{ $externalURL }}: check service discovery.',
+        description: 'No target matches up{' + v + '} or up{' + c.selectors.sglang + '} (absent: {{ $labels.job }}): check service discovery.',
       }),
       alert(c, {
         name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,
@@ -63,7 +63,7 @@ const group: AlertGroupDef = (c) => {
         name: 'VLLMPreemptionsRising', severity: 'warning', component: 'serving', for: s.preemptionsFor,
         expr: `sum by (${by}) (${rateOf('vllm:num_preemptions_total', v, s.rateWindow)}) > ${s.preemptionsPerSecond}`,
         summary: 'A model keeps preempting running requests for lack of KV-cache space.',
-        description: '{{ $labels.model_name }} on {{ $labels.host }} preempts {{ $value | humanize }} requests per second.',
+        description: '{{ $labels.model_name }} on {{ $labels.host }} preempts {{ $value | printf "%.2f" }} requests per second.',
       }),
       alert(c, {
         name: 'VLLMTTFTBudgetBurn', severity: 'critical', component: 'serving', for: slo.pageFor,

@@ -10,7 +10,7 @@ const group: AlertGroupDef = (c) => ({
     alert(c, {
       name: 'Watchdog', severity: 'none', component: 'meta', expr: 'vector(1)',
       summary: 'This alert always fires to prove that the alerting pipeline works.',
-      description: 'Prometheus {{ $externalURL }} is evaluating rules and sending alerts; if this stops arriving, alerting is broken.',
+      description: 'Prometheus{{ with $externalURL }} {{ . }}{{ end }} is evaluating rules and Alertmanager is delivering them; if this stops arriving, alerting is broken.',
     }),
   ],
 });
