@@ -18,7 +18,6 @@ const group: AlertGroupDef = (c) => {
   const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}:1m]) > 0`;
   // Filter the raw series by value, then collapse: a short expression, same board key.
   const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
-  const gpuCount = `count by (${c.clusterLabel}, host) (${board(dcgm('DCGM_FI_DEV_GPU_TEMP'))})`;
   return {
     name: 'gpu-health',
     rules: [
@@ -72,7 +71,7 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'GPUMissing', severity: 'critical', component: 'gpu', for: g.missingFor,
-        expr: `${gpuCount} < max_over_time(${gpuCount}[${g.gpuCountWindow}:1m])`,
+        expr: `host:dcgm_gpus:count < max_over_time(host:dcgm_gpus:count[${g.gpuCountWindow}])`,
         summary: 'A host reports fewer GPUs than it did recently.',
         description: 'Host {{ $labels.host }} reports {{ $value }} GPUs, fewer than in the last ' + g.gpuCountWindow + '.',
       }),

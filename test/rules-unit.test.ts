@@ -13,11 +13,15 @@ import { isAlertingRule } from '../src/rules/types.ts';
 import { tool } from './support/promtool.ts';
 import { gpuHealthCases } from './rules/gpu-health.cases.ts';
 import { llmServingCases } from './rules/llm-serving.cases.ts';
+import { energyCostCases } from './rules/energy-cost.cases.ts';
+import { tokenwattCases } from './rules/tokenwatt.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
   'gpu-health': gpuHealthCases,
   'llm-serving': llmServingCases,
+  'energy-cost': energyCostCases,
+  'tokenwatt and watchdog': tokenwattCases,
 };
 const all = Object.values(cases).flat();
 
@@ -31,9 +35,14 @@ beforeAll(async () => {
   const ruleFiles = artifacts.filter((a) => a.path.startsWith('prometheus/rules/')).map((a) => join(dir, 'dist', a.path));
   const order = compileGroups(defaultConfig).map((g) => join(dir, 'dist', 'prometheus', 'rules', `${g.name}.yaml`));
   expect(ruleFiles.sort()).toEqual([...order].sort());
-  const file = join(dir, 'tests.yaml');
-  await writeFile(file, stringify({ rule_files: order, evaluation_interval: '1m', tests: all.map((g) => ({ interval: '1m', ...g })) }, { lineWidth: 0 }));
-  result = await tool('promtool', ['test', 'rules', file], dir);
+  const files: string[] = [];
+  for (const coarse of [false, true]) {
+    const file = join(dir, coarse ? 'tests-5m.yaml' : 'tests-1m.yaml');
+    const tests = all.filter((g) => Boolean(g.coarse) === coarse).map(({ coarse: _, ...g }) => ({ interval: '1m', ...g }));
+    await writeFile(file, stringify({ rule_files: order, evaluation_interval: coarse ? '5m' : '1m', tests }, { lineWidth: 0 }));
+    files.push(file);
+  }
+  result = await tool('promtool', ['test', 'rules', ...files], dir);
 });
 
 afterAll(async () => {
