@@ -15,6 +15,7 @@ import { gpuHealthCases } from './rules/gpu-health.cases.ts';
 import { llmServingCases } from './rules/llm-serving.cases.ts';
 import { energyCostCases } from './rules/energy-cost.cases.ts';
 import { tokenwattCases } from './rules/tokenwatt.cases.ts';
+import { recordingCases } from './rules/recording.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -22,6 +23,7 @@ const cases: Record<string, TestGroup[]> = {
   'llm-serving': llmServingCases,
   'energy-cost': energyCostCases,
   'tokenwatt and watchdog': tokenwattCases,
+  'recording rules': recordingCases,
 };
 const all = Object.values(cases).flat();
 
@@ -49,9 +51,33 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const groups = compileGroups(defaultConfig);
+const alertTests = all.flatMap((g) => g.alert_rule_test ?? []);
+const exprTests = all.flatMap((g) => g.promql_expr_test ?? []);
+
 describe('promtool test rules', () => {
   it('passes every case', () => {
     expect(result.out).toContain('SUCCESS');
     expect(result.code, result.out).toBe(0);
+  });
+
+  it('has a firing case for every alert at every severity', () => {
+    const fired = new Set(alertTests.flatMap((t) => t.exp_alerts.map((a) => `${t.alertname}/${a.exp_labels.severity}`)));
+    const alerts = groups.flatMap((g) => g.rules.filter(isAlertingRule)).map((r) => `${r.alert}/${r.labels.severity}`);
+    expect(alerts.filter((a) => !fired.has(a))).toEqual([]);
+    expect(alerts.length).toBeGreaterThan(25);
+  });
+
+  it('has a not-firing case for every alert (Watchdog always fires, by design)', () => {
+    const quiet = new Set(alertTests.filter((t) => t.exp_alerts.length === 0).map((t) => t.alertname));
+    const names = [...new Set(groups.flatMap((g) => g.rules.filter(isAlertingRule)).map((r) => r.alert))];
+    expect(names.filter((n) => n !== 'Watchdog' && !quiet.has(n))).toEqual([]);
+  });
+
+  it('checks a value for every recording rule', () => {
+    const records = groups.flatMap((g) => g.rules.filter((r) => !isAlertingRule(r))).map((r) => (r as { record: string }).record);
+    const checked = (name: string) => exprTests.some((t) => new RegExp(`\\b${name.replace(/[:]/g, '\\:')}\\b`).test(t.expr) && t.exp_samples.length > 0);
+    expect(records.filter((r) => !checked(r))).toEqual([]);
+    expect(records.length).toBeGreaterThan(20);
   });
 });
