@@ -33,14 +33,14 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'GPUThermalThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
-        // Violation counters count nanoseconds throttled: rate / 1e9 is the fraction of time.
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_THERMAL_VIOLATION')}[5m])`)} / 1e9 > ${g.throttleRatio}`,
+        // Violation counters count time throttled (ns): rate / 1e9 is the fraction of wall time.
+        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_THERMAL_VIOLATION')}[5m])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its temperature limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been thermally throttled {{ $value | humanizePercentage }} of the time.',
       }),
       alert(c, {
         name: 'GPUPowerThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_POWER_VIOLATION')}[5m])`)} / 1e9 > ${g.throttleRatio}`,
+        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_POWER_VIOLATION')}[5m])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its power limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been power throttled {{ $value | humanizePercentage }} of the time.',
       }),

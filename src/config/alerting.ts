@@ -26,6 +26,8 @@ export interface AlertingConfig {
     /** Fraction of wall time spent throttled (from the violation counters) that counts as throttling. */
     throttleRatio: number;
     throttleFor: Duration;
+    /** Violation-counter units per second: 1e9 (ns, current DCGM) or 1e6 (us, older builds). */
+    violationUnitsPerSecond: number;
     /** Alert this many degrees below DCGM_FI_DEV_SLOWDOWN_TEMP ... */
     slowdownMarginCelsius: number;
     /** ... or above this temperature when the slowdown field is not exported. */
@@ -114,6 +116,7 @@ export const defaultAlertingConfig: AlertingConfig = {
     fatalXids: [48, 74, 79, 94, 95, 119, 120],
     throttleRatio: 0.1,
     throttleFor: '15m',
+    violationUnitsPerSecond: 1e9,
     slowdownMarginCelsius: 5,
     fallbackSlowdownCelsius: 85,
     temperatureFor: '5m',
