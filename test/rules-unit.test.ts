@@ -39,9 +39,9 @@ beforeAll(async () => {
   expect(ruleFiles.sort()).toEqual([...order].sort());
   const files: string[] = [];
   for (const coarse of [false, true]) {
-    const file = join(dir, coarse ? 'tests-5m.yaml' : 'tests-1m.yaml');
+    const file = join(dir, coarse ? 'tests-10m.yaml' : 'tests-1m.yaml');
     const tests = all.filter((g) => Boolean(g.coarse) === coarse).map(({ coarse: _, ...g }) => ({ interval: '1m', ...g }));
-    await writeFile(file, stringify({ rule_files: order, evaluation_interval: coarse ? '5m' : '1m', tests }, { lineWidth: 0 }));
+    await writeFile(file, stringify({ rule_files: order, evaluation_interval: coarse ? '10m' : '1m', tests }, { lineWidth: 0 }));
     files.push(file);
   }
   result = await tool('promtool', ['test', 'rules', ...files], dir);

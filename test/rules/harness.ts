@@ -10,7 +10,7 @@ export interface ExpAlert { exp_labels: Record<string, string>; exp_annotations:
 export interface AlertTest { eval_time: string; alertname: string; exp_alerts: ExpAlert[] }
 export interface ExprTest { expr: string; eval_time: string; exp_samples: { labels: string; value: number }[] }
 export interface TestGroup {
-  /** Hours-long cases run in a second test file evaluated every 5m instead of every 1m (speed). */
+  /** Hours-long cases run in a second test file evaluated every 10m instead of every 1m (speed). */
   coarse?: boolean;
   interval?: string;
   input_series: { series: string; values: string }[];
