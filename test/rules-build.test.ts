@@ -1,6 +1,6 @@
 // The generated Prometheus, Alertmanager and Kubernetes files pass the real promtool 2.42 and
 // amtool 0.25 checks, the build is deterministic, and a broken rule fails it naming group and rule.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,14 @@ describe('generated files pass the real tools', () => {
   it('is deterministic: a second build writes the same bytes', async () => {
     const again = await generate(defaultConfig);
     expect(again).toEqual(artifacts);
+  });
+});
+
+describe('runbooks', () => {
+  it('exist for exactly the alerts there are (no orphans)', async () => {
+    const files = (await readdir(new URL('../docs/runbooks/', import.meta.url))).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3));
+    const alerts = [...new Set(compileGroups(defaultConfig).flatMap((g) => g.rules.flatMap((r) => ('alert' in r ? [r.alert] : []))))];
+    expect(files.sort()).toEqual(alerts.sort());
   });
 });
 
