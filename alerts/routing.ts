@@ -33,7 +33,7 @@ function receivers(c: MixinConfig): Receiver[] {
     },
     {
       name: RECEIVERS.chat,
-      ...(webhook ?? {
+      ...(webhook ?? (am.chatWebhookUrl ? { webhook_configs: [{ url: am.chatWebhookUrl, send_resolved: true }] } : undefined) ?? {
         slack_configs: [{
           api_url_file: am.slackApiUrlFile,
           channel: am.slackChannel,

@@ -126,6 +126,13 @@ describe('timings and receivers come from the config', () => {
     }
   });
 
+  it('sends chat to a generic webhook when chatWebhookUrl is set, PagerDuty unchanged', async () => {
+    const files = await generate({ ...defaultConfig, alertmanager: { ...defaultConfig.alertmanager, chatWebhookUrl: 'http://chat.example/hook' } });
+    const am = parse(files.find((f) => f.path === 'alertmanager/alertmanager.yml')!.content);
+    expect(am.receivers.find((x: { name: string }) => x.name === 'chat')).toEqual({ name: 'chat', webhook_configs: [{ url: 'http://chat.example/hook', send_resolved: true }] });
+    expect(am.receivers.find((x: { name: string }) => x.name === 'pagerduty').pagerduty_configs).toHaveLength(1);
+  });
+
   it('rejects an SLO window without a recorded name, through the whole build', async () => {
     const bad: MixinConfig = { ...defaultConfig, alerting: { ...defaultConfig.alerting, slo: { ...defaultConfig.alerting.slo, page: [{ long: '1h', short: '7m', factor: 14.4 }] } } };
     await expect(generate(bad)).rejects.toThrow(/window 7m has no recorded name; add it to SLO_WINDOWS in src\/catalog\/recording.ts/);

@@ -101,6 +101,8 @@ export interface AlertmanagerConfig {
   /** File holding the Slack incoming-webhook URL. */
   slackApiUrlFile: string;
   slackChannel: string;
+  /** When set, warning alerts go to this webhook (Mattermost, Teams bridge...) instead of Slack. */
+  chatWebhookUrl?: string;
   /** When set, critical and warning alerts go to this webhook instead of PagerDuty and Slack (demo, tests). */
   webhookUrl?: string;
   /** Dead man's switch endpoint that receives Watchdog (e.g. healthchecks.io); none: Watchdog is only visible. */

@@ -97,14 +97,18 @@ export const llmServingCases: TestGroup[] = [
     // TTFT SLO (budget 1 %): llama-7b 20 of 100 requests slower than 1 s (ratio 0.2 > 14.4 x 0.01
     // and > 3 x 0.01: page and ticket); llama-13b 5 of 100 with le="1" as SGLang prints it (0.05:
     // above 3 x and 1 x the budget, below 6 x and 14.4 x: ticket only); llama-70b 1 of 200 (0.005:
-    // below every factor). Counters start at 0, so every window's ratio is the same fraction.
-    input_series: [...ttft('llama-7b', 100, 80), ...ttft('llama-13b', 100, 95, '1'), ...ttft('llama-70b', 200, 199)],
+    // below every factor); mistral 10 of 100 (0.1: under 14.4 x but over 6 x the budget, so it pages
+    // through the second condition, 6h and 30m, alone). Counters start at 0, so every window's
+    // ratio is the same fraction.
+    input_series: [...ttft('llama-7b', 100, 80), ...ttft('llama-13b', 100, 95, '1'), ...ttft('llama-70b', 200, 199), ...ttft('mistral', 100, 90)],
     alert_rule_test: [
       { eval_time: '1m', alertname: 'VLLMTTFTBudgetBurn', exp_alerts: [] }, // pending: for 2m / 15m
       { eval_time: '30m', alertname: 'VLLMTTFTBudgetBurn', exp_alerts: [
         expectAlert('VLLMTTFTBudgetBurn', 'critical', slo('llama-7b'), '20% of requests to llama-7b waited more than 1000 ms for their first token (objective 0.99).'),
         expectAlert('VLLMTTFTBudgetBurn', 'warning', slo('llama-7b'), '20% of requests to llama-7b waited more than 1000 ms for their first token (objective 0.99).'),
         expectAlert('VLLMTTFTBudgetBurn', 'warning', slo('llama-13b'), '5% of requests to llama-13b waited more than 1000 ms for their first token (objective 0.99).'),
+        expectAlert('VLLMTTFTBudgetBurn', 'critical', slo('mistral'), '10% of requests to mistral waited more than 1000 ms for their first token (objective 0.99).'),
+        expectAlert('VLLMTTFTBudgetBurn', 'warning', slo('mistral'), '10% of requests to mistral waited more than 1000 ms for their first token (objective 0.99).'),
       ] },
     ],
   },
