@@ -1,6 +1,10 @@
 // The one config of selectors and thresholds that dashboards, rules, scrape configs and routing
 // are compiled with (the monitoring-mixin `_config` idea). `tokenwatt build` starts from these
 // defaults; tests and the demo override a few fields (shorter `for:` durations, say).
+import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts';
+import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
+import { defaultPrometheusConfig } from './prometheus.ts';
+import type { PrometheusConfig } from './prometheus.ts';
 
 export interface MixinConfig {
   /** Label matchers that pick each upstream's series; Prometheus job names come from scrape-configs/. */
@@ -28,6 +32,12 @@ export interface MixinConfig {
     /** kube-prometheus-stack selects rules and monitors by `release: <name>`. */
     release: string;
   };
+  /** Alert thresholds, `for` durations and SLOs (src/config/alerting.ts). */
+  alerting: AlertingConfig;
+  /** Receivers and timings of alertmanager.yml (src/config/alerting.ts). */
+  alertmanager: AlertmanagerConfig;
+  /** prometheus.yml: intervals, Alertmanagers, static targets (src/config/prometheus.ts). */
+  prometheus: PrometheusConfig;
 }
 
 export const defaultConfig: MixinConfig = {
@@ -43,4 +53,7 @@ export const defaultConfig: MixinConfig = {
   grafana: { datasourceUid: 'tokenwatt-prometheus', folder: 'tokenwatt', uidPrefix: 'tokenwatt-' },
   runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',
   kubernetes: { namespace: 'monitoring', release: 'kube-prometheus-stack' },
+  alerting: defaultAlertingConfig,
+  alertmanager: defaultAlertmanagerConfig,
+  prometheus: defaultPrometheusConfig,
 };

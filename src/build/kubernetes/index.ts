@@ -1,4 +1,62 @@
 // The kubernetes part of `npm run build`; see src/build/emitters.ts for the order.
+// prometheus-operator objects for kube-prometheus-stack: one PrometheusRule per rule group, one
+// ServiceMonitor or PodMonitor per scrape job, all labelled `release: <release>` so the stack's
+// Prometheus selects them.
+import { scrapeJobs } from '../../../scrape-configs/index.ts';
+import type { ScrapeJob } from '../../../scrape-configs/index.ts';
+import type { MixinConfig } from '../../config/mixin.ts';
+import { compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
+import { toYaml } from '../yaml.ts';
 
-export const kubernetesEmitters: Emitter[] = [];
+function metadata(c: MixinConfig, name: string): object {
+  return {
+    name: `tokenwatt-${name}`,
+    namespace: c.kubernetes.namespace,
+    labels: { release: c.kubernetes.release, 'app.kubernetes.io/part-of': 'tokenwatt' },
+  };
+}
+
+/** CRD relabelings are camelCase (prometheus.yml's are snake_case). */
+function relabelings(j: ScrapeJob, c: MixinConfig): object[] {
+  const out: object[] = [
+    { targetLabel: 'job', replacement: j.job },
+    { targetLabel: c.clusterLabel, replacement: c.prometheus.cluster },
+  ];
+  if (j.hostLabel) out.push({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'host' });
+  return out;
+}
+
+function monitor(j: ScrapeJob, c: MixinConfig): object {
+  const k = j.kubernetes;
+  const endpoint = { port: k.port, path: j.path, interval: c.prometheus.scrapeInterval, honorLabels: j.honorLabels, relabelings: relabelings(j, c) };
+  const namespaceSelector = k.namespaces.length > 0 ? { matchNames: k.namespaces } : { any: true };
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: k.kind,
+    metadata: metadata(c, j.job),
+    spec: {
+      selector: { matchLabels: k.matchLabels },
+      namespaceSelector,
+      ...(k.kind === 'ServiceMonitor' ? { endpoints: [endpoint] } : { podMetricsEndpoints: [endpoint] }),
+    },
+  };
+}
+
+const kubernetes: Emitter = {
+  name: 'kubernetes',
+  emit(c) {
+    // Groups are checked by the prometheus rules emitter; reporting them twice would add noise.
+    const rules = compileGroups(c).map((g) => ({
+      path: `kubernetes/prometheusrule-${g.name}.yaml`,
+      content: toYaml({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: metadata(c, g.name), spec: { groups: [g] } }, `the rule group ${g.name}`),
+    }));
+    const monitors = scrapeJobs.map((j) => ({
+      path: `kubernetes/${j.kubernetes.kind.toLowerCase()}-${j.job}.yaml`,
+      content: toYaml(monitor(j, c), `scrape-configs/ (job ${j.job})`),
+    }));
+    return [...rules, ...monitors];
+  },
+};
+
+export const kubernetesEmitters: Emitter[] = [kubernetes];

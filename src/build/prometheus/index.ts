@@ -1,4 +1,63 @@
 // The prometheus part of `npm run build`; see src/build/emitters.ts for the order.
+// prometheus/rules/<group>.yaml (one group per file), prometheus/prometheus.yml and the file_sd
+// target files it reads (prometheus/targets/<job>.yaml).
+import { scrapeJobs } from '../../../scrape-configs/index.ts';
+import type { ScrapeJob } from '../../../scrape-configs/index.ts';
+import type { MixinConfig } from '../../config/mixin.ts';
+import { checkedGroups, compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
+import { toYaml } from '../yaml.ts';
 
-export const prometheusEmitters: Emitter[] = [];
+export const ruleFilePath = (group: string): string => `rules/${group}.yaml`;
+
+const rules: Emitter = {
+  name: 'prometheus rules',
+  emit(config) {
+    return checkedGroups(config).map((g) => ({
+      path: `prometheus/${ruleFilePath(g.name)}`,
+      content: toYaml({ groups: [g] }, `the rule group ${g.name} (alerts/, rules/)`),
+    }));
+  },
+};
+
+/** Relabelling shared by every static job: cluster when the targets file sets none, host from the address. */
+export function staticRelabel(job: ScrapeJob, config: MixinConfig): object[] {
+  const cl = config.clusterLabel;
+  const out: object[] = [{ source_labels: [cl], regex: '', target_label: cl, replacement: config.prometheus.cluster }];
+  if (job.hostLabel) {
+    out.push({ source_labels: ['host', '__address__'], separator: ';', regex: ';([^:]+)(?::\\d+)?', target_label: 'host', replacement: '$1' });
+  }
+  return out;
+}
+
+export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object {
+  const p = config.prometheus;
+  return {
+    global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval },
+    rule_files: ruleFiles,
+    alerting: { alertmanagers: [{ static_configs: [{ targets: p.alertmanagers }] }] },
+    scrape_configs: scrapeJobs.map((j) => ({
+      job_name: j.job,
+      metrics_path: j.path,
+      honor_labels: j.honorLabels,
+      file_sd_configs: [{ files: [`targets/${j.job}.yaml`] }],
+      relabel_configs: staticRelabel(j, config),
+    })),
+  };
+}
+
+const config: Emitter = {
+  name: 'prometheus config',
+  emit(c) {
+    // Rule file names come from the groups themselves (unchecked here: the rules emitter reports).
+    const names = compileGroups(c).map((g) => ruleFilePath(g.name));
+    const targets = scrapeJobs.map((j) => {
+      const hosts = c.prometheus.staticTargets[j.job] ?? [];
+      const entries = hosts.length > 0 ? [{ targets: hosts, labels: { [c.clusterLabel]: c.prometheus.cluster } }] : [];
+      return { path: `prometheus/targets/${j.job}.yaml`, content: toYaml(entries, `scrape-configs/ (add host:${j.port} entries for job ${j.job})`) };
+    });
+    return [{ path: 'prometheus/prometheus.yml', content: toYaml(prometheusYml(c, names), 'scrape-configs/ and src/config/prometheus.ts') }, ...targets];
+  },
+};
+
+export const prometheusEmitters: Emitter[] = [rules, config];

@@ -1,0 +1,95 @@
+// Serving health of vLLM (and SGLang targets): down or absent servers, errors, queues, KV-cache
+// saturation, preemptions, and multiwindow multi-burn-rate SLO alerts on TTFT and errors (Google
+// SRE workbook ch. 5) over the ratios recorded by rules/slo-*.ts.
+import { sloRatioName } from '../src/catalog/recording.ts';
+import type { SloKind } from '../src/catalog/recording.ts';
+import type { BurnWindow } from '../src/config/alerting.ts';
+import type { MixinConfig } from '../src/config/mixin.ts';
+import { anyName, rateOf, sel } from '../src/promql/helpers.ts';
+import { and, servingBy } from '../src/rules/levels.ts';
+import { alert } from '../src/rules/types.ts';
+import type { AlertGroupDef } from '../src/rules/types.ts';
+
+/** (long > f x budget and short > f x budget) or ... for each burn condition. */
+function burn(c: MixinConfig, kind: SloKind, objective: number, windows: BurnWindow[]): string {
+  return windows.map((b) => {
+    const threshold = `(${b.factor} * (1 - ${objective}))`;
+    return `(${sloRatioName(kind, b.long)} > ${threshold} and ${sloRatioName(kind, b.short)} > ${threshold})`;
+  }).join(' or ');
+}
+
+const group: AlertGroupDef = (c) => {
+  const s = c.alerting.serving;
+  const slo = c.alerting.slo;
+  const by = servingBy(c).join(', ');
+  const v = c.selectors.vllm;
+  const failed = `finished_reason=~"${s.errorReasons.join('|')}"`;
+  const ttftMs = slo.ttft.thresholdSeconds * 1000;
+  return {
+    name: 'llm-serving',
+    rules: [
+      alert(c, {
+        name: 'LLMServerDown', severity: 'critical', component: 'serving', for: s.downFor,
+        expr: `${sel('up', v)} == 0 or ${sel('up', c.selectors.sglang)} == 0`,
+        summary: 'Prometheus cannot scrape an LLM serving engine.',
+        description: '{{ $labels.job }} target {{ $labels.instance }} on {{ $labels.host }} has been down for ' + s.downFor + '.',
+      }),
+      alert(c, {
+        name: 'LLMServerAbsent', severity: 'warning', component: 'serving', for: s.absentFor,
+        // absent() of both jobs: a serving fleet with no target at all is a discovery problem.
+        expr: `absent(${sel('up', v)}) and on () absent(${sel('up', c.selectors.sglang)})`,
+        summary: 'Prometheus discovers no vLLM or SGLang target at all.',
+        description: 'No target matches up{' + v + '} or up{' + c.selectors.sglang + '} (absent: {{ $labels.job }}): check service discovery.',
+      }),
+      alert(c, {
+        name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,
+        expr: `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)}) > ${s.errorRatio}`,
+        summary: 'A model is failing too many of its requests.',
+        description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} on {{ $labels.host }} ended in an error.',
+      }),
+      alert(c, {
+        name: 'VLLMQueueBacklog', severity: 'warning', component: 'serving', for: s.queueFor,
+        expr: `sum by (${by}) (${anyName('vllm:num_requests_waiting', v)}) > ${s.queueDepth}`,
+        summary: 'Requests to a model have been queueing for a long time.',
+        description: '{{ $value }} requests are waiting for {{ $labels.model_name }} on {{ $labels.host }}.',
+      }),
+      alert(c, {
+        name: 'VLLMKVCacheSaturated', severity: 'warning', component: 'serving', for: s.kvCacheFor,
+        expr: `max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)}) > ${s.kvCacheRatio}`,
+        summary: 'A model has run out of KV-cache space.',
+        description: 'The KV cache of {{ $labels.model_name }} on {{ $labels.host }} is {{ $value | humanizePercentage }} full.',
+      }),
+      alert(c, {
+        name: 'VLLMPreemptionsRising', severity: 'warning', component: 'serving', for: s.preemptionsFor,
+        expr: `sum by (${by}) (${rateOf('vllm:num_preemptions_total', v, s.rateWindow)}) > ${s.preemptionsPerSecond}`,
+        summary: 'A model keeps preempting running requests for lack of KV-cache space.',
+        description: '{{ $labels.model_name }} on {{ $labels.host }} preempts {{ $value | printf "%.2f" }} requests per second.',
+      }),
+      alert(c, {
+        name: 'VLLMTTFTBudgetBurn', severity: 'critical', component: 'serving', for: slo.pageFor,
+        expr: burn(c, 'ttft', slo.ttft.objective, slo.page),
+        summary: 'A model is burning its time-to-first-token error budget fast enough to page.',
+        description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} waited more than ' + ttftMs + ' ms for their first token (objective ' + slo.ttft.objective + ').',
+      }),
+      alert(c, {
+        name: 'VLLMTTFTBudgetBurn', severity: 'warning', component: 'serving', for: slo.ticketFor,
+        expr: burn(c, 'ttft', slo.ttft.objective, slo.ticket),
+        summary: 'A model is slowly burning its time-to-first-token error budget.',
+        description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} waited more than ' + ttftMs + ' ms for their first token (objective ' + slo.ttft.objective + ').',
+      }),
+      alert(c, {
+        name: 'VLLMErrorBudgetBurn', severity: 'critical', component: 'serving', for: slo.pageFor,
+        expr: burn(c, 'errors', slo.errors.objective, slo.page),
+        summary: 'A model is burning its request error budget fast enough to page.',
+        description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} failed (objective ' + slo.errors.objective + ').',
+      }),
+      alert(c, {
+        name: 'VLLMErrorBudgetBurn', severity: 'warning', component: 'serving', for: slo.ticketFor,
+        expr: burn(c, 'errors', slo.errors.objective, slo.ticket),
+        summary: 'A model is slowly burning its request error budget.',
+        description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} failed (objective ' + slo.errors.objective + ').',
+      }),
+    ],
+  };
+};
+export default group;

@@ -1,0 +1,26 @@
+// One scrape job, written both as a prometheus.yml job (static hosts via file_sd) and as a
+// prometheus-operator ServiceMonitor or PodMonitor. The job name is what config.selectors match.
+
+export interface ScrapeJob {
+  /** Prometheus job label; config.selectors.<x> select on it. */
+  job: string;
+  /** Default port of the exporter on a static host (documentation for the targets file). */
+  port: number;
+  path: string;
+  /**
+   * Keep the exporter's own labels on clashes: dcgm-exporter's pod/namespace name the GPU's
+   * workload, and tokenwatt's host/gpu labels name the GPU, not the exporter's target.
+   */
+  honorLabels: boolean;
+  /** Set `host` from the target address (static) or the pod's node (Kubernetes). */
+  hostLabel: boolean;
+  kubernetes: {
+    kind: 'ServiceMonitor' | 'PodMonitor';
+    /** Labels of the Service (ServiceMonitor) or Pod (PodMonitor) to scrape. */
+    matchLabels: Record<string, string>;
+    /** Name of the container/service port that serves metrics. */
+    port: string;
+    /** Namespaces to look in; empty: all namespaces. */
+    namespaces: string[];
+  };
+}

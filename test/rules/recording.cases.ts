@@ -1,0 +1,120 @@
+// promtool cases for every recording rule in rules/: each recorded value is checked against a
+// figure worked out by hand from the input (see the comment on each). Series are one sample per
+// minute from t0, so a 5m rate is the exact per-second slope; round(x, 0.001) absorbs float noise
+// (promtool 2.42 compares exactly).
+import { series } from './harness.ts';
+import type { ExprTest, TestGroup } from './harness.ts';
+
+const dcgm = (gpu: string, extra: Record<string, string> = {}) => ({
+  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
+});
+const vllm = (engine: string) => ({ job: 'vllm', instance: `h1:800${engine}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b', engine });
+const engineOn = (slice: string, profile: string) => ({
+  job: 'tokenwatt', instance: 'tw:9464', cluster: 'c1', namespace: 'llm', pod: `llama-${slice}`, model_name: 'llama-7b', engine: 'vllm',
+  host: 'h1', gpu: '1', gpu_uuid: 'GPU-1', gpu_model: 'A100', gpu_instance_id: slice, gpu_profile: profile,
+});
+const MODEL = '{cluster="c1", model_name="llama-7b", namespace="llm"}';
+const at10m = (expr: string, labels: string, value: number): ExprTest => ({ expr: `round(${expr}, 0.001)`, eval_time: '10m', exp_samples: [{ labels, value }] });
+
+/** A histogram's bucket series: `per` maps each le to the requests per minute at or below it. */
+function histogram(name: string, labels: Record<string, string>, per: Record<string, number>) {
+  return [
+    ...Object.entries(per).map(([le, n]) => ({ series: series(`${name}_bucket`, { ...labels, le }), values: `0+${n}x20` })),
+    { series: series(`${name}_count`, labels), values: `0+${per['+Inf']}x20` },
+  ];
+}
+
+const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
+
+export const recordingCases: TestGroup[] = [
+  {
+    input_series: [
+      // GPU 0 as two MIG instances repeating one board counter: +24,000,000 mJ/min = 400 W (not 800).
+      ...['1', '2'].map((id) => ({ series: series('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', dcgm('0', { GPU_I_ID: id })), values: '0+24000000x20' })),
+      // GPU 1 whole: +18,000,000 mJ/min = 300 W.
+      { series: series('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', dcgm('1')), values: '0+18000000x20' },
+      ...['1', '2'].map((id) => ({ series: series('DCGM_FI_DEV_GPU_TEMP', dcgm('0', { GPU_I_ID: id })), values: '60x20' })),
+      { series: series('DCGM_FI_DEV_GPU_TEMP', dcgm('1')), values: '60x20' },
+      // tokenwatt's own counter: +15,000 J/min = 250 W.
+      { series: series('tokenwatt_gpu_energy_joules_total', { job: 'tokenwatt', instance: 'tw:9464', cluster: 'c1', host: 'h1', gpu: '0', gpu_uuid: 'GPU-0', gpu_model: 'A100' }), values: '0+15000x20' },
+    ],
+    promql_expr_test: [
+      { expr: 'round(gpu:dcgm_board_power_watts:rate5m, 0.001)', eval_time: '10m', exp_samples: [
+        { labels: '{UUID="GPU-0", cluster="c1", gpu="0", host="h1"}', value: 400 },
+        { labels: '{UUID="GPU-1", cluster="c1", gpu="1", host="h1"}', value: 300 },
+      ] },
+      at10m('cluster:dcgm_board_power_watts:sum', '{cluster="c1"}', 700), // 400 + 300, each GPU once
+      at10m('host:dcgm_gpus:count', '{cluster="c1", host="h1"}', 2), // GPU 0 (two instances) and GPU 1
+      at10m('gpu:tokenwatt_gpu_power_watts:rate5m', '{cluster="c1", gpu="0", gpu_model="A100", gpu_uuid="GPU-0", host="h1"}', 250),
+    ],
+  },
+  {
+    // llama-7b on two MIG slices, each: 6,000 tokens, 12,000 J and 0.12 USD per minute.
+    // Sum: 200 tokens/s, 400 W -> 0.5 tokens/J; 0.004 USD/s -> 14.4 USD/h and
+    // 0.004 / 200 x 1e6 = 20 USD per million tokens.
+    input_series: [['1', '2g.10gb'], ['2', '3g.20gb']].flatMap(([id, profile]) => [
+      { series: series('tokenwatt_model_generation_tokens_total', engineOn(id!, profile!)), values: '0+6000x20' },
+      { series: series('tokenwatt_model_energy_joules_total', engineOn(id!, profile!)), values: '0+12000x20' },
+      { series: series('tokenwatt_model_cost_total', { ...engineOn(id!, profile!), currency: 'USD' }), values: '0+0.12x20' },
+    ]),
+    promql_expr_test: [
+      at10m('model_name:tokenwatt_generation_tokens:rate5m', MODEL, 200),
+      at10m('model_name:tokenwatt_energy_watts:rate5m', MODEL, 400),
+      at10m('model_name:tokenwatt_tokens_per_joule:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 20),
+      at10m('model_name:tokenwatt_cost_per_hour:rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 14.4),
+    ],
+  },
+  {
+    input_series: [
+      // TTFT per minute: 40 within 0.1 s, 80 within 0.5 s, 95 within 1 s, 100 in all.
+      // p50: rank 50 in (0.1, 0.5]: 0.1 + 0.4 x (50-40)/(80-40) = 0.2.
+      // p90: rank 90 in (0.5, 1]: 0.5 + 0.5 x (90-80)/(95-80) = 0.8333 -> 0.833.
+      // p99: rank 99 in the +Inf bucket: the highest finite bound, 1.
+      // SLO: 5 of 100 slower than 1 s -> 0.05 over every window.
+      ...histogram('vllm:time_to_first_token_seconds', vllm('0'), { '0.1': 40, '0.5': 80, '1.0': 95, '+Inf': 100 }),
+      // ITL under its pre-0.11 name (vllm:time_per_output_token_seconds) to prove the fallback:
+      // 20 within 0.01 s, 50 within 0.05 s, 100 within 0.1 s.
+      // p50: rank 50 = the 0.05 bucket's count -> 0.05. p90: 0.05 + 0.05 x (90-50)/(100-50) = 0.09.
+      // p99: 0.05 + 0.05 x (99-50)/(100-50) = 0.099.
+      ...histogram('vllm:time_per_output_token_seconds', vllm('0'), { '0.01': 20, '0.05': 50, '0.1': 100, '+Inf': 100 }),
+      // Finished: 2 errors, 38 stops, no aborts per minute -> 2/40 = 0.05 over every window.
+      { series: series('vllm:request_success_total', { ...vllm('0'), finished_reason: 'error' }), values: '0+2x20' },
+      { series: series('vllm:request_success_total', { ...vllm('0'), finished_reason: 'stop' }), values: '0+38x20' },
+      { series: series('vllm:request_success_total', { ...vllm('0'), finished_reason: 'abort' }), values: '0x20' },
+    ],
+    promql_expr_test: [
+      at10m('model_name:vllm_time_to_first_token_seconds:p50_rate5m', MODEL, 0.2),
+      at10m('model_name:vllm_time_to_first_token_seconds:p90_rate5m', MODEL, 0.833),
+      at10m('model_name:vllm_time_to_first_token_seconds:p99_rate5m', MODEL, 1),
+      at10m('model_name:vllm_inter_token_latency_seconds:p50_rate5m', MODEL, 0.05),
+      at10m('model_name:vllm_inter_token_latency_seconds:p90_rate5m', MODEL, 0.09),
+      at10m('model_name:vllm_inter_token_latency_seconds:p99_rate5m', MODEL, 0.099),
+      // Windows longer than the 10 minutes of data: both counters start at 0 and rate()
+      // extrapolates numerator and denominator alike, so the ratio is still 0.05.
+      ...WINDOWS.map((w) => at10m(`model_name:vllm_ttft_slow_requests:ratio_rate${w}`, MODEL, 0.05)),
+      ...WINDOWS.map((w) => at10m(`model_name:vllm_request_errors:ratio_rate${w}`, MODEL, 0.05)),
+    ],
+  },
+  {
+    // Two engines of llama-7b: waiting 3 + 4 = 7, running 10 + 6 = 16; KV usage 0.6 (new name) and
+    // 0.75 (old name gpu_cache_usage_perc): headroom 1 - 0.75 = 0.25; tokens +600 and +1200 per
+    // minute: 10 + 20 = 30 tokens/s.
+    input_series: [
+      { series: series('vllm:num_requests_waiting', vllm('0')), values: '3x20' },
+      { series: series('vllm:num_requests_waiting', vllm('1')), values: '4x20' },
+      { series: series('vllm:num_requests_running', vllm('0')), values: '10x20' },
+      { series: series('vllm:num_requests_running', vllm('1')), values: '6x20' },
+      { series: series('vllm:kv_cache_usage_perc', vllm('0')), values: '0.6x20' },
+      { series: series('vllm:gpu_cache_usage_perc', vllm('1')), values: '0.75x20' },
+      { series: series('vllm:generation_tokens_total', vllm('0')), values: '0+600x20' },
+      { series: series('vllm:generation_tokens_total', vllm('1')), values: '0+1200x20' },
+    ],
+    promql_expr_test: [
+      at10m('model_name:vllm_num_requests_waiting:sum', MODEL, 7),
+      at10m('model_name:vllm_num_requests_running:sum', MODEL, 16),
+      at10m('model_name:vllm_kv_cache_headroom:ratio', MODEL, 0.25),
+      at10m('model_name:vllm_generation_tokens:rate5m', MODEL, 30),
+    ],
+  },
+];
