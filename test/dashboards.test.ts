@@ -100,7 +100,7 @@ describe('the six dashboards', () => {
   });
 
   it('takes folder, uid prefix and datasource uid from the config', () => {
-    const other = builtDashboards({ ...config, grafana: { datasourceUid: 'acme-prom', folder: 'gpu-cost', uidPrefix: 'acme-tw-' } });
+    const other = builtDashboards({ ...config, grafana: { datasourceUid: 'acme-prom', prometheusUrl: 'http://prom.acme:9090', folder: 'gpu-cost', uidPrefix: 'acme-tw-' } });
     expect(other.map((b) => b.path)).toContain('grafana/dashboards/gpu-cost/acme-tw-gpus.json');
     expect(other.every((b) => b.uid.startsWith('acme-tw-'))).toBe(true);
     const ds = (other[0]!.json.templating as { list: { current?: { value: string } }[] }).list[0]!;
@@ -266,7 +266,7 @@ describe('tokenwatt build', () => {
     const provider = parseAllDocuments(await readFile(join(out, 'grafana/provisioning/dashboards/tokenwatt.yaml'), 'utf8'))[0]!.toJS();
     expect(provider.providers[0]).toMatchObject({ type: 'file', options: { foldersFromFilesStructure: true, path: '/var/lib/grafana/dashboards' } });
     const ds = parseAllDocuments(await readFile(join(out, 'grafana/provisioning/datasources/prometheus.yaml'), 'utf8'))[0]!.toJS();
-    expect(ds.datasources[0]).toMatchObject({ uid: 'tokenwatt-prometheus', type: 'prometheus' });
+    expect(ds.datasources[0]).toMatchObject({ uid: 'tokenwatt-prometheus', type: 'prometheus', url: 'http://localhost:9090' });
 
     const maps = parseAllDocuments(await readFile(join(out, 'kubernetes/grafana-dashboards.yaml'), 'utf8')).map((d) => d.toJS());
     expect(maps).toHaveLength(6);

@@ -21,6 +21,8 @@ export interface MixinConfig {
   grafana: {
     /** Fixed uid of the provisioned Prometheus datasource. */
     datasourceUid: string;
+    /** URL Grafana reaches Prometheus at, written into the provisioned datasource. */
+    prometheusUrl: string;
     folder: string;
     /** Prefix of every dashboard uid. */
     uidPrefix: string;
@@ -50,7 +52,7 @@ export const defaultConfig: MixinConfig = {
     node: 'job="node"',
   },
   clusterLabel: 'cluster',
-  grafana: { datasourceUid: 'tokenwatt-prometheus', folder: 'tokenwatt', uidPrefix: 'tokenwatt-' },
+  grafana: { datasourceUid: 'tokenwatt-prometheus', prometheusUrl: 'http://localhost:9090', folder: 'tokenwatt', uidPrefix: 'tokenwatt-' },
   runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',
   kubernetes: { namespace: 'monitoring', release: 'kube-prometheus-stack' },
   alerting: defaultAlertingConfig,

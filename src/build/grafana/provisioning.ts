@@ -33,8 +33,8 @@ export function prometheusDatasource(config: MixinConfig): string {
       uid: config.grafana.datasourceUid,
       type: 'prometheus',
       access: 'proxy',
-      // Edit to point at your Prometheus; the dashboards find it through the uid above.
-      url: 'http://localhost:9090',
+      // grafana.prometheusUrl in the mixin config; the dashboards find it through the uid above.
+      url: config.grafana.prometheusUrl,
       isDefault: true,
       editable: false,
       jsonData: { httpMethod: 'POST' },
