@@ -27,3 +27,19 @@ export class CollectError extends Error {
     super(message);
   }
 }
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Structured log sink handed to collectors (the exporter writes JSON lines; tests collect them). */
+export type Log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * NVML collector options (src/collectors/nvml.ts exports `createNvmlCollector(options): Collector`).
+ * `auto`: koffi on libnvidia-ml.so.1, falling back to nvidia-smi CSV (power only) when the library is
+ * absent; `replay`: plays a trace in the fixtures' CSV format (test/fixtures/nvidia-h100/trace.csv).
+ */
+export interface NvmlOptions {
+  mode: 'auto' | { replay: string };
+  /** Host label of the GPUs this machine's NVML reports (the exporter's `host` setting). */
+  host: string;
+  log: Log;
+}
