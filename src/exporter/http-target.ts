@@ -124,9 +124,10 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           size += chunk.length;
           // Checked on the decompressed bytes, so a small gzip bomb is stopped too.
           if (size > limits.maxBodyBytes) {
+            // Settle first: destroying the stream makes the socket report an abort of its own.
             done();
-            stream.destroy();
             fail('too_large', `body larger than ${limits.maxBodyBytes} bytes`);
+            stream.destroy();
             return;
           }
           chunks.push(chunk);
