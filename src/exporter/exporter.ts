@@ -73,6 +73,8 @@ export class Exporter {
   readonly ledger: EnergyLedger;
   private readonly states: State[];
   private readonly gpuInfo = new Map<string, Remembered>();
+  /** Per host+gpu, the source and energy (J) last fed to the ledger (see join: switching sources). */
+  private readonly lastFed = new Map<string, { source: string; energy: number }>();
   private readonly engineInfo = new Map<string, Remembered>();
   private current: Rendered;
   private cycles = 0;
@@ -211,6 +213,15 @@ export class Exporter {
         const key = `${b.host}\0${b.gpu}`;
         if (boards.has(key)) continue;
         if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
+        // NVML and dcgm-exporter read the same hardware counter, but dcgm-exporter samples it every
+        // 30 s by default: after a switch its reading can lag the last one fed. The ledger would take
+        // that drop for a driver reload and count the whole counter again, so the board waits until
+        // the new source catches up.
+        const last = this.lastFed.get(key);
+        if (last && last.source !== state.collector.kind && b.energyJoules < last.energy) {
+          this.log('debug', 'energy source switched; waiting for it to catch up with the last reading', { host: b.host, gpu: b.gpu, from: last.source, to: state.collector.kind });
+          continue;
+        }
         boards.set(key, { reading: b, source: state.collector.kind });
       }
     }
@@ -226,6 +237,7 @@ export class Exporter {
         engines.set(key, e);
       }
     }
+    for (const [key, b] of boards) this.lastFed.set(key, { source: b.source, energy: b.reading.energyJoules });
     const tick: Tick = { timestampS: nowS, boards: [...boards.values()].map((b) => b.reading), engines: [...engines.values()] };
     this.rememberInfo(nowS, [...boards.values()], tick.engines, tick.boards);
     return tick;
