@@ -69,7 +69,9 @@ export default async function bench() {
   const slots = Array.from({ length: 8 }, (_, g) => Array.from({ length: 7 }, (_, s) => ({ gpu: String(g), instance: String(7 + s) }))).flat();
   const engines = slots.map((_, i) => moving(exposition(100 + i, { engines: 1, dcgmHosts: 0, keplerPods: 0 }), ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total'],
     (l) => l.slice(0, 20), (k) => (k.startsWith('vllm:generation') ? 40 : 120)));
-  const keplerText = exposition(7, { engines: 0, dcgmHosts: 0, keplerPods: 1000 });
+  // exposition-mix serves both Kepler generations at once; a node runs one, so keep the rewrite's
+  // (0.10+: kepler_pod_cpu_* by zone), the current one.
+  const keplerText = exposition(7, { engines: 0, dcgmHosts: 0, keplerPods: 1000 }).split('\n').filter((l) => !l.includes('kepler_container_')).join('\n');
   const routes = new Map<string, () => string>([['/dcgm', dcgm], ['/kepler', () => keplerText], ...engines.map((e, i) => [`/vllm/${i}`, e] as [string, () => string])]);
   const upstream = http.createServer((req, res) => {
     const r = routes.get(req.url ?? '');
@@ -98,7 +100,8 @@ export default async function bench() {
   writeFileSync(config, readFileSync(config, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${port}`));
 
   const bin = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
-  const child = spawn(process.execPath, [bin, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const flags = (process.env.SERVE_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, bin, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const url = `http://127.0.0.1:${port}`;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseExporterConfig } from '../src/exporter/config.ts';
+import { ConfigError, loadExporterConfig, parseExporterConfig } from '../src/exporter/config.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-config-'));
@@ -51,6 +51,15 @@ describe('defaults', () => {
     expect(c.targets[1]).toMatchObject({ timeoutMs: 1500, intervalMs: 60_000, auth: { bearerToken: 't' } });
     expect(c.targets[2]).toMatchObject({ timeoutMs: 2000, namespace: 'llm', pod: 'vllm-0' });
     expect(c.nvml).toEqual({ replay: join(import.meta.dirname, 'fixtures', 'nvidia-h100', 'trace.csv') });
+  });
+});
+
+describe('the shipped example', () => {
+  it('exporters/tokenwatt/tokenwatt.yaml is valid', () => {
+    const c = loadExporterConfig(join(import.meta.dirname, '..', 'exporters', 'tokenwatt', 'tokenwatt.yaml'));
+    expect(c.listen.port).toBe(9464);
+    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm']);
+    expect(c.placement).toHaveLength(2);
   });
 });
 
