@@ -7,6 +7,7 @@
 // errors_total{reason}+1) and contributes nothing: its last readings are dropped, not replayed. The
 // ledger keeps its counters (they never go backwards) and diffs against the last good reading when
 // the target returns. A reading the ledger would refuse is dropped alone, not with the whole tick.
+import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
@@ -17,6 +18,7 @@ import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/
 import { validateTick } from '../energy/validate-tick.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
+import { deadline } from './deadline.ts';
 import { closeUpstreamConnections } from './http-target.ts';
 import { renderText } from './render.ts';
 
@@ -90,6 +92,8 @@ export class Exporter {
     private readonly log: Log,
   ) {
     this.ledger = new EnergyLedger(energy);
+    // One listener per collector in flight (each run's deadline): as many as there are targets.
+    setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map((s) => ({
       ...s, ran: false, lastRunMs: undefined, up: false, lastError: null, reason: null,
       lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
@@ -159,13 +163,19 @@ export class Exporter {
     }
     await this.render(nowMs / 1000);
     this.cycles++;
+    const m = process.memoryUsage();
+    const mb = (b: number) => Math.round(b / 1048576);
+    this.log('debug', 'cycle', {
+      ms: Math.round(Date.now() - nowMs), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
+      bytes: this.current.text.length, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
+    });
   }
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
     s.lastRunMs = nowMs;
     const started = performance.now();
-    const timeout = AbortSignal.timeout(s.timeoutMs);
-    const signal = AbortSignal.any([this.abort.signal, timeout]);
+    const limit = deadline(this.abort.signal, s.timeoutMs);
+    const signal = limit.signal;
     try {
       // The race bounds collectors that ignore the signal (a stuck NVML call) to their timeout too.
       const result = await new Promise<CollectResult>((resolve, reject) => {
@@ -200,6 +210,8 @@ export class Exporter {
       s.series = 0;
       s.errors.set(reason, (s.errors.get(reason) ?? 0) + 1);
       return undefined;
+    } finally {
+      limit.dispose();
     }
   }
 

@@ -19,6 +19,7 @@ import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { AuthConfig } from './config.ts';
+import { deadline } from './deadline.ts';
 
 export interface HttpTarget {
   url: string;
@@ -77,18 +78,19 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
 
 function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Promise<{ body: Buffer; contentType?: string }> {
   return new Promise((resolve, reject) => {
-    const timeout = AbortSignal.timeout(target.timeoutMs);
-    const signal = AbortSignal.any([outer, timeout]);
+    const limit = deadline(outer, target.timeoutMs);
+    const signal = limit.signal;
     let settled = false;
     let req: http.ClientRequest | undefined;
     let answered = false;
     const fail = (reason: string, message: string) => {
       if (settled) return;
       settled = true;
+      limit.dispose();
       req?.destroy();
       reject(new CollectError(reason, `${target.url}: ${message}`));
     };
-    const onAbort = () => fail('timeout', timeout.aborted ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
+    const onAbort = () => fail('timeout', limit.expired ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     const done = () => signal.removeEventListener('abort', onAbort);
@@ -136,6 +138,7 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           done();
           if (settled) return;
           settled = true;
+          limit.dispose();
           resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
         });
         res.on('aborted', () => { done(); fail('truncated', `connection closed after ${size} bytes, before the end of the body`); });
