@@ -140,3 +140,48 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
   });
 });
+
+describe('Kubernetes placement through dcgm-exporter\'s pod mapping', () => {
+  it('a vLLM target naming its pod lands on the MIG instance dcgm-exporter maps that pod to', async () => {
+    // The #317 scrape as dcgm-exporter prints it with Kubernetes mapping on: instance 4 of GPU 0 holds the pod.
+    const mapped = A30.replace(/(GPU_I_ID="4",Hostname="[^"]+")\}/g, '$1,container="vllm",namespace="llm",pod="vllm-a30-0"}');
+    expect(mapped).not.toBe(A30);
+    up.text('/k/dcgm', mapped);
+    up.text('/k/vllm', TRITON);
+    const { exporter, lines } = exporterFrom({
+      targets: [
+        { kind: 'dcgm', name: 'a30', url: up.url('/k/dcgm') },
+        { kind: 'vllm', name: 'triton', url: up.url('/k/vllm'), namespace: 'llm', pod: 'vllm-a30-0' },
+        { kind: 'vllm', name: 'elsewhere', url: up.url('/k/vllm'), namespace: 'llm', pod: 'not-on-this-node' },
+      ],
+    });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    const info = find(s, 'tokenwatt_engine_info', { model_name: 'vllm_model' });
+    expect(info).toHaveLength(1);
+    expect(info[0]!.labels).toMatchObject({ mapping: 'kubernetes', namespace: 'llm', pod: 'vllm-a30-0', host: A30_HOST, gpu: '0', gpu_instance_id: '4', gpu_profile: '1g.6gb', target: 'triton' });
+    expect(lines.some((l) => l.msg.includes('no placement') && l.fields?.target === 'elsewhere')).toBe(true);
+  });
+});
+
+describe('a target with a longer interval than the cycle', () => {
+  it('is read every other cycle, and its engines keep counting across the cycles it skips', async () => {
+    let reads = 0;
+    let tokens = 16;
+    up.text('/i/dcgm', () => advance(L4, {}));
+    up.on('/i/vllm', (_req, res) => {
+      reads++;
+      res.end(TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${(tokens += 100)}`));
+    });
+    const { exporter } = exporterFrom({
+      interval: 5,
+      targets: [{ kind: 'dcgm', url: up.url('/i/dcgm') }, { kind: 'vllm', name: 'slow', url: up.url('/i/vllm'), interval: 10 }],
+      placement: [{ model: 'vllm_model', host: L4_HOST, gpu: '0' }],
+    });
+    for (let i = 0; i < 6; i++) await exporter.runCycle(1_000_000 + i * 5000);
+    expect(reads).toBe(3);
+    const s = seriesOf(exporter.metrics.text);
+    expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' })).toBe(200);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'slow' })).toBe(1);
+  });
+});
