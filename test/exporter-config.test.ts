@@ -81,6 +81,18 @@ describe('bad fields, each named by its path', () => {
     expect(msg).toMatch(/^invalid config \(12 problems\):/);
   });
 
+  it('shape and consistency problems together, in one message', () => {
+    const msg = problems({
+      energy: { pue: 0 },
+      targets: [{ kind: 'vllm', name: 'a', url: 'http://x:1/m', timeout: '9s' }, { kind: 'dcgm', name: 'a', url: 'http://y:1/m' }, { kind: 'nope', url: 'http://z:1/m' }],
+    });
+    expect(msg).toContain('energy.pue:');
+    expect(msg).toContain('targets[2].kind:');
+    expect(msg).toContain('targets[0].timeout: 9000 ms is longer than the collection interval 5000 ms');
+    expect(msg).toContain("targets[1].name: 'a' is also targets[0]'s name");
+    expect(msg).toMatch(/^invalid config \(4 problems\):/);
+  });
+
   it('consistency: timeout past the interval, duplicate names, ambiguous placement, missing files', () => {
     const msg = problems({
       interval: 5,
