@@ -105,7 +105,10 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
       return {
         kind: 'nvml', name: 'nvml',
         async collect() {
-          if (nvmlFails) throw new CollectError('nvml', 'NVML_ERROR_GPU_IS_LOST');
+          if (nvmlFails) {
+            // As the NVML collector fails: with tokenwatt_nvml_up 0 attached, so its alert can fire.
+            throw Object.assign(new CollectError('gpu_lost', 'NVML_ERROR_GPU_IS_LOST'), { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 0 }] });
+          }
           const board: BoardReading = { host: L4_HOST, gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: nvmlMj / 1000, powerWatts: 70, slices: [] };
           return { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }], boards: [board] };
         },
@@ -133,8 +136,8 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     dcgmMj += 600_000; // dcgm catches up: 5742.776 J, 500 J past NVML's last reading
     s = await cycle();
     expect(one(s, 'tokenwatt_collector_up', { collector: 'nvml' })).toBe(0);
-    expect(one(s, 'tokenwatt_collector_errors_total', { collector: 'nvml', reason: 'nvml' })).toBe(2);
-    expect(find(s, 'tokenwatt_nvml_up')).toEqual([]); // a down collector's own series are dropped
+    expect(one(s, 'tokenwatt_collector_errors_total', { collector: 'nvml', reason: 'gpu_lost' })).toBe(2);
+    expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(0); // what the failure carried, nothing older
     expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
     expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('dcgm');
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);

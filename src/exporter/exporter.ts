@@ -57,7 +57,7 @@ interface State extends Scheduled {
   durationS: number | undefined;
   series: number;
   errors: Map<string, number>;
-  /** The last successful run's own samples (served while up, dropped when down). */
+  /** The last run's own samples: a success's, or what a failure carried (CollectError.samples). */
   samples: LedgerSample[];
 }
 
@@ -206,7 +206,9 @@ export class Exporter {
       s.up = false;
       s.lastError = message;
       s.reason = reason;
-      s.samples = [];
+      // A failure may still say something (the NVML collector's tokenwatt_nvml_up 0); nothing else is kept.
+      const said = (err as { samples?: unknown }).samples;
+      s.samples = Array.isArray(said) ? (said as LedgerSample[]) : [];
       s.series = 0;
       s.errors.set(reason, (s.errors.get(reason) ?? 0) + 1);
       return undefined;
@@ -306,7 +308,7 @@ export class Exporter {
   private async render(nowS: number): Promise<void> {
     void nowS;
     const samples: LedgerSample[] = [...this.ownSamples()];
-    for (const s of this.states) if (s.up) samples.push(...s.samples);
+    for (const s of this.states) samples.push(...s.samples);
     for (const m of [this.gpuInfo, this.engineInfo]) for (const v of m.values()) samples.push(v.sample);
     samples.push(...this.ledger.samples());
     let text: string;
