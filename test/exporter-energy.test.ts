@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector, NvmlOptions } from '../src/collectors/collector.ts';
-import type { BoardReading } from '../src/energy/tick.ts';
+import type { BoardReading, LedgerSample } from '../src/energy/tick.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 
@@ -110,11 +110,20 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
             throw Object.assign(new CollectError('gpu_lost', 'NVML_ERROR_GPU_IS_LOST'), { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 0 }] });
           }
           const board: BoardReading = { host: L4_HOST, gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: nvmlMj / 1000, powerWatts: 70, slices: [] };
-          return { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }], boards: [board] };
+          // Like the real NVML collector, it says gpu_info itself; here also a name outside the catalog.
+          const info = { host: L4_HOST, gpu: '0', gpu_uuid: board.uuid, gpu_model: 'NVIDIA L4', mig_mode: 'disabled', energy_source: 'nvml' };
+          const samples: LedgerSample[] = [
+              { name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 },
+              { name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }, // a duplicate: served once
+              { name: 'tokenwatt_gpu_info', labels: info, value: 1 },
+              { name: 'tokenwatt_gpu_info', labels: { ...info, gpu: '1', gpu_uuid: 'GPU-no-energy-counter' }, value: 1 },
+              { name: 'tokenwatt_not_in_catalog', labels: {}, value: 1 },
+          ];
+          return { samples, boards: [board] };
         },
       };
     };
-    const { exporter } = exporterFrom({ host: L4_HOST, targets: [{ kind: 'dcgm', url: up.url('/n/dcgm') }] }, fakeNvml);
+    const { exporter, lines } = exporterFrom({ host: L4_HOST, targets: [{ kind: 'dcgm', url: up.url('/n/dcgm') }] }, fakeNvml);
     expect(options[0]).toMatchObject({ mode: 'auto', host: L4_HOST });
     let t = 0;
     const cycle = async () => {
@@ -128,6 +137,10 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(500, 9);
     expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('nvml');
     expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(1);
+    // One gpu_info per GPU: the join's for GPU 0, the collector's own for GPU 1 (no board in the join).
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['0', '1']);
+    expect(find(s, 'tokenwatt_not_in_catalog')).toEqual([]);
+    expect(lines.filter((l) => l.msg.includes('not a tokenwatt series'))).toHaveLength(1);
 
     nvmlFails = true;
     s = await cycle();
@@ -140,6 +153,7 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(0); // what the failure carried, nothing older
     expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
     expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('dcgm');
+    expect(lines.filter((l) => l.msg.includes('not a tokenwatt series'))).toHaveLength(1);
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
   });
 });

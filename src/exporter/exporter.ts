@@ -13,6 +13,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
+import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { EnergyLedger } from '../energy/ledger.ts';
 import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/tick.ts';
 import { validateTick } from '../energy/validate-tick.ts';
@@ -84,6 +85,7 @@ export class Exporter {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
+  private readonly warned = new Set<string>();
 
   constructor(
     scheduled: Scheduled[],
@@ -161,7 +163,7 @@ export class Exporter {
       // Per-reading checks ran in join(); what is left (time going backwards) skips this tick only.
       this.log('error', 'energy ledger refused the tick; counters keep their values', { error: (err as Error).message });
     }
-    await this.render(nowMs / 1000);
+    await this.render();
     this.cycles++;
     const m = process.memoryUsage();
     const mb = (b: number) => Math.round(b / 1048576);
@@ -305,20 +307,56 @@ export class Exporter {
     return out;
   }
 
-  private async render(nowS: number): Promise<void> {
-    void nowS;
+  private async render(): Promise<void> {
     const samples: LedgerSample[] = [...this.ownSamples()];
-    for (const s of this.states) samples.push(...s.samples);
-    for (const m of [this.gpuInfo, this.engineInfo]) for (const v of m.values()) samples.push(v.sample);
-    samples.push(...this.ledger.samples());
-    let text: string;
-    try {
-      text = renderText(samples);
-    } catch (err) {
-      // A collector sample outside the catalog is a bug: keep serving the last good body.
-      this.log('error', 'render failed; serving the previous /metrics body', { error: (err as Error).message });
-      return;
+    // tokenwatt_gpu_info of a GPU in the energy join is the exporter's (it knows which source won);
+    // a collector's own info series stands only for GPUs outside the join (no energy counter).
+    const joined = new Set<string>();
+    for (const v of this.gpuInfo.values()) joined.add(gpuId(v.sample.labels));
+    for (const v of this.gpuInfo.values()) samples.push(v.sample);
+    for (const v of this.engineInfo.values()) samples.push(v.sample);
+    for (const s of this.states) {
+      for (const x of s.samples) {
+        if (x.name === 'tokenwatt_gpu_info' && joined.has(gpuId(x.labels))) continue;
+        if (!CATALOG.has(x.name)) {
+          this.warnOnce(`unknown\0${x.name}`, 'collector sample is not a tokenwatt series in the catalog; dropped', { collector: s.collector.kind, name: x.name });
+          continue;
+        }
+        samples.push(x);
+      }
     }
+    samples.push(...this.ledger.samples());
+    const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
     this.current = { text, gzip: await gzip(text) };
   }
+
+  private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log('warn', msg, fields);
+  }
+
+}
+
+const CATALOG = new Set<string>(tokenwattMetrics.map((d) => d.name));
+
+function gpuId(l: Record<string, string>): string {
+  return `${l.host}\0${l.gpu}\0${l.gpu_uuid}`;
+}
+
+/** Drop repeated series (same name and labels): an exposition with duplicates is refused by Prometheus. */
+function dedupe(samples: LedgerSample[], onDuplicate: (name: string) => void): LedgerSample[] {
+  const seen = new Set<string>();
+  const out: LedgerSample[] = [];
+  for (const x of samples) {
+    let key = x.name;
+    for (const k of Object.keys(x.labels).sort()) key += `\0${k}\0${x.labels[k]}`;
+    if (seen.has(key)) {
+      onDuplicate(x.name);
+      continue;
+    }
+    seen.add(key);
+    out.push(x);
+  }
+  return out;
 }
