@@ -6,7 +6,7 @@
 // Goals (issue 4): p99 ≤ 20 ms with 0 errors, collection ≤ 5% of one core, RSS ≤ 150 MB.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,7 +85,7 @@ export default async function bench() {
   const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-serve-'));
   const config = join(dir, 'tokenwatt.yaml');
   writeFileSync(config, [
-    'listen: 127.0.0.1:0', 'interval: 5s', 'nvml: off', 'logLevel: warn', 'targets:',
+    'listen: 127.0.0.1:0', 'interval: 5s', 'nvml: off', `logLevel: ${process.env.SERVE_BENCH_LOG_LEVEL ?? 'warn'}`, 'targets:',
     `  - {kind: dcgm, name: dcgm, url: "${base}/dcgm"}`,
     `  - {kind: kepler, name: kepler, url: "${base}/kepler"}`,
     ...slots.map((_, i) => `  - {kind: vllm, name: vllm-${i}, url: "${base}/vllm/${i}"}`),
@@ -104,6 +104,7 @@ export default async function bench() {
   const child = spawn(process.execPath, [...flags, bin, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  if (process.env.SERVE_BENCH_LOG_FILE) child.stderr!.pipe(createWriteStream(process.env.SERVE_BENCH_LOG_FILE));
   const url = `http://127.0.0.1:${port}`;
   try {
     // Ready: every collector ran once. Then one more cycle so the ledger has differences.

@@ -132,7 +132,10 @@ export class Exporter {
   start(): void {
     const loop = async () => {
       const started = Date.now();
-      this.running = this.runCycle(started);
+      // A bug in one cycle must not end the process: log it, keep serving the last body, try again.
+      this.running = this.runCycle(started).catch((err: unknown) => {
+        this.log('error', 'collection cycle failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      });
       await this.running;
       this.running = undefined;
       if (this.stopped) return;
@@ -202,6 +205,7 @@ export class Exporter {
       const reason = err instanceof CollectError ? err.reason : 'internal';
       const message = (err as Error).message;
       // Log transitions and changed errors, not the same failure every cycle.
+      if (this.stopped) return undefined; // cancelled by shutdown: not the target's fault
       if (s.up || s.reason !== reason || s.lastError === null) {
         this.log(err instanceof CollectError ? 'warn' : 'error', 'collector failed', { collector: s.collector.kind, target: s.target, reason, error: message });
       }
