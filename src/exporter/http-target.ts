@@ -37,7 +37,7 @@ const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;vers
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 /** Close idle keep-alive connections to upstreams (shutdown: they would hold the process open). */
 export function closeUpstreamConnections(): void {
