@@ -131,7 +131,7 @@ export class Exporter {
   /** Run cycles every interval until stop(). The first starts now. */
   start(): void {
     const loop = async () => {
-      const started = Date.now();
+      const started = clockMs();
       // A bug in one cycle must not end the process: log it, keep serving the last body, try again.
       this.running = this.runCycle(started).catch((err: unknown) => {
         this.log('error', 'collection cycle failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
@@ -140,7 +140,7 @@ export class Exporter {
       this.running = undefined;
       if (this.stopped) return;
       // Keep to the interval's grid; a cycle is bounded by the targets' timeouts (≤ interval).
-      this.timer = setTimeout(loop, Math.max(0, started + this.intervalMs - Date.now()));
+      this.timer = setTimeout(loop, Math.max(0, started + this.intervalMs - clockMs()));
     };
     void loop();
   }
@@ -155,7 +155,8 @@ export class Exporter {
   }
 
   /** One collection cycle at `nowMs` (tests call it directly, with their own clock). */
-  async runCycle(nowMs = Date.now()): Promise<void> {
+  async runCycle(nowMs = clockMs()): Promise<void> {
+    const t0 = performance.now();
     const due = this.states.filter((s) => s.lastRunMs === undefined || nowMs - s.lastRunMs >= s.intervalMs - 1);
     const results = await Promise.all(due.map((s) => this.runOne(s, nowMs)));
     const fresh = results.filter((r): r is { state: State; result: CollectResult } => r !== undefined);
@@ -171,7 +172,7 @@ export class Exporter {
     const m = process.memoryUsage();
     const mb = (b: number) => Math.round(b / 1048576);
     this.log('debug', 'cycle', {
-      ms: Math.round(Date.now() - nowMs), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
+      ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
       bytes: this.current.text.length, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
     });
   }
@@ -340,6 +341,14 @@ export class Exporter {
     this.log('warn', msg, fields);
   }
 
+}
+
+/**
+ * Unix time in ms that never steps back: the ledger refuses a tick older than the last, so a wall clock
+ * set back by NTP would otherwise freeze every counter until it caught up.
+ */
+function clockMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 const CATALOG = new Set<string>(tokenwattMetrics.map((d) => d.name));
