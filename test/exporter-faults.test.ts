@@ -145,6 +145,49 @@ describe('one failing target among healthy ones', () => {
   });
 });
 
+describe('NaN and ±Inf where they do no harm, and where they would', () => {
+  it('a NaN gauge leaves the target up; a NaN or +Inf energy counter takes dcgm down (invalid_value) while vLLM keeps counting', async () => {
+    let mj = 4_742_776;
+    let energyLine = (v: number) => String(v);
+    let tokens = 16;
+    up.on('/nan/dcgm', fixtureHandler(() => L4
+      .replace(/(DCGM_FI_DEV_POWER_USAGE\{[^}]*\}) [\d.]+/, '$1 NaN')
+      .replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${energyLine((mj += 1_000_000))}`)));
+    up.on('/nan/vllm', fixtureHandler(() => `${tritonAt((tokens += 10))}vllm:num_requests_running{model="vllm_model",version="1"} NaN\n`));
+    const { exporter } = exporterFrom({
+      targets: [{ kind: 'dcgm', name: 'dcgm', url: up.url('/nan/dcgm') }, { kind: 'vllm', name: 'vllm', url: up.url('/nan/vllm') }],
+      placement: [{ model: 'vllm_model', host: HOST, gpu: '0' }],
+    });
+    let t = 0;
+    const run = async () => {
+      await exporter.runCycle((t += 5000));
+      return seriesOf(exporter.metrics.text);
+    };
+    await run();
+    let s = await run();
+    expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(1);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'vllm' })).toBe(1);
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+    // A NaN power reading is not used to learn idle power (it stays unset), and nothing is NaN downstream.
+    expect(s.every((x) => !Number.isNaN(x.value))).toBe(true);
+
+    for (const bad of ['NaN', '+Inf']) {
+      energyLine = () => bad;
+      s = await run();
+      expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(0);
+      expect(one(s, 'tokenwatt_collector_up', { target: 'vllm' })).toBe(1);
+      expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+    }
+    expect(one(s, 'tokenwatt_collector_errors_total', { target: 'dcgm', reason: 'invalid_value' })).toBe(2);
+    energyLine = String;
+    s = await run();
+    expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(1);
+    // Back: the two missed intervals are counted from the last good reading (3 × 1000 J since).
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(4000, 9);
+    expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' })).toBe(40);
+  });
+});
+
 describe('counters never go backwards', () => {
   it('a vLLM restart (its counter drops from 1016 to 6) adds 6 tokens, not -1010', async () => {
     const r = rig('/reset');
