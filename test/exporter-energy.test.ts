@@ -202,3 +202,23 @@ describe('a target with a longer interval than the cycle', () => {
     expect(one(s, 'tokenwatt_collector_up', { target: 'slow' })).toBe(1);
   });
 });
+
+describe('one GPU under two host names', () => {
+  it('an NVML board and a dcgm board with the same UUID count once, even when host and Hostname differ', async () => {
+    let mj = 4_742_776;
+    up.text('/u/dcgm', () => L4.replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${(mj += 700_000)}`));
+    const nvml = (): Collector => ({
+      kind: 'nvml', name: 'nvml',
+      async collect() {
+        return { samples: [], boards: [{ host: 'short-name', gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: mj / 1000, slices: [] }] };
+      },
+    });
+    const { exporter, lines } = exporterFrom({ host: 'short-name', targets: [{ kind: 'dcgm', url: up.url('/u/dcgm') }] }, nvml);
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels).toMatchObject({ host: 'short-name', energy_source: 'nvml' });
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('under two host names'))).toHaveLength(1);
+  });
+});

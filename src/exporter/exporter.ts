@@ -227,12 +227,18 @@ export class Exporter {
   /** This cycle's tick: fresh readings only, NVML over dcgm for one host+gpu, bad readings dropped alone. */
   private join(nowS: number, fresh: { state: State; result: CollectResult }[]): Tick {
     const boards = new Map<string, { reading: BoardReading; source: string }>();
-    // NVML first so it wins; then dcgm targets in config order.
+    // NVML first so it wins; then dcgm targets in config order. One GPU is one UUID too: where the
+    // exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the same board.
     const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
+    const uuids = new Set<string>();
     for (const { state, result } of ordered) {
       for (const b of result.boards ?? []) {
         const key = `${b.host}\0${b.gpu}`;
         if (boards.has(key)) continue;
+        if (b.uuid !== '' && uuids.has(b.uuid)) {
+          this.warnOnce(`uuid\0${b.uuid}\0${b.host}`, 'the same GPU (UUID) under two host names; using the first source. Set `host` to dcgm-exporter\'s Hostname', { uuid: b.uuid, host: b.host, collector: state.collector.kind });
+          continue;
+        }
         if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
         // NVML and dcgm-exporter read the same hardware counter, but dcgm-exporter samples it every
         // 30 s by default: after a switch its reading can lag the last one fed. The ledger would take
@@ -244,6 +250,7 @@ export class Exporter {
           continue;
         }
         boards.set(key, { reading: b, source: state.collector.kind });
+        if (b.uuid !== '') uuids.add(b.uuid);
       }
     }
     const engines = new Map<string, EngineReading>();
