@@ -222,3 +222,13 @@ describe('one GPU under two host names', () => {
     expect(lines.filter((l) => l.msg.includes('under two host names'))).toHaveLength(1);
   });
 });
+
+describe('a redacted scrape', () => {
+  it('GPUs of one dcgm-exporter that print the same placeholder UUID stay separate boards', async () => {
+    up.text('/r/dcgm', A30.replaceAll(/UUID="[^"]+"/g, 'UUID="GPU-REDACTED"'));
+    const { exporter } = exporterFrom({ targets: [{ kind: 'dcgm', url: up.url('/r/dcgm') }] });
+    await exporter.runCycle(5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['0', '1']);
+  });
+});

@@ -228,14 +228,16 @@ export class Exporter {
   private join(nowS: number, fresh: { state: State; result: CollectResult }[]): Tick {
     const boards = new Map<string, { reading: BoardReading; source: string }>();
     // NVML first so it wins; then dcgm targets in config order. One GPU is one UUID too: where the
-    // exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the same board.
+    // exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the same board
+    // (compared across collectors only: a redacted scrape may print one placeholder UUID for every GPU).
     const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
-    const uuids = new Set<string>();
+    const uuids = new Map<string, Collector>();
     for (const { state, result } of ordered) {
       for (const b of result.boards ?? []) {
         const key = `${b.host}\0${b.gpu}`;
         if (boards.has(key)) continue;
-        if (b.uuid !== '' && uuids.has(b.uuid)) {
+        const first = uuids.get(b.uuid);
+        if (b.uuid !== '' && first !== undefined && first !== state.collector) {
           this.warnOnce(`uuid\0${b.uuid}\0${b.host}`, 'the same GPU (UUID) under two host names; using the first source. Set `host` to dcgm-exporter\'s Hostname', { uuid: b.uuid, host: b.host, collector: state.collector.kind });
           continue;
         }
@@ -250,7 +252,7 @@ export class Exporter {
           continue;
         }
         boards.set(key, { reading: b, source: state.collector.kind });
-        if (b.uuid !== '') uuids.add(b.uuid);
+        if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
       }
     }
     const engines = new Map<string, EngineReading>();
