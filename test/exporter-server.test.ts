@@ -24,15 +24,19 @@ interface Reply {
   body: Buffer;
 }
 
-function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+function request(url: string, method: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const client = url.startsWith('https:') ? https : http;
-    client.get(url, { headers, rejectUnauthorized: false, agent: false }, (res) => {
+    client.request(url, { method, headers, rejectUnauthorized: false, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    }).on('error', reject).end();
   });
+}
+
+function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return request(url, 'GET', headers);
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -182,6 +186,12 @@ describe('basic auth over TLS (in process)', () => {
       expect(ok.body.toString()).toContain('tokenwatt_build_info{version=');
       expect((await get(`${url}/readyz`, { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(200);
       expect((await get(`${url}/healthz`)).status).toBe(200);
+      const creds = { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` };
+      const withQuery = await get(`${url}/metrics?debug=1`, creds);
+      expect(withQuery.body.toString()).toBe(exporter.metrics.text);
+      expect(Number(withQuery.headers['content-length'])).toBe(Buffer.byteLength(exporter.metrics.text));
+      const head = await request(`${url}/metrics`, 'HEAD', { ...creds, 'accept-encoding': 'gzip' });
+      expect([head.status, head.headers['content-encoding'], Number(head.headers['content-length']), head.body.length]).toEqual([200, 'gzip', exporter.metrics.gzip.length, 0]);
       // The cached gzip is the cycle's text, byte for byte.
       expect(gunzipSync(exporter.metrics.gzip).toString()).toBe(exporter.metrics.text);
     } finally {

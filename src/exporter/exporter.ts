@@ -64,6 +64,8 @@ interface State extends Scheduled {
 
 export interface Rendered {
   text: string;
+  /** `text` as UTF-8 bytes and gzipped, encoded once per cycle rather than on every scrape. */
+  body: Buffer;
   gzip: Buffer;
 }
 
@@ -101,7 +103,7 @@ export class Exporter {
       lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
     }));
     const text = renderText(this.ownSamples());
-    this.current = { text, gzip: Buffer.alloc(0) };
+    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0) };
   }
 
   /** The body to serve now (rendered at the end of the last cycle). */
@@ -341,7 +343,8 @@ export class Exporter {
     }
     samples.push(...this.ledger.samples());
     const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
-    this.current = { text, gzip: await gzip(text) };
+    const body = Buffer.from(text);
+    this.current = { text, body, gzip: await gzip(body) };
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {

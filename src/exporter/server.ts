@@ -44,15 +44,13 @@ function unauthorized(res: http.ServerResponse, auth: AuthConfig): void {
 
 /** /metrics: the cycle's cached body, gzipped when the scraper accepts it. No work per scrape. */
 function serveMetrics(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): void {
-  const body = exporter.metrics;
-  res.setHeader('Content-Type', CONTENT_TYPE);
-  res.setHeader('Vary', 'Accept-Encoding');
-  if (body.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) {
-    res.setHeader('Content-Encoding', 'gzip');
-    res.end(req.method === 'HEAD' ? undefined : body.gzip);
-  } else {
-    res.end(req.method === 'HEAD' ? undefined : body.text);
-  }
+  const rendered = exporter.metrics;
+  const zipped = rendered.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+  const body = zipped ? rendered.gzip : rendered.body;
+  const headers = ['Content-Type', CONTENT_TYPE, 'Vary', 'Accept-Encoding', 'Content-Length', String(body.length)];
+  if (zipped) headers.push('Content-Encoding', 'gzip');
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 export function createApp(exporter: Exporter, auth: AuthConfig | undefined): express.Express {
