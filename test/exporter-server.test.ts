@@ -200,3 +200,26 @@ describe('basic auth over TLS (in process)', () => {
     }
   });
 });
+
+describe('shutdown while a read is in flight', () => {
+  it('SIGINT cancels a read stuck on a silent upstream and exits 0 at once, not after its timeout', async () => {
+    const silent = http.createServer(() => { /* never answers */ });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const config = join(dir, 'silent.yaml');
+    writeFileSync(config, `listen: 127.0.0.1:0\ninterval: 10s\nnvml: off\ntargets:\n  - kind: dcgm\n    url: http://127.0.0.1:${(silent.address() as AddressInfo).port}/metrics\n    timeout: 8s\n`);
+    const proc = spawn(process.execPath, [BIN, 'exporter', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8');
+    await new Promise<void>((resolve) => proc.stderr!.on('data', (d: string) => { stderr += d; if (stderr.includes('"listening"')) resolve(); }));
+    await new Promise((r) => setTimeout(r, 500)); // the first cycle is now waiting on the silent target
+    const t0 = performance.now();
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(stderr).toContain('"signal":"SIGINT"');
+    expect(stderr).not.toContain('collector failed');
+    silent.closeAllConnections();
+    silent.close();
+  });
+});
