@@ -83,17 +83,22 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
     let settled = false;
     let req: http.ClientRequest | undefined;
     let answered = false;
-    const fail = (reason: string, message: string) => {
-      if (settled) return;
+    /** First outcome wins; later events of a torn-down request are ignored. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
+      signal.removeEventListener('abort', onAbort);
       limit.dispose();
+      return true;
+    };
+    const fail = (reason: string, message: string) => {
+      if (!settle()) return;
       req?.destroy();
       reject(new CollectError(reason, `${target.url}: ${message}`));
     };
     const onAbort = () => fail('timeout', limit.expired ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal.removeEventListener('abort', onAbort);
 
     const isHttps = target.url.toLowerCase().startsWith('https:');
     const headers: Record<string, string> = { accept: ACCEPT, 'accept-encoding': 'gzip', 'user-agent': 'tokenwatt-exporter' };
@@ -105,7 +110,6 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
         const status = res.statusCode ?? 0;
         if (status < 200 || status > 299) {
           res.resume();
-          done();
           return fail('http_status', `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
         }
         const enc = res.headers['content-encoding']?.trim().toLowerCase();
@@ -113,11 +117,10 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
         if (enc === 'gzip' || enc === 'x-gzip') {
           const gunzip = createGunzip();
           res.pipe(gunzip);
-          gunzip.on('error', (err) => { done(); fail('parse', `invalid gzip body: ${err.message}`); });
+          gunzip.on('error', (err) => fail('parse', `invalid gzip body: ${err.message}`));
           stream = gunzip;
         } else if (enc !== undefined && enc !== '' && enc !== 'identity') {
           res.resume();
-          done();
           return fail('parse', `unsupported Content-Encoding '${enc}'`);
         }
         const chunks: Buffer[] = [];
@@ -127,7 +130,6 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           // Checked on the decompressed bytes, so a small gzip bomb is stopped too.
           if (size > limits.maxBodyBytes) {
             // Settle first: destroying the stream makes the socket report an abort of its own.
-            done();
             fail('too_large', `body larger than ${limits.maxBodyBytes} bytes`);
             stream.destroy();
             return;
@@ -135,21 +137,16 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           chunks.push(chunk);
         });
         stream.on('end', () => {
-          done();
-          if (settled) return;
-          settled = true;
-          limit.dispose();
+          if (!settle()) return;
           resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
         });
-        res.on('aborted', () => { done(); fail('truncated', `connection closed after ${size} bytes, before the end of the body`); });
-        res.on('error', (err) => { done(); fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`); });
+        res.on('aborted', () => fail('truncated', `connection closed after ${size} bytes, before the end of the body`));
+        res.on('error', (err) => fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`));
       });
     } catch (err) {
-      done();
       return fail('connect', (err as Error).message);
     }
     req.on('error', (err: NodeJS.ErrnoException) => {
-      done();
       if (signal.aborted) return onAbort();
       // Once headers came, a socket error means the body was cut off, not that we never connected.
       if (answered) fail('truncated', `connection closed mid-body: ${err.message}`);
