@@ -262,7 +262,7 @@ export class Exporter {
       for (const e of result.engines ?? []) {
         const key = JSON.stringify([e.host, e.gpu, e.gpuInstanceId ?? '', e.namespace, e.pod, e.model_name, e.engine]);
         if (engines.has(key)) {
-          this.log('warn', 'two targets report the same engine on the same GPU; keeping the first', { target: state.target, model: e.model_name, engine: e.engine });
+          this.warnOnce(`dup-engine\0${key}`, 'two targets report the same engine on the same GPU; keeping the first', { target: state.target, model: e.model_name, engine: e.engine });
           continue;
         }
         if (!this.acceptable({ timestampS: nowS, boards: [], engines: [e] }, state)) continue;
@@ -280,7 +280,9 @@ export class Exporter {
       validateTick(part, undefined);
       return true;
     } catch (err) {
-      this.log('warn', 'reading refused by the energy ledger check; dropped', { collector: state.collector.kind, target: state.target, error: (err as Error).message });
+      // Once per target and field: a bad reading tends to repeat every cycle.
+      const message = (err as Error).message;
+      this.warnOnce(`refused\0${state.target}\0${message.split(':', 1)[0]}`, 'reading refused by the energy ledger check; dropped', { collector: state.collector.kind, target: state.target, error: message });
       return false;
     }
   }
