@@ -232,3 +232,19 @@ describe('a redacted scrape', () => {
     expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['0', '1']);
   });
 });
+
+describe('a reading the ledger would refuse', () => {
+  it('is dropped alone: an A30 listing five 1g.6gb instances (it has four slices) loses that GPU, not the scrape', async () => {
+    const fifth = A30.split('\n').find((l) => l.includes('GPU_I_ID="6"'))!.replace('GPU_I_ID="6"', 'GPU_I_ID="7"');
+    up.text('/bad/dcgm', `${A30}${fifth}\n`);
+    const { exporter, lines } = exporterFrom({ targets: [{ kind: 'dcgm', name: 'a30', url: up.url('/bad/dcgm') }] });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'a30' })).toBe(1);
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['1']);
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total', { gpu: '0' })).toEqual([]);
+    const refused = lines.filter((l) => l.msg.includes('refused by the energy ledger check'));
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]!.fields?.error)).toContain('hold 5 compute');
+  });
+});
