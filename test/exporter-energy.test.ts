@@ -248,3 +248,32 @@ describe('a reading the ledger would refuse', () => {
     expect(String(refused[0]!.fields?.error)).toContain('hold 5 compute');
   });
 });
+
+describe('what /metrics serves', () => {
+  it('passes promtool check metrics (format and naming lint) after a dcgm + vLLM + SGLang run', async () => {
+    const { spawnSync } = await import('node:child_process');
+    let tokens = 16;
+    up.text('/p/dcgm', () => advance(A30, { '0': (tokens - 16) * 1000 }));
+    up.text('/p/vllm', () => TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${(tokens += 300)}`));
+    up.text('/p/sglang', SGLANG);
+    const { exporter } = exporterFrom({
+      targets: [
+        { kind: 'dcgm', url: up.url('/p/dcgm') },
+        { kind: 'vllm', url: up.url('/p/vllm') },
+        { kind: 'sglang', url: up.url('/p/sglang') },
+        { kind: 'kepler', url: 'http://127.0.0.1:1/metrics' },
+      ],
+      placement: [
+        { model: 'vllm_model', host: A30_HOST, gpu: '0', gpuInstanceId: '3' },
+        { model: 'meta-llama/Llama-3.1-8B-Instruct', host: A30_HOST, gpu: '0', gpuInstanceId: '4' },
+      ],
+    });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const text = exporter.metrics.text;
+    expect(find(seriesOf(text), 'tokenwatt_model_tokens_per_joule').length).toBeGreaterThan(0);
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (r.error) throw new Error(`promtool not found: apt-get install -y prometheus (${r.error.message})`);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
