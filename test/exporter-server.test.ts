@@ -223,3 +223,39 @@ describe('shutdown while a read is in flight', () => {
     silent.close();
   });
 });
+
+describe('scraped by a real Prometheus', () => {
+  it('Prometheus 2.42 scrapes /metrics with bearer auth and gzip: target up, no scrape error, series queryable', async () => {
+    const { startPrometheus } = await import('./support/prometheus.ts');
+    const up = await Upstreams.start();
+    let mj = 4_742_776;
+    up.text('/dcgm', () => thirdpartyText('dcgm/sample1_l4_kops_full_scrape.prom').replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${(mj += 250_000)}`));
+    const { exporter } = exporterFrom({ interval: 1, targets: [{ kind: 'dcgm', name: 'dcgm-l4', url: up.url('/dcgm') }] });
+    const server = await listen(exporter, { host: '127.0.0.1', port: 0, auth: { bearerToken: TOKEN }, log: memoryLog().log });
+    exporter.start();
+    const port = (server.address() as AddressInfo).port;
+    const config = join(dir, 'prometheus.yml');
+    writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: tokenwatt\n    honor_labels: true\n    authorization:\n      credentials: ${TOKEN}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
+    const prom = await startPrometheus(config);
+    try {
+      type Vector = { result: { metric: Record<string, string>; value: [number, string] }[] };
+      let energy: Vector = { result: [] };
+      for (let i = 0; i < 60 && energy.result.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        energy = await prom.api<Vector>(`query?query=${encodeURIComponent('tokenwatt_gpu_energy_joules_total > 0')}`);
+      }
+      expect(energy.result).toHaveLength(1);
+      expect(energy.result[0]!.metric).toMatchObject({ host: 'i-030791dc5a37cd257', gpu: '0', gpu_model: 'NVIDIA L4', job: 'tokenwatt' });
+      const targets = await prom.api<{ activeTargets: { health: string; lastError: string }[] }>('targets');
+      expect(targets.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+      const collector = await prom.api<Vector>(`query?query=${encodeURIComponent('tokenwatt_collector_up{collector="dcgm",target="dcgm-l4"}')}`);
+      expect(collector.result.map((r) => r.value[1])).toEqual(['1']);
+    } finally {
+      await prom.stop();
+      await exporter.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await up.close();
+    }
+  });
+});
