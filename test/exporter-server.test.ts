@@ -100,6 +100,9 @@ placement:
   it('/readyz is 503 until every collector ran once, then 200; /healthz needs no credentials', async () => {
     const early = await get(`${base}/readyz`, auth);
     expect(early.status).toBe(503);
+    // Before the first cycle ends: build info only, no collector reported up or down yet.
+    const before = seriesOf((await get(`${base}/metrics`, auth)).body.toString());
+    expect(before.map((x) => x.name)).toEqual(['tokenwatt_build_info']);
     expect((await get(`${base}/healthz`)).status).toBe(200);
     let ready = early;
     for (let i = 0; i < 50 && ready.status !== 200; i++) {

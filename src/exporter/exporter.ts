@@ -315,6 +315,8 @@ export class Exporter {
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
     for (const s of this.states) {
+      // Before its first run a collector is neither up nor down: say nothing (no false CollectorDown).
+      if (!s.ran) continue;
       const l = { collector: s.collector.kind, target: s.target };
       out.push({ name: 'tokenwatt_collector_up', labels: l, value: s.up ? 1 : 0 });
       if (s.durationS !== undefined) out.push({ name: 'tokenwatt_collector_duration_seconds', labels: l, value: s.durationS });
