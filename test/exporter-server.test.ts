@@ -184,6 +184,9 @@ describe('basic auth over TLS (in process)', () => {
       expect(none.headers['www-authenticate']).toBe('Basic realm="tokenwatt"');
       const wrong = await get(`${url}/metrics`, { authorization: `Basic ${Buffer.from('prom:nope').toString('base64')}` });
       expect(wrong.status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: 'Basic' })).status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: `Bearer ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: `basic ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(200);
       const ok = await get(`${url}/metrics`, { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` });
       expect(ok.status).toBe(200);
       expect(ok.body.toString()).toContain('tokenwatt_build_info{version=');

@@ -14,7 +14,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Log } from '../collectors/collector.ts';
 import type { AuthConfig } from './config.ts';
 import type { Exporter } from './exporter.ts';
-import { authHeader } from './http-target.ts';
 import { CONTENT_TYPE } from './render.ts';
 
 export interface ServerOptions {
@@ -25,12 +24,20 @@ export interface ServerOptions {
   log: Log;
 }
 
-/** Whether the request carries the configured credentials (constant-time compare). */
+/**
+ * Whether the request carries the configured credentials. The scheme is matched without regard to case
+ * (RFC 9110); the token, or basic auth's decoded user:password, is compared in constant time.
+ */
 function checker(auth: AuthConfig | undefined): (req: http.IncomingMessage) => boolean {
   if (!auth) return () => true;
-  const expected = Buffer.from(authHeader(auth)!);
+  const scheme = auth.bearerToken !== undefined ? 'bearer' : 'basic';
+  const expected = Buffer.from(auth.bearerToken ?? `${auth.basic!.username}:${auth.basic!.password}`);
   return (req) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    if (space < 0 || header.slice(0, space).toLowerCase() !== scheme) return false;
+    const value = header.slice(space + 1).trim();
+    const got = scheme === 'bearer' ? Buffer.from(value) : Buffer.from(value, 'base64');
     return got.length === expected.length && timingSafeEqual(got, expected);
   };
 }
