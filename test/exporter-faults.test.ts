@@ -62,7 +62,7 @@ interface Rig {
 }
 
 /** dcgm (L4) + sglang healthy, a vllm target at `path` whose handler the test swaps; energy +1000 J per cycle. */
-function rig(path: string, interval = 1): Rig {
+function rig(path: string, interval = 2): Rig {
   let mj = 4742776;
   let t = Date.UTC(2026, 0, 1);
   up.on(`${path}/dcgm`, fixtureHandler(() => l4At((mj += 1_000_000))));
@@ -72,7 +72,7 @@ function rig(path: string, interval = 1): Rig {
     limits: { maxBodyBytes: MAX_BODY, maxSeriesPerTarget: 500 },
     targets: [
       { kind: 'dcgm', name: 'dcgm', url: up.url(`${path}/dcgm`) },
-      { kind: 'vllm', name: 'flaky', url: up.url(`${path}/vllm`), timeout: 0.4 },
+      { kind: 'vllm', name: 'flaky', url: up.url(`${path}/vllm`), timeout: 1 },
       { kind: 'sglang', name: 'sglang', url: up.url(`${path}/sglang`) },
     ],
     placement: [
