@@ -108,6 +108,13 @@ export const ExporterConfigSchema = z
     auth: Auth.optional(),
     tls: Tls.optional(),
     nvml: Nvml.default('auto'),
+    /**
+     * With `nvml: replay:<trace>`: the identity of each GPU index, which a trace does not record
+     * (model name, UUID, power limit); the NVML collector has defaults for the rest.
+     */
+    nvmlReplayGpus: z
+      .record(z.string().regex(/^\d+$/, 'a GPU index'), z.object({ name: z.string().min(1).optional(), uuid: z.string().min(1).optional(), powerLimitWatts: z.number().finite().positive().optional() }).strict())
+      .optional(),
     limits: z
       .object({
         /** 32 MiB: a dense node's dcgm-exporter or Kepler scrape is a few MiB. */
@@ -233,6 +240,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (!existsSync(file)) problems.push(`nvml: replay trace ${file} does not exist`);
     nvml = { replay: file };
   }
+  if (obj.nvmlReplayGpus !== undefined && typeof nvml !== 'object') problems.push('nvmlReplayGpus: applies only with nvml: replay:<trace.csv>');
   const tlsParsed = Tls.optional().safeParse(obj.tls);
   let tls = tlsParsed.success ? tlsParsed.data : undefined;
   if (tls) {

@@ -64,8 +64,10 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
+    // replayGpus is an NvmlOptions field of the NVML collector's contract (replay mode only).
+    const options = { mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) };
     try {
-      const collector = nvml({ mode, host: config.host, log });
+      const collector = nvml(options as NvmlOptions);
       out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });
     } catch (err) {
       log(config.nvml === 'auto' ? 'warn' : 'error', 'NVML collector could not start', { error: (err as Error).message });
