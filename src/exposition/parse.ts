@@ -136,10 +136,14 @@ interface Row {
   quantile: number | undefined;
   /** OpenMetrics grouping key (labels without le and quantile); '' in text format. */
   group: string;
+  /** The block's text from `{` to its `}` ('' when it is not cached). */
+  key: string;
+  /** The cached row that followed this one last time (see labelBlock). */
+  next: Row | undefined;
 }
 
 const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
-const NO_LABELS: Row = Object.freeze({ labels: EMPTY_LABELS, n: 0, le: undefined, quantile: undefined, group: '' });
+const NO_LABELS: Row = { labels: EMPTY_LABELS, n: 0, le: undefined, quantile: undefined, group: '', key: '', next: undefined };
 
 /** Default bound of the row cache: about 100 bytes an entry beyond the labels the result keeps. */
 const ROW_CACHE = 65536;
@@ -205,6 +209,8 @@ class Parser {
   /** The row cache: label-block text (from `{` to the first `}`) to its parsed row. */
   readonly rows = new Map<string, Row>();
   readonly maxRows: number;
+  /** The last cached row used, whose `next` predicts the coming block. */
+  prevRow: Row | undefined;
   // OpenMetrics: the family samples go to now.
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
@@ -468,12 +474,28 @@ class Parser {
   labelBlock(): Row {
     const s = this.s;
     const open = this.pos;
+    // Blocks recur in the same order (each DCGM field lists the same GPUs, histograms with equal
+    // buckets the same engine/le pairs), so first try the block that followed the previous one last
+    // time: one comparison instead of finding the `}`, hashing and comparing. Its key has no `}`
+    // before its end, so a match is exactly a cache hit.
+    const prev = this.prevRow;
+    const guess = prev?.next;
+    if (guess !== undefined && s.slice(open, open + guess.key.length) === guess.key) {
+      this.pos = open + guess.key.length;
+      this.prevRow = guess;
+      return guess;
+    }
     const close = this.maxRows > 0 ? s.indexOf('}', open + 1) : -1;
     // A key spanning lines could never match (cached blocks hold no newline); skip the lookup.
     const key = close !== -1 && close < this.lineEnd ? s.slice(open, close + 1) : undefined;
     if (key !== undefined) {
       const hit = this.rows.get(key);
-      if (hit !== undefined) { this.pos = close + 1; return hit; }
+      if (hit !== undefined) {
+        this.pos = close + 1;
+        if (prev !== undefined) prev.next = hit;
+        this.prevRow = hit;
+        return hit;
+      }
     }
     this.pos = open + 1;
     const labels = this.labels(this.om);
@@ -485,11 +507,18 @@ class Parser {
       le: v === undefined ? undefined : parseFloatToken(v, 0, v.length),
       quantile: q === undefined ? undefined : parseFloatToken(q, 0, q.length),
       group: this.om ? groupKey(labels, n) : '',
+      key: '', next: undefined,
     };
     if (key !== undefined && this.pos === close + 1) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
-      if (this.rows.size >= this.maxRows) this.rows.clear();
+      // Unlinking keeps forgotten rows from staying reachable through `next`.
+      if (this.rows.size >= this.maxRows) {
+        for (const r of this.rows.values()) r.next = undefined;
+        this.rows.clear();
+      } else if (prev !== undefined) prev.next = row;
+      row.key = key;
       this.rows.set(key, row);
+      this.prevRow = row;
     }
     return row;
   }
