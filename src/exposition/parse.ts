@@ -511,11 +511,10 @@ class Parser {
     };
     if (key !== undefined && this.pos === close + 1) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
-      // Unlinking keeps forgotten rows from staying reachable through `next`.
-      if (this.rows.size >= this.maxRows) {
-        for (const r of this.rows.values()) r.next = undefined;
-        this.rows.clear();
-      } else if (prev !== undefined) prev.next = row;
+      // Forgotten rows stay unreachable: from here on prevRow and every `next` lead to rows
+      // inserted after the clear (only an old prev points at this row, and nothing reaches it).
+      if (this.rows.size >= this.maxRows) this.rows.clear();
+      if (prev !== undefined) prev.next = row;
       row.key = key;
       this.rows.set(key, row);
       this.prevRow = row;
