@@ -1,0 +1,155 @@
+// The NVML collector's backends: replay of the real H100 trace, the koffi binding's mapping through a
+// fake function table, and the nvidia-smi fallback through a fake `nvidia-smi` on PATH.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CollectError } from '../src/collectors/collector.ts';
+import type { CollectResult, LogLevel, NvmlOptions } from '../src/collectors/collector.ts';
+import { createNvmlCollector } from '../src/collectors/nvml.ts';
+import { EnergyLedger } from '../src/energy/ledger.ts';
+import type { LedgerSample } from '../src/energy/tick.ts';
+
+const tracePath = new URL('./fixtures/nvidia-h100/trace.csv', import.meta.url).pathname;
+// The trace read here by hand (not through the code under test): time, power and energy columns.
+const traceRows = readFileSync(tracePath, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+const T0 = traceRows[0]![0]!;
+const PERIOD = traceRows[traceRows.length - 1]![0]! - T0;
+const E_FIRST = traceRows[0]![2]!;
+const E_LOOP = traceRows[traceRows.length - 1]![2]! - E_FIRST;
+
+function logs() {
+  const lines: { level: LogLevel; msg: string; fields?: Record<string, unknown> }[] = [];
+  return { lines, log: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void lines.push({ level, msg, fields }) };
+}
+
+/** A collector whose clock the test sets (ms). */
+function clocked(options: Omit<NvmlOptions, 'now' | 'log' | 'host'> & Partial<NvmlOptions>) {
+  const clock = { ms: 1_000_000 };
+  const { log, lines } = logs();
+  const c = createNvmlCollector({ host: 'h100', log, now: () => clock.ms, ...options });
+  return { c, clock, lines, at: async (elapsedS: number) => { clock.ms = 1_000_000 + elapsedS * 1000; return c.collect(new AbortController().signal); } };
+}
+
+function sample(r: CollectResult, name: string, labels: Record<string, string> = {}): LedgerSample | undefined {
+  return r.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+describe('NVML replay of the real H100 trace', () => {
+  it('plays rows by elapsed time: each collection reads the row in effect, energy exactly the trace counter', async () => {
+    const { c, at } = clocked({ mode: { replay: tracePath } });
+    expect(c.kind).toBe('nvml');
+    // Every 97th row, at its own offset and halfway to the next row (the earlier row is still in effect).
+    for (let i = 0; i < traceRows.length - 1; i += 97) {
+      const [t, powerMw, energyMj] = traceRows[i]!;
+      for (const dt of [0, (traceRows[i + 1]![0]! - t!) / 2]) {
+        const r = await at(t! - T0 + dt);
+        expect(r.boards).toHaveLength(1);
+        const b = r.boards![0]!;
+        expect(Math.round(b.energyJoules * 1000)).toBe(energyMj);
+        expect(b.powerWatts).toBe(powerMw! / 1000);
+        expect(sample(r, 'tokenwatt_gpu_power_watts')!.value).toBe(powerMw! / 1000);
+      }
+    }
+  });
+
+  it('energy between collections reconciles with the trace energy_mJ differences / 1000, and the ledger counts the same joules', async () => {
+    const { at } = clocked({ mode: { replay: tracePath } });
+    const ledger = new EnergyLedger();
+    let sum = 0;
+    let prev: number | undefined;
+    // One collection per second of the trace, as an exporter would.
+    for (let s = 0; s <= Math.floor(PERIOD); s++) {
+      const r = await at(s);
+      const e = r.boards![0]!.energyJoules;
+      if (prev !== undefined) sum += e - prev;
+      prev = e;
+      ledger.observe({ timestampS: T0 + s, boards: r.boards!, engines: [] });
+    }
+    // The row in effect at second floor(PERIOD), by hand.
+    const last = traceRows.filter((row) => row[0]! - T0 <= Math.floor(PERIOD)).pop()!;
+    const expectJ = (last[2]! - E_FIRST) / 1000;
+    expect(sum).toBeCloseTo(expectJ, 6);
+    const counted = ledger.samples().find((x) => x.name === 'tokenwatt_gpu_energy_joules_total')!;
+    expect(counted.value).toBeCloseTo(expectJ, 6);
+    expect(counted.labels).toMatchObject({ host: 'h100', gpu: '0', gpu_uuid: 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', gpu_model: 'NVIDIA H100 80GB HBM3' });
+  });
+
+  it('loops after the last row with the counter offset by the trace total: energy never goes backwards', async () => {
+    const { at } = clocked({ mode: { replay: tracePath } });
+    // Same row one and two loops later: + one and two trace totals.
+    const mid = traceRows[3000]!;
+    for (const loop of [1, 2]) {
+      const r = await at(loop * PERIOD + (mid[0]! - T0));
+      expect(Math.round(r.boards![0]!.energyJoules * 1000)).toBe(mid[2]! + loop * E_LOOP);
+    }
+    let prev = -Infinity;
+    for (let s = 0; s < 2.5 * PERIOD; s += 0.37) {
+      const e = (await at(s)).boards![0]!.energyJoules;
+      expect(e).toBeGreaterThanOrEqual(prev);
+      prev = e;
+    }
+    // Right at the wrap the counter continues from the end of the loop before.
+    expect(Math.round((await at(PERIOD)).boards![0]!.energyJoules * 1000)).toBe(E_FIRST + E_LOOP);
+  });
+
+  it('exposes the catalog series for the replayed GPU, identity from the H100 fixture by default', async () => {
+    const { at, c } = clocked({ mode: { replay: tracePath } });
+    expect(c.name).toBe('nvml/replay');
+    const r = await at(0);
+    const gpu = { host: 'h100', gpu: '0', gpu_uuid: 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', gpu_model: 'NVIDIA H100 80GB HBM3' };
+    expect(sample(r, 'tokenwatt_nvml_up')).toEqual({ name: 'tokenwatt_nvml_up', labels: { backend: 'replay' }, value: 1 });
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported')).toEqual({ name: 'tokenwatt_nvml_energy_counter_supported', labels: gpu, value: 1 });
+    expect(sample(r, 'tokenwatt_gpu_power_limit_watts')!.value).toBe(700);
+    expect(sample(r, 'tokenwatt_gpu_info')!.labels).toEqual({ ...gpu, mig_mode: 'disabled', energy_source: 'nvml' });
+    // First row: 71522 mW, 0 % util, 506724352 B used, 345 MHz, 32 °C.
+    expect(sample(r, 'tokenwatt_gpu_utilization_ratio')!.value).toBe(0);
+    expect(sample(r, 'tokenwatt_gpu_memory_used_bytes')!.value).toBe(506724352);
+    expect(sample(r, 'tokenwatt_gpu_sm_clock_hertz')!.value).toBe(345e6);
+    expect(sample(r, 'tokenwatt_gpu_temperature_celsius')!.value).toBe(32);
+    expect(r.boards![0]).toMatchObject({ activity: 0, slices: [] });
+  });
+
+  it('plays a multi-GPU trace (gpu column), identity from options, empty gauge cells as absent series', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-replay-'));
+    const file = join(dir, 'two.csv');
+    writeFileSync(file, [
+      'unix_s,gpu,power_mW,energy_mJ,gpu_util_pct,mem_util_pct,mem_used_bytes,sm_clock_mhz,temp_c',
+      '100.0,0,70000,1000,0,0,100,345,30',
+      '100.5,1,300000,5000,,,200,1980,60',
+      '101.0,0,80000,1070,10,1,100,1980,31',
+      '102.0,1,310000,5600,,,200,1980,61',
+      '',
+    ].join('\n'));
+    const { at } = clocked({ mode: { replay: file }, replayGpus: { 1: { name: 'NVIDIA A100-SXM4-40GB', uuid: 'GPU-a100', powerLimitWatts: 400 } } });
+    const r0 = await at(0);
+    expect(r0.boards!.map((b) => b.gpu)).toEqual(['0']); // GPU 1's first row is 0.5 s in
+    const r1 = await at(1.5);
+    expect(r1.boards!.map((b) => [b.gpu, b.uuid, b.model, b.energyJoules])).toEqual([
+      ['0', 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', 'NVIDIA H100 80GB HBM3', 1.07],
+      ['1', 'GPU-a100', 'NVIDIA A100-SXM4-40GB', 5],
+    ]);
+    expect(sample(r1, 'tokenwatt_gpu_power_limit_watts', { gpu: '1' })!.value).toBe(400);
+    expect(sample(r1, 'tokenwatt_gpu_utilization_ratio', { gpu: '1' })).toBeUndefined();
+    expect(sample(r1, 'tokenwatt_gpu_utilization_ratio', { gpu: '0' })!.value).toBe(0.1);
+    // Second loop (period 2 s): each GPU offset by its own total (70 and 600 mJ).
+    const r2 = await at(3.0);
+    expect(r2.boards!.map((b) => Math.round(b.energyJoules * 1000))).toEqual([1070 + 70, 5000 + 600]);
+  });
+
+  it('refuses a bad trace at creation, naming file, line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-replay-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const make = (file: string) => () => createNvmlCollector({ mode: { replay: file }, host: 'h', log: () => {} });
+    const header = 'unix_s,power_mW,energy_mJ,gpu_util_pct,mem_util_pct,mem_used_bytes,sm_clock_mhz,temp_c';
+    expect(make(write('a.csv', `${header}\n1,70000,10,0,0,1,345,30\n2,7000x,20,0,0,1,345,30\n`))).toThrow(/a\.csv: line 3, column 2 \(power_mW\): '7000x' is not a number/);
+    expect(make(write('b.csv', `${header}\n1,70000,10,0,0,1,345,30\n2,70000,9,0,0,1,345,30\n`))).toThrow(/b\.csv: line 3, column 3 \(energy_mJ\): GPU 0's energy counter goes back from 10 to 9/);
+    expect(make(write('c.csv', `${header}\n1,70000,10,0,0,1,345,30\n2,70000,11,zero,0,1,345,30\n`))).toThrow(/c\.csv: line 3, column 4 \(gpu_util_pct\): 'zero' is not a number/);
+    expect(make(write('d.csv', 'unix_s,power_mW\n1,2\n3,4\n'))).toThrow(/d\.csv: line 1: header lacks column 'energy_mJ'/);
+    expect(make(write('e.csv', `${header}\n1,70000,10,0,0,1,345,30\n1,70000,11,0,0,1,345,30\n`))).toThrow(/spans 0 s/);
+    expect(make(join(dir, 'missing.csv'))).toThrow(/cannot read .*missing\.csv/);
+  });
+});
