@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { CollectResult, LogLevel, NvmlOptions } from '../src/collectors/collector.ts';
 import { createNvmlCollector } from '../src/collectors/nvml.ts';
+import { loadKoffiNvml, NvmlUnavailable } from '../src/collectors/nvml/binding.ts';
 import { EnergyLedger } from '../src/energy/ledger.ts';
 import type { LedgerSample } from '../src/energy/tick.ts';
+import { fakeNvml, H100 } from './support/fake-nvml.ts';
+import type { FakeNvml } from './support/fake-nvml.ts';
 
 const tracePath = new URL('./fixtures/nvidia-h100/trace.csv', import.meta.url).pathname;
 // The trace read here by hand (not through the code under test): time, power and energy columns.
@@ -151,5 +154,146 @@ describe('NVML replay of the real H100 trace', () => {
     expect(make(write('d.csv', 'unix_s,power_mW\n1,2\n3,4\n'))).toThrow(/d\.csv: line 1: header lacks column 'energy_mJ'/);
     expect(make(write('e.csv', `${header}\n1,70000,10,0,0,1,345,30\n1,70000,11,0,0,1,345,30\n`))).toThrow(/spans 0 s/);
     expect(make(join(dir, 'missing.csv'))).toThrow(/cannot read .*missing\.csv/);
+  });
+});
+
+function withFake(fake: FakeNvml) {
+  const { log, lines } = logs();
+  const c = createNvmlCollector({ mode: 'auto', host: 'node1', log, loadNvml: async () => fake });
+  return { c, lines, collect: () => c.collect(new AbortController().signal) };
+}
+
+async function collectError(p: Promise<unknown>): Promise<CollectError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CollectError);
+    return err as CollectError;
+  }
+  throw new Error('expected the collection to fail');
+}
+
+describe('NVML through the binding (fake function table)', () => {
+  it('maps two whole GPUs to boards (mJ → J, util → activity) and catalog series', async () => {
+    const fake = fakeNvml([
+      { ...H100, energyMj: 2345327 },
+      { ...H100, uuid: 'GPU-second', energyMj: 9_000_001, powerMw: 412_345, util: { gpu: 87, memory: 41 }, reasons: 0x4n | 0x40n },
+    ]);
+    const { collect, c } = withFake(fake);
+    expect(c.name).toBe('nvml');
+    const r = await collect();
+    expect(r.boards).toEqual([
+      { host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 2345.327, powerWatts: 71.806, activity: 0, slices: [] },
+      { host: 'node1', gpu: '1', uuid: 'GPU-second', model: H100.name, energyJoules: 9000.001, powerWatts: 412.345, activity: 0.87, slices: [] },
+    ]);
+    const g1 = { gpu: '1' };
+    expect(sample(r, 'tokenwatt_nvml_up')).toEqual({ name: 'tokenwatt_nvml_up', labels: { backend: 'nvml' }, value: 1 });
+    expect(sample(r, 'tokenwatt_gpu_power_watts', g1)!.labels).toEqual({ host: 'node1', gpu: '1', gpu_uuid: 'GPU-second', gpu_model: H100.name });
+    expect(sample(r, 'tokenwatt_gpu_power_watts', g1)!.value).toBe(412.345);
+    expect(sample(r, 'tokenwatt_gpu_power_limit_watts', g1)!.value).toBe(700);
+    expect(sample(r, 'tokenwatt_gpu_utilization_ratio', g1)!.value).toBe(0.87);
+    expect(sample(r, 'tokenwatt_gpu_memory_utilization_ratio', g1)!.value).toBe(0.41);
+    expect(sample(r, 'tokenwatt_gpu_memory_total_bytes', g1)!.value).toBe(85520809984);
+    expect(sample(r, 'tokenwatt_gpu_memory_used_bytes', g1)!.value).toBe(503316480);
+    expect(sample(r, 'tokenwatt_gpu_temperature_celsius', g1)!.value).toBe(33);
+    expect(sample(r, 'tokenwatt_gpu_sm_clock_hertz', g1)!.value).toBe(885e6);
+    expect(sample(r, 'tokenwatt_gpu_memory_clock_hertz', g1)!.value).toBe(2619e6);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported', g1)!.value).toBe(1);
+    // 0x4 | 0x40: software power cap and hardware thermal slowdown; GPU 0 is idle (0x1).
+    const reasons = (gpu: string) => Object.fromEntries(r.samples.filter((s) => s.name === 'tokenwatt_gpu_clock_event_reason' && s.labels.gpu === gpu).map((s) => [s.labels.reason, s.value]));
+    expect(reasons('1')).toEqual({ gpu_idle: 0, applications_clocks_setting: 0, sw_power_cap: 1, hw_slowdown: 0, sync_boost: 0, sw_thermal_slowdown: 0, hw_thermal_slowdown: 1, hw_power_brake_slowdown: 0, display_clock_setting: 0 });
+    expect(reasons('0').gpu_idle).toBe(1);
+  });
+
+  it('reads the energy counter of every GPU concurrently (async), not one after another', async () => {
+    const fake = fakeNvml(Array.from({ length: 8 }, (_, i) => ({ ...H100, uuid: `GPU-${i}`, energyMj: 1000 * i })));
+    await withFake(fake).collect();
+    expect(fake.maxEnergyInFlight).toBe(8);
+  });
+
+  it('lists MIG GPU instances once each (compute instances share one), profile from NVML, from the device name as fallback', async () => {
+    const mig = (gpuInstanceId: number, profile: string, g: number, m: number) =>
+      ({ gpuInstanceId, name: `${H100.name} MIG ${profile}`, profile: { name: `MIG ${profile}`, computeSlices: g, memorySlices: m } });
+    const devices = [mig(2, '3g.40gb', 3, 4), mig(2, '3g.40gb', 3, 4), undefined, mig(9, '1g.10gb+me', 1, 1), mig(5, '2g.20gb', 2, 2)];
+    const fake = fakeNvml([
+      { ...H100, energyMj: 5000, mig: { current: 1, pending: 1 }, migDevices: devices, rc: { util: 3 } },
+      // A driver without nvmlDeviceGetGpuInstanceProfileInfoByIdV: slices come from the MIG device's name.
+      { ...H100, uuid: 'GPU-old-driver', energyMj: 6000, mig: { current: 1, pending: 1 }, migDevices: [mig(1, '2g.20gb', 0, 0)], rc: { util: 3, giProfile: 13 } },
+    ]);
+    const { collect, lines } = withFake(fake);
+    const r = await collect();
+    expect(r.boards![0]).toEqual({
+      host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 5, powerWatts: 71.806,
+      slices: [
+        { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0 },
+        { gpuInstanceId: '5', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0 },
+        { gpuInstanceId: '9', profile: '1g.10gb+me', computeSlices: 1, memorySlices: 1, activity: 0 },
+      ],
+    });
+    expect(r.boards![1]!.slices).toEqual([{ gpuInstanceId: '1', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0 }]);
+    // Utilisation is NOT_SUPPORTED under MIG: no series and no board activity, said once per GPU at info level.
+    expect(sample(r, 'tokenwatt_gpu_utilization_ratio')).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_info', { gpu: '0' })!.labels.mig_mode).toBe('enabled');
+    expect(lines.filter((l) => /does not support utilization/.test(l.msg))).toHaveLength(2);
+    expect(lines.some((l) => /no per-MIG-instance activity/.test(l.msg))).toBe(true);
+    // The ledger accepts the tick (slice geometry within the H100's 7 × 8).
+    new EnergyLedger().observe({ timestampS: 1, boards: r.boards!, engines: [] });
+  });
+
+  it('NOT_SUPPORTED energy counter: no board for the ledger, energy_counter_supported 0, said once', async () => {
+    const fake = fakeNvml([{ ...H100, energyMj: 0, rc: { energy: 3, temperature: 3 } }]);
+    const { collect, lines } = withFake(fake);
+    const r = await collect();
+    await collect();
+    expect(r.boards).toEqual([]);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported')!.value).toBe(0);
+    expect(sample(r, 'tokenwatt_gpu_info')!.labels.energy_source).toBe('none');
+    expect(sample(r, 'tokenwatt_gpu_power_watts')!.value).toBe(71.806);
+    expect(sample(r, 'tokenwatt_gpu_temperature_celsius')).toBeUndefined();
+    expect(lines.filter((l) => /no total-energy counter/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('turns NVML error codes into CollectError reasons, with tokenwatt_nvml_up 0 to publish', async () => {
+    const noDriver = withFake(fakeNvml([{ ...H100, energyMj: 1 }], 9));
+    const e = await collectError(noDriver.collect());
+    expect(e.reason).toBe('nvml_driver_not_loaded');
+    expect(e.message).toMatch(/nvmlDeviceGetCount_v2: Driver Not Loaded \(9\)/);
+    expect(e.samples).toEqual([{ name: 'tokenwatt_nvml_up', labels: { backend: 'nvml' }, value: 0 }]);
+
+    // nvmlInit_v2 failing is retried on the next collection, and logged once.
+    const fake = fakeNvml([{ ...H100, energyMj: 1 }]);
+    fake.initRc = 9;
+    const retry = withFake(fake);
+    expect((await collectError(retry.collect())).reason).toBe('nvml_driver_not_loaded');
+    expect((await collectError(retry.collect())).reason).toBe('nvml_driver_not_loaded');
+    expect(retry.lines.filter((l) => /nvmlInit_v2 failed/.test(l.msg))).toHaveLength(1);
+    fake.initRc = 0;
+    expect((await retry.collect()).boards).toHaveLength(1);
+  });
+
+  it('leaves out a GPU that fell off the bus or cannot be identified and keeps the others; fails only when none is left', async () => {
+    const fake = fakeNvml([
+      { ...H100, energyMj: 1000 },
+      { ...H100, uuid: 'GPU-lost', energyMj: 2000, rc: { power: 15 } },
+      { ...H100, uuid: 'GPU-nameless', energyMj: 3000, rc: { uuid: 15 } },
+    ]);
+    const { collect, lines } = withFake(fake);
+    const r = await collect();
+    expect(r.boards!.map((b) => b.uuid)).toEqual([H100.uuid]);
+    expect(r.samples.filter((s) => s.labels.gpu_uuid === 'GPU-lost')).toEqual([]);
+    expect(lines.some((l) => l.level === 'warn' && /fallen off the bus/.test(l.msg) && l.fields?.gpu === '1')).toBe(true);
+    expect(lines.some((l) => l.level === 'warn' && /cannot identify/.test(l.msg) && l.fields?.gpu === '2')).toBe(true);
+
+    const allLost = withFake(fakeNvml([{ ...H100, energyMj: 1, rc: { energy: 15 } }]));
+    expect((await collectError(allLost.collect())).reason).toBe('nvml_gpu_is_lost');
+    const noneIdentified = withFake(fakeNvml([{ ...H100, energyMj: 1, rc: { handle: 4 } }]));
+    const e = await collectError(noneIdentified.collect());
+    expect(e.reason).toBe('nvml_no_permission');
+    expect(e.message).toMatch(/nvmlDeviceGetHandleByIndex_v2 \(GPU 0\)/);
+  });
+
+  it('the real koffi loader says which library it could not load', async () => {
+    await expect(loadKoffiNvml('libnvidia-ml-absent.so.1')).rejects.toThrow(NvmlUnavailable);
+    await expect(loadKoffiNvml('libnvidia-ml-absent.so.1')).rejects.toThrow(/cannot load libnvidia-ml-absent\.so\.1/);
   });
 });
