@@ -297,3 +297,97 @@ describe('NVML through the binding (fake function table)', () => {
     await expect(loadKoffiNvml('libnvidia-ml-absent.so.1')).rejects.toThrow(/cannot load libnvidia-ml-absent\.so\.1/);
   });
 });
+
+/** A fake `nvidia-smi` first on PATH: records its arguments, prints `stdout`, exits `code`. */
+function fakeSmi(stdout: string, code = 0, stderr = '') {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-smi-'));
+  writeFileSync(join(dir, 'out.txt'), stdout);
+  writeFileSync(join(dir, 'err.txt'), stderr);
+  writeFileSync(join(dir, 'nvidia-smi'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/args.txt"\ncat "${dir}/out.txt"\ncat "${dir}/err.txt" >&2\nexit ${code}\n`, { mode: 0o755 });
+  return { dir, args: () => readFileSync(join(dir, 'args.txt'), 'utf8').trim().split('\n') };
+}
+
+async function withPath<T>(dir: string, run: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = `${dir}:${saved}`;
+  try {
+    return await run();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
+function noLibrary() {
+  const { log, lines } = logs();
+  const c = createNvmlCollector({ mode: 'auto', host: 'node1', log, loadNvml: async () => { throw new NvmlUnavailable('cannot load libnvidia-ml.so.1: not found'); } });
+  return { c, lines, collect: () => c.collect(new AbortController().signal) };
+}
+
+// The H100's row of smi.txt (driver 580.159.04) in SMI_FIELDS order, with --format=csv,noheader,nounits:
+// power.draw 73.29 W, enforced limit 700.00 W, 0 % / 0 %, 0 of 81559 MiB, 33 C, 345 / 2619 MHz, idle.
+const H100_SMI = '0, GPU-5c780be2-2c26-9481-0fec-15b04e6cc710, NVIDIA H100 80GB HBM3, 73.29, 700.00, 0, 0, 0, 81559, 33, 345, 2619, Disabled, 0x0000000000000001';
+
+describe('nvidia-smi fallback (no NVML library)', () => {
+  it('queries only fields nvidia-smi --help-query-gpu lists, and reports power without energy: no board for the ledger', async () => {
+    const smi = fakeSmi(`${H100_SMI}\n1, GPU-other, Tesla T4, [N/A], [Not Supported], [N/A], [N/A], 12, 15360, 40, 300, 5000, [N/A], [Not Supported]\n`);
+    const { collect, lines } = noLibrary();
+    const r = await withPath(smi.dir, collect);
+    await withPath(smi.dir, collect);
+
+    const [query, format] = smi.args();
+    expect(format).toBe('--format=csv,noheader,nounits');
+    const help = readFileSync(new URL('./fixtures/nvidia-h100/help-query-gpu.txt', import.meta.url), 'utf8');
+    const fields = query!.replace('--query-gpu=', '').split(',');
+    expect(fields).toContain('power.draw');
+    for (const f of fields) expect(help, f).toContain(`"${f}"`);
+    expect(help).not.toMatch(/"[^"]*energy[^"]*"/); // no energy counter to query
+
+    expect(r.boards).toEqual([]);
+    expect(sample(r, 'tokenwatt_nvml_up')).toEqual({ name: 'tokenwatt_nvml_up', labels: { backend: 'nvidia-smi' }, value: 1 });
+    const h100 = { gpu: '0' };
+    expect(sample(r, 'tokenwatt_gpu_power_watts', h100)).toEqual({
+      name: 'tokenwatt_gpu_power_watts', labels: { host: 'node1', gpu: '0', gpu_uuid: 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', gpu_model: 'NVIDIA H100 80GB HBM3' }, value: 73.29,
+    });
+    expect(sample(r, 'tokenwatt_gpu_power_limit_watts', h100)!.value).toBe(700);
+    expect(sample(r, 'tokenwatt_gpu_memory_total_bytes', h100)!.value).toBe(81559 * 1024 * 1024);
+    expect(sample(r, 'tokenwatt_gpu_sm_clock_hertz', h100)!.value).toBe(345e6);
+    expect(sample(r, 'tokenwatt_gpu_clock_event_reason', { ...h100, reason: 'gpu_idle' })!.value).toBe(1);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported', h100)!.value).toBe(0);
+    expect(sample(r, 'tokenwatt_gpu_info', h100)!.labels).toMatchObject({ mig_mode: 'disabled', energy_source: 'none' });
+    // [N/A] and [Not Supported] leave the series out.
+    const t4 = { gpu: '1' };
+    expect(sample(r, 'tokenwatt_gpu_power_watts', t4)).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_power_limit_watts', t4)).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_utilization_ratio', t4)).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_clock_event_reason', t4)).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_memory_used_bytes', t4)!.value).toBe(12 * 1024 * 1024);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported', t4)!.value).toBe(0);
+    // Said once each, over two collections: the missing library, and that energy figures are unavailable.
+    expect(lines.filter((l) => /NVML library not available/.test(l.msg))).toHaveLength(1);
+    expect(lines.filter((l) => /power only, no energy counter/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('no library and no nvidia-smi: CollectError no_nvml with tokenwatt_nvml_up{backend="nvidia-smi"} 0, said once', async () => {
+    const { log, lines } = logs();
+    const c = createNvmlCollector({ mode: 'auto', host: 'node1', log, nvidiaSmi: '/nonexistent/nvidia-smi', loadNvml: () => Promise.reject(new Error('no koffi')) });
+    const e = await collectError(c.collect(new AbortController().signal));
+    await collectError(c.collect(new AbortController().signal));
+    expect(e.reason).toBe('no_nvml');
+    expect(e.samples).toEqual([{ name: 'tokenwatt_nvml_up', labels: { backend: 'nvidia-smi' }, value: 0 }]);
+    expect(lines.filter((l) => l.level === 'error' && /neither libnvidia-ml\.so\.1 nor nvidia-smi/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('a failing or garbled nvidia-smi is a CollectError naming what it said', async () => {
+    const broken = fakeSmi('', 9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n");
+    const e = await withPath(broken.dir, () => collectError(noLibrary().collect()));
+    expect(e.reason).toBe('nvidia_smi_exit');
+    expect(e.message).toMatch(/exited with 9: NVIDIA-SMI has failed because it couldn't communicate/);
+
+    const garbled = fakeSmi(`${H100_SMI}\n1, GPU-x, T4, 70.0\n`);
+    const g = await withPath(garbled.dir, () => collectError(noLibrary().collect()));
+    expect(g.reason).toBe('parse');
+    expect(g.message).toMatch(/line 2: expected 14 fields, got 4/);
+    const notNumber = fakeSmi(H100_SMI.replace('73.29', '73,29'));
+    expect((await withPath(notNumber.dir, () => collectError(noLibrary().collect()))).reason).toBe('parse');
+  });
+});
