@@ -14,7 +14,7 @@ Samples the GPU through NVML (libnvidia-ml.so.1, the NVIDIA driver's library) an
 ${TRACE_COLUMNS.join(',')}
 energy_mJ is the board's total-energy counter as read (mJ since the driver loaded). With several GPUs
 (--gpu 0,1) a gpu column follows unix_s. \`tokenwatt analyze --trace\` and the exporter's NVML replay
-(nvml: replay:TRACE.csv) read this format. A gauge the GPU does not support (utilisation under MIG) is
+(replay:TRACE.csv) read this format. A gauge the GPU does not support (utilisation under MIG) is
 left empty. Stops after --duration, or on Ctrl-C, keeping every row written.
 
   --out FILE        file to write (replaced if it exists)
