@@ -12,6 +12,8 @@ export interface CollectResult {
   boards?: BoardReading[];
   /** Engine token counters for the energy ledger (vllm, sglang). */
   engines?: EngineReading[];
+  /** Samples read from the upstream in this run (tokenwatt_collector_series); default: samples.length. */
+  series?: number;
 }
 
 export interface Collector {
