@@ -292,6 +292,18 @@ describe('NVML through the binding (fake function table)', () => {
     expect(e.message).toMatch(/nvmlDeviceGetHandleByIndex_v2 \(GPU 0\)/);
   });
 
+  it('gives up with reason timeout when the energy read outlasts the deadline', async () => {
+    const fake = fakeNvml([{ ...H100, energyMj: 1 }]);
+    fake.energyDelayMs = 2000;
+    const { c } = withFake(fake);
+    const deadline = AbortSignal.timeout(50);
+    const t0 = Date.now();
+    const e = await collectError(c.collect(deadline));
+    expect(e.reason).toBe('timeout');
+    expect(e.samples).toEqual([{ name: 'tokenwatt_nvml_up', labels: { backend: 'nvml' }, value: 0 }]);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('the real koffi loader says which library it could not load', async () => {
     await expect(loadKoffiNvml('libnvidia-ml-absent.so.1')).rejects.toThrow(NvmlUnavailable);
     await expect(loadKoffiNvml('libnvidia-ml-absent.so.1')).rejects.toThrow(/cannot load libnvidia-ml-absent\.so\.1/);

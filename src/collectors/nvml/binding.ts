@@ -155,7 +155,7 @@ export async function readAllGpus(nvml: NvmlFunctions, signal?: AbortSignal): Pr
       migInstances: migEnabled ? migInstances(nvml, d.h, d.name, gpu, notes) : [],
     });
   }
-  const energy = await energies;
+  const energy = await untilAborted(energies, signal);
   devices.forEach((d, i) => {
     const e = energy[i]!;
     if (e.rc === NVML_SUCCESS) gpus[i]!.energyMj = e.value;
@@ -175,6 +175,17 @@ export async function readAllGpus(nvml: NvmlFunctions, signal?: AbortSignal): Pr
   const kept = gpus.filter((g) => !lost.has(Number(g.gpu)));
   if (kept.length === 0) fail(NVML_ERROR_GPU_IS_LOST, 'every GPU');
   return { gpus: kept, notes };
+}
+
+/** A hung energy read must not hold the collection past the exporter's deadline. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new CollectError('timeout', 'NVML energy counter read did not finish before the deadline'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** MIG GPU instances of one GPU. A MIG device is a compute instance; several may share a GPU instance. */
@@ -253,6 +264,8 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
   // NVML_STRUCT_VERSION(GpuInstanceProfileInfo, 2) = sizeof(struct) | 2 << 24.
   const profileVersion = (koffi.sizeof(profileT) | (2 << 24)) >>> 0;
 
+  // Identity and the energy counter are required; any other symbol a driver lacks (nvmlDeviceGetTemperature
+  // is deprecated in 13.0) reads as NVML_ERROR_FUNCTION_NOT_FOUND, which leaves that series out.
   type Fn = ((...args: unknown[]) => number) & { async?: (...args: unknown[]) => void };
   const fn = (name: string, args: unknown[], optional = false): Fn => {
     try {
@@ -279,13 +292,13 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
   const getGiById = fn('nvmlDeviceGetGpuInstanceById', [handle, 'uint32', koffi.out(koffi.pointer('void *'))], true);
   const getGiInfo = fn('nvmlGpuInstanceGetInfo', ['void *', koffi.out(koffi.pointer(giInfoT))], true);
   const getProfileById = fn('nvmlDeviceGetGpuInstanceProfileInfoByIdV', [handle, 'uint32', koffi.inout(koffi.pointer(profileT))], true);
-  const getPower = fn('nvmlDeviceGetPowerUsage', [handle, outU32]);
-  const getLimit = fn('nvmlDeviceGetEnforcedPowerLimit', [handle, outU32]);
+  const getPower = fn('nvmlDeviceGetPowerUsage', [handle, outU32], true);
+  const getLimit = fn('nvmlDeviceGetEnforcedPowerLimit', [handle, outU32], true);
   const getEnergy = fn('nvmlDeviceGetTotalEnergyConsumption', [handle, outU64]);
-  const getUtil = fn('nvmlDeviceGetUtilizationRates', [handle, koffi.out(koffi.pointer(utilT))]);
-  const getMem = fn('nvmlDeviceGetMemoryInfo', [handle, koffi.out(koffi.pointer(memT))]);
-  const getTemp = fn('nvmlDeviceGetTemperature', [handle, 'int', outU32]);
-  const getClock = fn('nvmlDeviceGetClockInfo', [handle, 'int', outU32]);
+  const getUtil = fn('nvmlDeviceGetUtilizationRates', [handle, koffi.out(koffi.pointer(utilT))], true);
+  const getMem = fn('nvmlDeviceGetMemoryInfo', [handle, koffi.out(koffi.pointer(memT))], true);
+  const getTemp = fn('nvmlDeviceGetTemperature', [handle, 'int', outU32], true);
+  const getClock = fn('nvmlDeviceGetClockInfo', [handle, 'int', outU32], true);
   // Renamed in driver 535 (ThrottleReasons → EventReasons); the old name is deprecated in 13.0.
   const eventReasons = fn('nvmlDeviceGetCurrentClocksEventReasons', [handle, outU64], true);
   const throttleReasons = fn('nvmlDeviceGetCurrentClocksThrottleReasons', [handle, outU64], true);
