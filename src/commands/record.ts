@@ -132,7 +132,13 @@ export async function record(options: RecordOptions, deps: RecordDeps): Promise<
 
 async function sample(nvml: NvmlFunctions, handles: Handle[], options: RecordOptions, deps: RecordDeps): Promise<number> {
   const multi = options.gpus.length > 1;
-  const fd = openSync(options.out, 'w');
+  let fd: number;
+  try {
+    fd = openSync(options.out, 'w');
+  } catch (err) {
+    deps.err(`tokenwatt record: cannot write ${options.out}: ${(err as Error).message}`);
+    return 1;
+  }
   const header = multi ? [TRACE_COLUMNS[0], 'gpu', ...TRACE_COLUMNS.slice(1)] : [...TRACE_COLUMNS];
   writeSync(fd, `${header.join(',')}\n`);
   const start = deps.now();
