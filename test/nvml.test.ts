@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tokenwattMetrics } from '../src/catalog/tokenwatt.ts';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { CollectResult, LogLevel, NvmlOptions } from '../src/collectors/collector.ts';
 import { createNvmlCollector } from '../src/collectors/nvml.ts';
@@ -401,5 +402,26 @@ describe('nvidia-smi fallback (no NVML library)', () => {
     expect(g.message).toMatch(/line 2: expected 14 fields, got 4/);
     const notNumber = fakeSmi(H100_SMI.replace('73.29', '73,29'));
     expect((await withPath(notNumber.dir, () => collectError(noLibrary().collect()))).reason).toBe('parse');
+  });
+});
+
+describe('NVML series and the catalog', () => {
+  it('every backend uses only catalog names, with exactly the catalog labels of each', async () => {
+    const defs = new Map<string, readonly string[]>(tokenwattMetrics.map((d) => [d.name, d.labels]));
+    const fake = fakeNvml([{ ...H100, energyMj: 1, reasons: 0x7n }, { ...H100, uuid: 'GPU-2', energyMj: 2, rc: { energy: 3 } }]);
+    const results = [
+      await withFake(fake).collect(),
+      await clocked({ mode: { replay: tracePath } }).at(3),
+      await withPath(fakeSmi(`${H100_SMI}\n`).dir, noLibrary().collect),
+    ];
+    const names = new Set<string>();
+    for (const r of results) {
+      for (const x of r.samples) {
+        names.add(x.name);
+        expect(defs.has(x.name), x.name).toBe(true);
+        expect(Object.keys(x.labels).sort(), x.name).toEqual([...defs.get(x.name)!].sort());
+      }
+    }
+    expect(names.size).toBe(13); // nvml_up, gpu_info, energy_counter_supported and the ten board gauges
   });
 });
