@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tokenwattMetrics } from '../src/catalog/tokenwatt.ts';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { CollectResult, LogLevel, NvmlOptions } from '../src/collectors/collector.ts';
-import { createNvmlCollector } from '../src/collectors/nvml.ts';
+import { createNvmlCollector, parseNvmlMode } from '../src/collectors/nvml.ts';
 import { loadKoffiNvml, NvmlUnavailable } from '../src/collectors/nvml/binding.ts';
 import { EnergyLedger } from '../src/energy/ledger.ts';
 import type { LedgerSample } from '../src/energy/tick.ts';
@@ -423,5 +423,14 @@ describe('NVML series and the catalog', () => {
       }
     }
     expect(names.size).toBe(13); // nvml_up, gpu_info, energy_counter_supported and the ten board gauges
+  });
+});
+
+describe('the nvml setting', () => {
+  it("is 'auto' or 'replay:<file>'", () => {
+    expect(parseNvmlMode('auto')).toBe('auto');
+    expect(parseNvmlMode('replay:test/fixtures/nvidia-h100/trace.csv')).toEqual({ replay: 'test/fixtures/nvidia-h100/trace.csv' });
+    expect(() => parseNvmlMode('replay:')).toThrow(/nvml must be 'auto' or 'replay:<trace.csv>', not 'replay:'/);
+    expect(() => parseNvmlMode('nvidia-smi')).toThrow(/not 'nvidia-smi'/);
   });
 });
