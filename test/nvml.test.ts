@@ -139,6 +139,9 @@ describe('NVML replay of the real H100 trace', () => {
     // Second loop (period 2 s): each GPU offset by its own total (70 and 600 mJ).
     const r2 = await at(3.0);
     expect(r2.boards!.map((b) => Math.round(b.energyJoules * 1000))).toEqual([1070 + 70, 5000 + 600]);
+    // Early in the second loop, before GPU 1's first row, GPU 1 holds its last reading instead of vanishing.
+    const r3 = await at(2.2);
+    expect(r3.boards!.map((b) => [b.gpu, Math.round(b.energyJoules * 1000)])).toEqual([['0', 1000 + 70], ['1', 5600]]);
   });
 
   it('refuses a bad trace at creation, naming file, line and column', () => {
