@@ -257,6 +257,18 @@ describe('NVML through the binding (fake function table)', () => {
     expect(lines.filter((l) => /no total-energy counter/.test(l.msg))).toHaveLength(1);
   });
 
+  it('a failed energy read (not NOT_SUPPORTED) drops the board this time without claiming the GPU has no counter', async () => {
+    const fake = fakeNvml([{ ...H100, energyMj: 1000, rc: { energy: 999 } }]);
+    const { collect, lines } = withFake(fake);
+    const r = await collect();
+    expect(r.boards).toEqual([]);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported')).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_info')!.labels.energy_source).toBe('nvml');
+    expect(lines.some((l) => l.level === 'warn' && /could not read the energy counter/.test(l.msg))).toBe(true);
+    delete fake.gpus[0]!.rc;
+    expect((await collect()).boards).toHaveLength(1);
+  });
+
   it('turns NVML error codes into CollectError reasons, with tokenwatt_nvml_up 0 to publish', async () => {
     const noDriver = withFake(fakeNvml([{ ...H100, energyMj: 1 }], 9));
     const e = await collectError(noDriver.collect());

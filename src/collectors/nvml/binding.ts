@@ -161,6 +161,7 @@ export async function readAllGpus(nvml: NvmlFunctions, signal?: AbortSignal): Pr
     if (e.rc === NVML_SUCCESS) gpus[i]!.energyMj = e.value;
     else {
       if (e.rc === NVML_ERROR_GPU_IS_LOST) lost.add(d.index);
+      if (e.rc === NVML_ERROR_NOT_SUPPORTED) gpus[i]!.energyUnsupported = true;
       notes.push({
         key: `gpu${d.index}:energy:${e.rc}`,
         level: 'warn',
