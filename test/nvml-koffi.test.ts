@@ -1,7 +1,8 @@
 // The real koffi binding end to end, without a GPU: test/fixtures/fake-nvml/fake-nvml.c implements the
 // NVML entry points with nvml.h's signatures and struct layouts; built here with `cc`, it is loaded the
 // way libnvidia-ml.so.1 would be. Checks what a fake function table cannot: out-parameters, 64-bit
-// counters, char buffers, the versioned profile struct, optional symbols and koffi's async call.
+// counters, char buffers, the versioned profile struct, GPM samples passed by value, optional symbols
+// and koffi's async call.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,7 @@ const collector = () => {
 };
 
 describe('koffi binding on a C library with NVML\'s ABI', () => {
-  it('reads both GPUs: 64-bit energy, structs, strings, MIG instances through the versioned profile struct', async () => {
+  it('reads both GPUs: 64-bit energy, structs, strings, MIG instances through the versioned profile struct, GPM activity', async () => {
     const { c } = collector();
     const r = await c.collect(new AbortController().signal);
     expect(r.boards).toEqual([
@@ -65,6 +66,8 @@ describe('koffi binding on a C library with NVML\'s ABI', () => {
     // The second reading moves the counters by one step each; the ledger takes the tick.
     const r2 = await c.collect(new AbortController().signal);
     expect(r2.boards!.map((b) => b.energyJoules)).toEqual([5_000_002, 2347.327]);
+    // GPM needs two samples per instance: activity from the second collection on.
+    expect(r2.boards![1]!.slices.map((x) => [x.gpuInstanceId, x.activity])).toEqual([['2', 0.425], ['9', 0.1]]);
     const ledger = new EnergyLedger();
     ledger.observe({ timestampS: 1, boards: r.boards!, engines: [] });
     ledger.observe({ timestampS: 2, boards: r2.boards!, engines: [] });

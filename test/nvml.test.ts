@@ -215,10 +215,10 @@ describe('NVML through the binding (fake function table)', () => {
     expect(fake.maxEnergyInFlight).toBe(8);
   });
 
-  it('lists MIG GPU instances once each (compute instances share one), profile from NVML, from the device name as fallback', async () => {
-    const mig = (gpuInstanceId: number, profile: string, g: number, m: number) =>
-      ({ gpuInstanceId, name: `${H100.name} MIG ${profile}`, profile: { name: `MIG ${profile}`, computeSlices: g, memorySlices: m } });
-    const devices = [mig(2, '3g.40gb', 3, 4), mig(2, '3g.40gb', 3, 4), undefined, mig(9, '1g.10gb+me', 1, 1), mig(5, '2g.20gb', 2, 2)];
+  it('lists MIG GPU instances once each (compute instances share one), profile from NVML or the device name, GPM activity', async () => {
+    const mig = (gpuInstanceId: number, profile: string, g: number, m: number, activityPct?: number) =>
+      ({ gpuInstanceId, name: `${H100.name} MIG ${profile}`, profile: { name: `MIG ${profile}`, computeSlices: g, memorySlices: m }, activityPct });
+    const devices = [mig(2, '3g.40gb', 3, 4, 60), mig(2, '3g.40gb', 3, 4, 60), undefined, mig(9, '1g.10gb+me', 1, 1, 120), mig(5, '2g.20gb', 2, 2, 5)];
     const fake = fakeNvml([
       { ...H100, energyMj: 5000, mig: { current: 1, pending: 1 }, migDevices: devices, rc: { util: 3 } },
       // A driver without nvmlDeviceGetGpuInstanceProfileInfoByIdV: slices come from the MIG device's name.
@@ -239,9 +239,15 @@ describe('NVML through the binding (fake function table)', () => {
     expect(sample(r, 'tokenwatt_gpu_utilization_ratio')).toBeUndefined();
     expect(sample(r, 'tokenwatt_gpu_info', { gpu: '0' })!.labels.mig_mode).toBe('enabled');
     expect(lines.filter((l) => /does not support utilization/.test(l.msg))).toHaveLength(2);
-    expect(lines.some((l) => /no per-MIG-instance activity/.test(l.msg))).toBe(true);
-    // The ledger accepts the tick (slice geometry within the H100's 7 × 8).
-    new EnergyLedger().observe({ timestampS: 1, boards: r.boards!, engines: [] });
+    // GPM activity from the second collection on (clamped to 1); the old driver's GPU has none, said once.
+    const again = await collect();
+    expect(again.boards![0]!.slices.map((x) => [x.gpuInstanceId, x.activity])).toEqual([['2', 0.6], ['5', 0.05], ['9', 1]]);
+    expect(again.boards![1]!.slices[0]!.activity).toBe(0);
+    expect(lines.filter((l) => /no per-MIG-instance activity/.test(l.msg)).map((l) => l.fields?.gpu)).toEqual(['1']);
+    // The ledger accepts the ticks (slice geometry within the H100's 7 × 8).
+    const ledger = new EnergyLedger();
+    ledger.observe({ timestampS: 1, boards: r.boards!, engines: [] });
+    ledger.observe({ timestampS: 2, boards: again.boards!, engines: [] });
   });
 
   it('NOT_SUPPORTED energy counter: no board for the ledger, energy_counter_supported 0, said once', async () => {

@@ -80,9 +80,6 @@ export function createNvmlCollector(options: NvmlOptions): Collector {
     try {
       const { gpus, notes } = await readAllGpus(nvml!, signal);
       for (const n of notes) once(n.key, n.level, n.msg, n.fields);
-      if (gpus.some((g) => g.migEnabled && g.migInstances.length > 0)) {
-        once('mig-activity', 'info', 'NVML has no per-MIG-instance activity: the ledger shares active energy by slice size; read DCGM_FI_PROF_GR_ENGINE_ACTIVE from dcgm-exporter for an activity split', {});
-      }
       return toCollectResult('nvml', options.host, gpus);
     } catch (err) {
       if (err instanceof CollectError) throw down('nvml', err);

@@ -13,6 +13,8 @@ export interface MigInstance {
   profile: string;
   computeSlices: number;
   memorySlices: number;
+  /** GR-engine activity 0–1 over the last collection interval (NVML GPM, Hopper+); absent when unknown. */
+  activity?: number;
 }
 
 /** One GPU as a backend read it. Absent fields: not supported by the GPU or the backend. */
@@ -88,10 +90,11 @@ export function toCollectResult(backend: Backend, host: string, gpus: GpuReading
       model: r.name,
       energyJoules: r.energyMj! / 1000,
       ...(r.powerMw !== undefined ? { powerWatts: r.powerMw / 1000 } : {}),
-      // NVML has no whole-GPU utilisation under MIG (NOT_SUPPORTED), nor per-instance activity:
-      // slices report 0 and the ledger shares active energy by slice size (attribution.ts).
+      // NVML has no whole-GPU utilisation under MIG (NOT_SUPPORTED). Per-instance activity comes from GPM
+      // (Hopper+) from the second collection on; without it slices report 0 and the ledger shares active
+      // energy by slice size (attribution.ts).
       ...(r.gpuUtilPct !== undefined && !r.migEnabled ? { activity: r.gpuUtilPct / 100 } : {}),
-      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: 0 })),
+      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: m.activity ?? 0 })),
     });
   }
   return { samples, boards };
