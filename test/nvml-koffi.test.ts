@@ -90,6 +90,16 @@ describe('koffi binding on a C library with NVML\'s ABI', () => {
     expect(turns).toBeGreaterThan(0);
   });
 
+  it('keeps one energy read per GPU in flight: a second request while one runs shares it', async () => {
+    const nvml = await loadKoffiNvml(library);
+    expect(nvml.init()).toBe(0);
+    const h = nvml.handleByIndex(0).value;
+    const [a, b] = await Promise.all([nvml.totalEnergyConsumption(h), nvml.totalEnergyConsumption(h)]);
+    expect(a).toEqual(b); // one call into the library, not two (each call moves the fake counter)
+    const c = await nvml.totalEnergyConsumption(h);
+    expect(c.value! - a.value!).toBe(1000);
+  });
+
   it('tokenwatt record writes the trace from it, one counter step per row', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tw-record-koffi-')), 'trace.csv');
     const errors: string[] = [];

@@ -330,6 +330,7 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
   const NVML_GPM_METRIC_GRAPHICS_UTIL = 1;
   const emptyMetrics = Array.from({ length: GPM_METRIC_MAX }, () => ({ metricId: 0, nvmlReturn: 0, value: 0, shortName: null, longName: null, unit: null }));
   const gpmSupported = new Map<bigint, number>();
+  const energyInFlight = new Map<bigint, Promise<Out<number>>>();
   // Two samples per GPU instance, alternating: the previous collection's and this one's.
   const gpmState = new Map<string, { samples: unknown[]; current: number; primed: boolean }>();
 
@@ -373,14 +374,26 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
     },
     powerUsage: (h) => one((o) => getPower(h, o), Number),
     enforcedPowerLimit: (h) => one((o) => getLimit(h, o), Number),
-    totalEnergyConsumption: (h) =>
-      new Promise((resolve) => {
+    totalEnergyConsumption: (h) => {
+      // One read per GPU in flight at most: if the driver stalls, collections that time out must not
+      // pile reads onto koffi's queue (it throws once max_async_calls are queued); they share the pending one.
+      const device = koffi.address(h);
+      const pending = energyInFlight.get(device);
+      if (pending) return pending;
+      const read = new Promise<Out<number>>((resolve) => {
         const out: unknown[] = [0n];
-        getEnergy.async!(h, out, (err: unknown, rc: number) => {
-          if (err) resolve({ rc: 999 });
-          else resolve(rc === NVML_SUCCESS ? { rc, value: Number(out[0]) } : { rc });
-        });
-      }),
+        try {
+          getEnergy.async!(h, out, (err: unknown, rc: number) => {
+            if (err) resolve({ rc: 999 });
+            else resolve(rc === NVML_SUCCESS ? { rc, value: Number(out[0]) } : { rc });
+          });
+        } catch {
+          resolve({ rc: 999 }); // NVML_ERROR_UNKNOWN: koffi could not queue the call
+        }
+      }).finally(() => energyInFlight.delete(device));
+      energyInFlight.set(device, read);
+      return read;
+    },
     utilizationRates: (h) => one((o) => getUtil(h, o), (v: { gpu: number; memory: number }) => ({ gpu: v.gpu, memory: v.memory })),
     memoryInfo: (h) => one((o) => getMem(h, o), (v: { total: number; free: number; used: number }) => ({ total: Number(v.total), free: Number(v.free), used: Number(v.used) })),
     temperature: (h) => one((o) => getTemp(h, 0, o), Number), // NVML_TEMPERATURE_GPU
