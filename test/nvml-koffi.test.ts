@@ -3,10 +3,10 @@
 // way libnvidia-ml.so.1 would be. Checks what a fake function table cannot: out-parameters, 64-bit
 // counters, char buffers, the versioned profile struct, GPM samples passed by value, optional symbols
 // and koffi's async call.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNvmlCollector } from '../src/collectors/nvml.ts';
 import { loadKoffiNvml } from '../src/collectors/nvml/binding.ts';
@@ -121,5 +121,38 @@ describe('koffi binding on a C library with NVML\'s ABI', () => {
     const lines = text.split('\n');
     expect(lines.find((l) => /^\d+\.\d{3},0,/.test(l))).toMatch(/^\d+\.\d{3},0,71806,\d+,87,41,503316480,1980,33$/);
     expect(lines.find((l) => /^\d+\.\d{3},1,/.test(l))).toMatch(/^\d+\.\d{3},1,412345,\d+,,,503316480,1980,33$/);
+  });
+});
+
+describe('tokenwatt record as a process, the fake library found by the dynamic loader', () => {
+  it('records until Ctrl-C (SIGINT), then closes the file and exits 0', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tw-record-cli-')), 'trace.csv');
+    const root = new URL('..', import.meta.url).pathname;
+    // dlopen("libnvidia-ml.so.1") searches LD_LIBRARY_PATH, where the fake was built under that name.
+    const child = spawn(process.execPath, ['bin/tokenwatt.js', 'record', '--out', out, '--interval', '50ms'], {
+      cwd: root,
+      env: { ...process.env, LD_LIBRARY_PATH: dirname(library) },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Wait for rows to appear, then interrupt.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      let text = '';
+      try {
+        text = readFileSync(out, 'utf8');
+      } catch {
+        continue;
+      }
+      if (text.split('\n').length > 5) break; // header, 4 rows, trailing newline
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/tokenwatt record: wrote \d+ rows over [\d.]+ s to .*trace\.csv \(GPU 0 [\d.]+ J\)/);
+    const rows = parseNumericCsv(readFileSync(out, 'utf8'), ['unix_s', 'energy_mJ', 'power_mW'], out);
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    rows.forEach((r, i) => i > 0 && expect(r.energy_mJ - rows[i - 1]!.energy_mJ).toBe(1000));
   });
 });
