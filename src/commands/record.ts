@@ -55,8 +55,16 @@ const command: Command = {
         loadNvml: () => loadKoffiNvml(),
         now: Date.now,
         sleep: (ms, signal) => new Promise((resolve) => {
-          const t = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+          // The listener goes when the timer fires: one per sample would pile up over a long recording.
+          const onAbort = () => {
+            clearTimeout(t);
+            resolve();
+          };
+          const t = setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }, ms);
+          signal.addEventListener('abort', onAbort, { once: true });
         }),
         stop: stop.signal,
         err: (line) => console.error(line),
