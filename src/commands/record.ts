@@ -13,8 +13,8 @@ const usage = `Usage: tokenwatt record --out TRACE.csv [--interval 100ms] [--dur
 Samples the GPU through NVML (libnvidia-ml.so.1, the NVIDIA driver's library) and writes a trace CSV:
 ${TRACE_COLUMNS.join(',')}
 energy_mJ is the board's total-energy counter as read (mJ since the driver loaded). With several GPUs
-(--gpu 0,1) a gpu column follows unix_s. \`tokenwatt analyze --trace\` and the exporter's NVML replay
-(replay:TRACE.csv) read this format. A gauge the GPU does not support (utilisation under MIG) is
+(--gpu 0,1) a gpu column follows unix_s. The exporter's NVML replay (replay:TRACE.csv) reads this format,
+\`tokenwatt analyze --trace\` a one-GPU trace. A gauge the GPU does not support (utilisation under MIG) is
 left empty. Stops after --duration, or on Ctrl-C, keeping every row written.
 
   --out FILE        file to write (replaced if it exists)
