@@ -27,7 +27,7 @@ Faults (control API, also printed at start):
   curl -X POST 'http://127.0.0.1:9999/faults/xid?gpu=1&code=79'
   curl -X POST 'http://127.0.0.1:9999/faults/throttle?gpu=0&kind=power&ratio=0.5'
   curl -X POST 'http://127.0.0.1:9999/faults/efficiency-drop?model=…&factor=0.5'
-  curl -X POST 'http://127.0.0.1:9999/faults/slow?model=…&factor=50'
+  curl -X POST 'http://127.0.0.1:9999/faults/slow?model=…&seconds=2'
   curl -X DELETE '…same URL…' clears it; curl http://127.0.0.1:9999/faults lists them.
 
 Options:

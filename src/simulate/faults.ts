@@ -8,7 +8,8 @@
 //                    violation counter climbs, clocks and throughput drop, power sits at the cap
 //                    (power) or temperature climbs (thermal).
 //   efficiency-drop  a model makes `factor` (default 0.5) of its tokens for the same power.
-//   slow             a model's prefill is `factor` (default 50) times slower: TTFT climbs.
+//   slow             every request to a model waits `seconds` (default 2) before its prefill: TTFT
+//                    climbs past the SLO while throughput stays the same.
 import type { EngineSim, FleetSim, GpuSim } from './workload.ts';
 
 export const FAULT_NAMES = ['server-down', 'xid', 'throttle', 'efficiency-drop', 'slow'] as const;
@@ -27,6 +28,7 @@ export interface FaultParams {
   kind?: 'power' | 'thermal';
   ratio?: number;
   factor?: number;
+  seconds?: number;
 }
 
 export interface ActiveFault { name: FaultName; params: FaultParams; since: number }
@@ -62,7 +64,12 @@ function gpuOf(sim: FleetSim, p: FaultParams): GpuSim {
 export function applyFault(sim: FleetSim, name: FaultName, p: FaultParams): FaultParams {
   switch (name) {
     case 'server-down': { engineOf(sim, p).faults.down = true; return p; }
-    case 'slow': { const f = p.factor ?? 50; engineOf(sim, p).faults.slowFactor = f; return { ...p, factor: f }; }
+    case 'slow': {
+      const sec = p.seconds ?? 2;
+      if (!(sec >= 0)) throw new FaultError('seconds must be >= 0');
+      engineOf(sim, p).faults.stallSeconds = sec;
+      return { ...p, seconds: sec };
+    }
     case 'efficiency-drop': { const f = p.factor ?? 0.5; engineOf(sim, p).faults.efficiency = f; return { ...p, factor: f }; }
     case 'xid': { const c = p.code ?? 79; gpuOf(sim, p).faults.xid = c; return { ...p, code: c }; }
     case 'throttle': {
@@ -84,7 +91,7 @@ export function clearFault(sim: FleetSim, name: FaultName, p: FaultParams): void
       if (e.faults.down) sim.replaceEngine(e, e.restart(sim.t));
       return;
     }
-    case 'slow': engineOf(sim, p).faults.slowFactor = 1; return;
+    case 'slow': engineOf(sim, p).faults.stallSeconds = 0; return;
     case 'efficiency-drop': engineOf(sim, p).faults.efficiency = 1; return;
     case 'xid': gpuOf(sim, p).faults.xid = 0; return;
     case 'throttle': {
@@ -115,7 +122,7 @@ export function paramsFromQuery(q: URLSearchParams): FaultParams {
     if (kind !== 'power' && kind !== 'thermal') throw new FaultError(`kind must be power or thermal, not '${kind}'`);
     p.kind = kind;
   }
-  for (const k of ['server', 'gpu', 'code', 'ratio', 'factor'] as const) {
+  for (const k of ['server', 'gpu', 'code', 'ratio', 'factor', 'seconds'] as const) {
     const v = num(k);
     if (v !== undefined) p[k] = v as never;
   }

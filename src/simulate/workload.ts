@@ -136,8 +136,8 @@ interface Request {
 export interface EngineFaults {
   /** The server does not answer (its /metrics fails); on recovery it restarts with fresh counters. */
   down: boolean;
-  /** Prefill is this many times slower (a latency regression: TTFT climbs). */
-  slowFactor: number;
+  /** Every request waits this long before its prefill (a stalled tokenizer or KV transfer): TTFT climbs, throughput does not change. */
+  stallSeconds: number;
   /** Decode throughput is multiplied by this at unchanged power (an efficiency drop). */
   efficiency: number;
 }
@@ -163,7 +163,7 @@ export class EngineSim {
   kvUsed = 0;
   private prefillBusyUntil = 0;
   private stepCarry = 0;
-  faults: EngineFaults = { down: false, slowFactor: 1, efficiency: 1 };
+  faults: EngineFaults = { down: false, stallSeconds: 0, efficiency: 1 };
   /** Decode batch of the last step, for the GPU power and activity model. */
   batch = 0;
 
@@ -224,7 +224,7 @@ export class EngineSim {
       this.waiting.push({ arrival: t + this.rng.next() * dt, prompt, target, reason, generated: 0 });
     }
     // Admission (FIFO) while there is a sequence slot and KV space for the prompt.
-    const prefillRate = (PREFILL_TPS * this.scale * speed) / this.faults.slowFactor;
+    const prefillRate = PREFILL_TPS * this.scale * speed;
     while (this.waiting.length > 0 && this.running.length < s.maxNumSeqs) {
       const r = this.waiting[0]!;
       if (this.kvUsed + r.prompt + r.generated > this.kvCapacity * 0.95 && this.running.length > 0) break;
@@ -239,7 +239,8 @@ export class EngineSim {
       const start = Math.max(at, this.prefillBusyUntil);
       const first = start + (r.prompt + r.generated - hits) / prefillRate;
       this.prefillBusyUntil = first;
-      r.firstTokenAt ??= first;
+      // A stall delays the request, not the engine.
+      r.firstTokenAt ??= first + this.faults.stallSeconds;
       this.kvUsed += r.prompt + r.generated;
       this.running.push(r);
     }

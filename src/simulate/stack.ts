@@ -1,0 +1,230 @@
+// The demo stack, shared by `tokenwatt demo` and test/demo-e2e.test.ts so that the test proves what
+// the demo runs: the simulated fleet, the build (prometheus.yml, rules, alertmanager.yml) compiled
+// with a MixinConfig that points at the fleet, a real Prometheus and Alertmanager, and a webhook
+// receiver that records (and the demo prints) every notification. Faster timings come from the
+// config (scrape/eval intervals, `for` durations, Alertmanager group timings), never from editing rules.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { build } from '../build/index.ts';
+import { defaultConfig } from '../config/mixin.ts';
+import type { MixinConfig } from '../config/mixin.ts';
+import type { Fleet } from './fleet.ts';
+import { startFleet } from './index.ts';
+import type { RunningFleet } from './index.ts';
+
+export const PROMETHEUS_BINS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'];
+export const ALERTMANAGER_BINS = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'];
+export const INSTALL_HINT = 'install them with: sudo bash scripts/debian-deps.sh (or: sudo apt-get install prometheus prometheus-alertmanager)';
+
+export class MissingBinaryError extends Error {}
+
+export function findBinaries(): { prometheus: string; alertmanager: string } {
+  const prometheus = PROMETHEUS_BINS.find((b) => existsSync(b));
+  const alertmanager = ALERTMANAGER_BINS.find((b) => existsSync(b));
+  const missing = [!prometheus && `prometheus (looked in ${PROMETHEUS_BINS.join(', ')})`, !alertmanager && `alertmanager (looked in ${ALERTMANAGER_BINS.join(', ')})`].filter(Boolean);
+  if (missing.length > 0) throw new MissingBinaryError(`not found: ${missing.join('; ')}. ${INSTALL_HINT}`);
+  return { prometheus: prometheus!, alertmanager: alertmanager! };
+}
+
+/** Timings: 'demo' for a person watching (alerts within a minute or two), 'test' for the e2e test (seconds). */
+export type Pace = 'demo' | 'test';
+
+const PACES = {
+  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '15s', groupWait: '10s', groupInterval: '30s' },
+  test: { scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s' },
+} as const;
+
+/** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
+export function stackConfig(running: RunningFleet, opts: { alertmanager: string; webhookUrl: string; pace: Pace; tokenwatt?: string[] }): MixinConfig {
+  const p = PACES[opts.pace];
+  const a = defaultConfig.alerting;
+  return {
+    ...defaultConfig,
+    prometheus: {
+      ...defaultConfig.prometheus,
+      scrapeInterval: p.scrape,
+      evaluationInterval: p.evaluation,
+      alertmanagers: [opts.alertmanager],
+      cluster: 'demo',
+      staticTargets: {
+        vllm: running.servers.filter((s) => s.engine === 'vllm').map((s) => s.address),
+        sglang: running.servers.filter((s) => s.engine === 'sglang').map((s) => s.address),
+        'dcgm-exporter': running.dcgm.map((d) => d.address),
+        kepler: running.kepler.map((k) => k.address),
+        ...(opts.tokenwatt && { tokenwatt: opts.tokenwatt }),
+      },
+    },
+    alerting: {
+      ...a,
+      gpu: { ...a.gpu, throttleWindow: p.throttleWindow, throttleFor: p.throttleFor, xidStep: p.xidStep },
+      serving: { ...a.serving, downFor: p.downFor },
+      slo: { ...a.slo, pageFor: p.pageFor },
+    },
+    alertmanager: {
+      ...defaultConfig.alertmanager,
+      webhookUrl: opts.webhookUrl,
+      groupWait: p.groupWait,
+      groupInterval: p.groupInterval,
+      repeatInterval: '1h',
+    },
+  };
+}
+
+/** One notification as Alertmanager's webhook sends it (payload version 4), with when it arrived. */
+export interface Notification {
+  receivedAt: number;
+  receiver: string;
+  status: 'firing' | 'resolved';
+  groupLabels: Record<string, string>;
+  alerts: { status: 'firing' | 'resolved'; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+}
+
+export interface WebhookReceiver { url: string; notifications: Notification[]; stop(): Promise<void> }
+
+/** A local webhook receiver: records every notification and hands it to `onNotification`. */
+export function startWebhookReceiver(address: string, port: number, onNotification?: (n: Notification) => void): Promise<WebhookReceiver> {
+  const notifications: Notification[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const n = { ...(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<Notification, 'receivedAt'>), receivedAt: Date.now() };
+        notifications.push(n);
+        onNotification?.(n);
+        res.end('ok\n');
+      } catch {
+        res.statusCode = 400;
+        res.end('not JSON\n');
+      }
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      const p = (server.address() as { port: number }).port;
+      resolve({
+        url: `http://${address}:${p}/webhook`,
+        notifications,
+        stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+/** "firing GPUXidError severity=critical → pagerduty: GPU 1 (…) reported fatal XID 79." */
+export function formatNotification(n: Notification): string {
+  return n.alerts.map((a) => {
+    const what = [`severity=${a.labels.severity ?? ''}`, ...['model_name', 'host', 'gpu'].filter((k) => a.labels[k]).map((k) => `${k}=${a.labels[k]}`)].join(' ');
+    return `[${new Date(n.receivedAt).toISOString()}] ${a.status.toUpperCase()} ${a.labels.alertname} ${what} -> ${n.receiver}: ${a.annotations.description ?? a.annotations.summary ?? ''}`;
+  }).join('\n');
+}
+
+export interface Child { stop(): Promise<void>; log(): string }
+
+/** Spawn a server binary and wait until `readyUrl` answers 200 (or the process exits). */
+export async function startChild(bin: string, args: string[], readyUrl: string): Promise<Child> {
+  let output = '';
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.on('data', (b: Buffer) => { output = (output + b.toString()).slice(-20000); });
+  proc.stderr.on('data', (b: Buffer) => { output = (output + b.toString()).slice(-20000); });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    await exited;
+  };
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) break;
+    try {
+      if ((await fetch(readyUrl)).ok) return { stop, log: () => output };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`${bin} did not become ready at ${readyUrl}:\n${output}`);
+}
+
+export interface StackOptions {
+  fleet: Fleet;
+  /** Where the build and the servers' data go. */
+  dir: string;
+  pace: Pace;
+  address?: string;
+  /** 'default': Prometheus 9090, Alertmanager 9093, webhook 9095 and the fleet's default ports; 'ephemeral' for tests. */
+  ports: 'default' | 'ephemeral';
+  onNotification?: (n: Notification) => void;
+  /** Extra tokenwatt exporter targets for prometheus.yml (host:port). */
+  tokenwatt?: string[];
+  /** Called with the fleet before Prometheus starts (start the exporter here). */
+  beforePrometheus?: (fleet: RunningFleet) => Promise<void>;
+}
+
+export interface Stack {
+  fleet: RunningFleet;
+  config: MixinConfig;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  webhook: WebhookReceiver;
+  prometheus: Child;
+  alertmanager: Child;
+  stop(): Promise<void>;
+}
+
+async function freePort(address: string): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, address, () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Start everything; on any failure, stop what was started and rethrow. */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const bins = findBinaries();
+  const address = o.address ?? '127.0.0.1';
+  const ephemeral = o.ports === 'ephemeral';
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => { for (const s of stops.reverse()) await s().catch(() => undefined); };
+  try {
+    const fleetSpec: Fleet = { ...o.fleet, dcgm: { collectIntervalSeconds: Math.min(o.fleet.dcgm.collectIntervalSeconds, PACES[o.pace].dcgm) } };
+    const fleet = await startFleet(fleetSpec, { address, ports: o.ports });
+    stops.push(() => fleet.stop());
+    const webhook = await startWebhookReceiver(address, ephemeral ? 0 : 9095, o.onNotification);
+    stops.push(() => webhook.stop());
+    const amPort = ephemeral ? await freePort(address) : 9093;
+    const promPort = ephemeral ? await freePort(address) : 9090;
+    const config = stackConfig(fleet, { alertmanager: `${address}:${amPort}`, webhookUrl: webhook.url, pace: o.pace, ...(o.tokenwatt && { tokenwatt: o.tokenwatt }) });
+    const out = join(o.dir, 'dist');
+    await build(out, config);
+    const amData = join(o.dir, 'alertmanager-data');
+    const promData = join(o.dir, 'prometheus-data');
+    await mkdir(amData, { recursive: true });
+    await mkdir(promData, { recursive: true });
+    const alertmanager = await startChild(bins.alertmanager, [
+      `--config.file=${join(out, 'alertmanager', 'alertmanager.yml')}`, `--storage.path=${amData}`,
+      `--web.listen-address=${address}:${amPort}`, '--cluster.listen-address=', '--log.level=warn',
+    ], `http://${address}:${amPort}/-/ready`);
+    stops.push(() => alertmanager.stop());
+    if (o.beforePrometheus) await o.beforePrometheus(fleet);
+    const prometheus = await startChild(bins.prometheus, [
+      `--config.file=${join(out, 'prometheus', 'prometheus.yml')}`, `--storage.tsdb.path=${promData}`,
+      `--web.listen-address=${address}:${promPort}`, '--log.level=warn',
+      // The first notification can go out before Alertmanager discovery settles: resend each second.
+      ...(o.pace === 'test' ? ['--rules.alert.resend-delay=1s'] : []),
+    ], `http://${address}:${promPort}/-/ready`);
+    stops.push(() => prometheus.stop());
+    return {
+      fleet, config, webhook, prometheus, alertmanager,
+      prometheusUrl: `http://${address}:${promPort}`,
+      alertmanagerUrl: `http://${address}:${amPort}`,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
