@@ -5,7 +5,7 @@
 // config (scrape/eval intervals, `for` durations, Alertmanager group timings), never from editing rules.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -22,10 +22,10 @@ export const INSTALL_HINT = 'install them with: sudo bash scripts/debian-deps.sh
 
 export class MissingBinaryError extends Error {}
 
-export function findBinaries(): { prometheus: string; alertmanager: string } {
-  const prometheus = PROMETHEUS_BINS.find((b) => existsSync(b));
-  const alertmanager = ALERTMANAGER_BINS.find((b) => existsSync(b));
-  const missing = [!prometheus && `prometheus (looked in ${PROMETHEUS_BINS.join(', ')})`, !alertmanager && `alertmanager (looked in ${ALERTMANAGER_BINS.join(', ')})`].filter(Boolean);
+export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertmanager: ALERTMANAGER_BINS }): { prometheus: string; alertmanager: string } {
+  const prometheus = candidates.prometheus.find((b) => existsSync(b));
+  const alertmanager = candidates.alertmanager.find((b) => existsSync(b));
+  const missing = [!prometheus && `prometheus (looked in ${candidates.prometheus.join(', ')})`, !alertmanager && `alertmanager (looked in ${candidates.alertmanager.join(', ')})`].filter(Boolean);
   if (missing.length > 0) throw new MissingBinaryError(`not found: ${missing.join('; ')}. ${INSTALL_HINT}`);
   return { prometheus: prometheus!, alertmanager: alertmanager! };
 }
@@ -34,7 +34,7 @@ export function findBinaries(): { prometheus: string; alertmanager: string } {
 export type Pace = 'demo' | 'test';
 
 const PACES = {
-  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '15s', groupWait: '10s', groupInterval: '30s' },
+  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s' },
   test: { scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s' },
 } as const;
 
@@ -202,8 +202,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await build(out, config);
     const amData = join(o.dir, 'alertmanager-data');
     const promData = join(o.dir, 'prometheus-data');
-    await mkdir(amData, { recursive: true });
-    await mkdir(promData, { recursive: true });
+    // A fresh TSDB and silence store each run: the fleet starts from its seed again, and last run's
+    // series (same UUIDs, an XID already seen) would otherwise blend into this one's alerts.
+    for (const d of [amData, promData]) {
+      await rm(d, { recursive: true, force: true });
+      await mkdir(d, { recursive: true });
+    }
     const alertmanager = await startChild(bins.alertmanager, [
       `--config.file=${join(out, 'alertmanager', 'alertmanager.yml')}`, `--storage.path=${amData}`,
       `--web.listen-address=${address}:${amPort}`, '--cluster.listen-address=', '--log.level=warn',
