@@ -1,11 +1,72 @@
+// `tokenwatt exporter`: run the exporter until SIGTERM/SIGINT. An invalid config is reported (every bad
+// field named) and exits 2 before any port opens or any target is read.
+import type { Server } from 'node:http';
+import { loadExporterConfig, ConfigError } from '../exporter/config.ts';
+import { Exporter } from '../exporter/exporter.ts';
+import { jsonLog } from '../exporter/log.ts';
+import { listen } from '../exporter/server.ts';
+import { loadNvmlFactory, scheduleCollectors } from '../exporter/setup.ts';
+import { version } from '../version.ts';
+import { parseFlags } from './command.ts';
 import type { Command } from './command.ts';
 
-// Placeholder until this capability lands; see the open issue that names `tokenwatt exporter`.
 const command: Command = {
-  usage: 'Usage: tokenwatt exporter (not implemented yet)',
-  async run() {
-    console.error('tokenwatt exporter: not implemented yet');
-    return 1;
+  usage: `Usage: tokenwatt exporter [--config FILE] [--check]
+
+Run the tokenwatt exporter: read vLLM/SGLang engines, dcgm-exporter, Kepler and NVML every interval,
+join them into per-GPU, per-MIG-slice and per-model energy, cost and CO2e counters, and serve them.
+
+Endpoints: /metrics (Prometheus text 0.0.4, gzip on request), /healthz, /readyz (200 once every
+collector ran once), /api/targets (JSON status of each target). Auth, if configured, guards all but /healthz.
+
+Options:
+  --config FILE   YAML config (default ./tokenwatt.yaml); see exporters/tokenwatt/tokenwatt.yaml
+  --check         validate the config, print a summary and exit (0 valid, 2 invalid)
+
+Logs are JSON lines on stderr. SIGTERM or SIGINT stops the timers, closes the server and exits 0.
+Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be opened; 2 invalid config or usage.`,
+  async run(args) {
+    const { values } = parseFlags(args, { config: { type: 'string', default: './tokenwatt.yaml' }, check: { type: 'boolean', default: false } }, false);
+    let config;
+    try {
+      config = loadExporterConfig(values.config);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(`tokenwatt exporter: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    }
+    if (values.check) {
+      console.log(`config ${values.config} is valid: ${config.targets.length} target(s), nvml ${typeof config.nvml === 'string' ? config.nvml : 'replay'}, listen ${config.listen.host}:${config.listen.port}`);
+      return 0;
+    }
+    const log = jsonLog(config.logLevel);
+    log('info', 'starting', { version, config: values.config, targets: config.targets.length, intervalMs: config.intervalMs });
+    const nvml = config.nvml === 'off' ? undefined : await loadNvmlFactory(log);
+    const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log);
+    let server: Server;
+    try {
+      server = await listen(exporter, { host: config.listen.host, port: config.listen.port, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });
+    } catch (err) {
+      log('error', 'cannot listen', { address: `${config.listen.host}:${config.listen.port}`, error: (err as Error).message });
+      return 1;
+    }
+    exporter.start();
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    log('info', 'shutting down', { signal });
+    await exporter.stop();
+    // Idle keep-alive connections from scrapers would hold close() open.
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => { server.closeAllConnections(); }, 5000);
+      server.close(() => { clearTimeout(force); resolve(); });
+    });
+    log('info', 'stopped');
+    return 0;
   },
 };
 export default command;

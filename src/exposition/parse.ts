@@ -6,10 +6,14 @@
 //
 // Speed: one pass over the decoded string with charCodeAt; metric names, label names and label values
 // that repeat the previous sample's are reused instead of sliced again (most series of a scrape
-// share them), and plain decimals are converted without Number().
+// share them), and plain decimals are converted without Number(). Whole label blocks repeat too:
+// the same `{...}` text follows many metric names (a GPU's labels on each DCGM field, a vLLM engine's
+// labels on each histogram), so parsed blocks are cached by their exact text (the row cache) and
+// their frozen labels object is shared by all samples with that text.
 //
 // Memory: the parser holds the whole input and its result. Callers bound the input's bytes before
-// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept.
+// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept and
+// `rowCache` the number of label blocks remembered.
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './types.ts';
 import type { ExpositionFormat, FamilyType, MetricFamily, ParseOptions, Sample } from './types.ts';
@@ -120,6 +124,30 @@ const OM_SUFFIXES: Record<string, readonly string[]> = {
   summary: ['', '_count', '_sum', '_created'],
 };
 
+/**
+ * One parsed label block, shared by every sample whose block has the same text. Everything here is
+ * a function of that text alone, which is what makes the cache invisible to verdicts.
+ */
+interface Row {
+  labels: Readonly<Record<string, string>>;
+  n: number;
+  /** labels.le / labels.quantile as floats; undefined when absent or not a float. */
+  le: number | undefined;
+  quantile: number | undefined;
+  /** OpenMetrics grouping key (labels without le and quantile); '' in text format. */
+  group: string;
+  /** The block's text from `{` to its `}` ('' when it is not cached). */
+  key: string;
+  /** The cached row that followed this one last time (see labelBlock). */
+  next: Row | undefined;
+}
+
+const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_LABELS: Row = { labels: EMPTY_LABELS, n: 0, le: undefined, quantile: undefined, group: '', key: '', next: undefined };
+
+/** Default bound of the row cache: about 100 bytes an entry beyond the labels the result keeps. */
+const ROW_CACHE = 65536;
+
 /** Per-family parser state beside the output family. */
 interface Fam {
   out: MetricFamily;
@@ -178,6 +206,11 @@ class Parser {
   nLabels = 0;
   shape: Shape | undefined;
   readonly shapes = new Map<string, Shape>();
+  /** The row cache: label-block text (from `{` to the first `}`) to its parsed row. */
+  readonly rows = new Map<string, Row>();
+  readonly maxRows: number;
+  /** The last cached row used, whose `next` predicts the coming block. */
+  prevRow: Row | undefined;
   // OpenMetrics: the family samples go to now.
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
@@ -187,6 +220,7 @@ class Parser {
     this.len = s.length;
     this.om = opts.format === 'openmetrics';
     this.maxSeries = opts.maxSeries ?? Infinity;
+    this.maxRows = opts.rowCache ?? ROW_CACHE;
   }
 
   fail(reason: string, at = this.pos): never {
@@ -347,13 +381,12 @@ class Parser {
     const type = fam.out.type;
 
     // Labels.
-    let labels: Record<string, string>;
+    let row: Row;
     let le: number | undefined;
     let quantile: number | undefined;
     if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
     if (c === LBRACE) {
-      this.pos++;
-      labels = this.labels(om);
+      row = this.labelBlock();
       c = s.charCodeAt(this.pos);
       if (om) {
         if (c !== SP) this.fail('expected a space after the labels');
@@ -361,27 +394,26 @@ class Parser {
       } else c = this.skipBlanks();
       // le / quantile: floats (checked for the family types that give them meaning).
       if (type === 'histogram' || type === 'gaugehistogram') {
-        const v = labels.le;
+        const v = row.labels.le;
         if (v !== undefined && (!om || suffix === '_bucket')) {
-          le = parseFloatToken(v, 0, v.length);
+          le = row.le;
           if (le === undefined) this.fail(`expected float as value for 'le' label, got "${v}"`, lineStart);
         }
       } else if (type === 'summary') {
-        const v = labels.quantile;
+        const v = row.labels.quantile;
         if (v !== undefined && (!om || suffix === '')) {
-          quantile = parseFloatToken(v, 0, v.length);
+          quantile = row.quantile;
           if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${v}"`, lineStart);
         }
       }
     } else {
-      labels = {};
-      this.nLabels = 0;
+      row = NO_LABELS;
       if (om) {
         if (c !== SP) this.fail('expected a space or labels after the metric name');
         this.pos++;
       }
     }
-    const nLabels = this.nLabels;
+    const labels = row.labels;
 
     // Value.
     const vStart = this.pos;
@@ -419,7 +451,7 @@ class Parser {
         if (c !== NL) this.fail('spurious text after the timestamp');
       }
     }
-    if (om) this.omSampleRules(fam, suffix, labels, nLabels, value, le, quantile, timestampMs, lineStart);
+    if (om) this.omSampleRules(fam, suffix, row, value, le, quantile, timestampMs, lineStart);
     else if (type === 'histogram' && value < 0 && (suffix === '_count' || (suffix !== '_sum' && le !== undefined))) {
       this.fail(`negative ${suffix === '_count' ? 'count' : 'bucket population'} for histogram '${fam.out.name}'`, vStart);
     }
@@ -431,6 +463,63 @@ class Parser {
       : { name, labels, value, timestampMs };
     fam.out.samples.push(sample);
     fam.hasSamples = true;
+  }
+
+  /**
+   * The label block at pos (a `{`), from the row cache when its exact text was parsed before, else
+   * parsed; leaves pos after the `}`. The key runs to the first `}`: a block is cached only when
+   * its parse ended there, and a parse reads nothing past its `}`, so equal text means an equal
+   * parse. Blocks with a `}` in a value are never cached (their first `}` is not their end).
+   */
+  labelBlock(): Row {
+    const s = this.s;
+    const open = this.pos;
+    // Blocks recur in the same order (each DCGM field lists the same GPUs, histograms with equal
+    // buckets the same engine/le pairs), so first try the block that followed the previous one last
+    // time: one comparison instead of finding the `}`, hashing and comparing. Its key has no `}`
+    // before its end, so a match is exactly a cache hit.
+    const prev = this.prevRow;
+    const guess = prev?.next;
+    if (guess !== undefined && s.slice(open, open + guess.key.length) === guess.key) {
+      this.pos = open + guess.key.length;
+      this.prevRow = guess;
+      return guess;
+    }
+    const close = this.maxRows > 0 ? s.indexOf('}', open + 1) : -1;
+    // A key spanning lines could never match (cached blocks hold no newline); skip the lookup.
+    const key = close !== -1 && close < this.lineEnd ? s.slice(open, close + 1) : undefined;
+    if (key !== undefined) {
+      const hit = this.rows.get(key);
+      if (hit !== undefined) {
+        this.pos = close + 1;
+        if (prev !== undefined) prev.next = hit;
+        this.prevRow = hit;
+        return hit;
+      }
+    }
+    this.pos = open + 1;
+    const labels = this.labels(this.om);
+    const n = this.nLabels;
+    const v = labels.le;
+    const q = labels.quantile;
+    const row: Row = {
+      labels: Object.freeze(labels), n,
+      le: v === undefined ? undefined : parseFloatToken(v, 0, v.length),
+      quantile: q === undefined ? undefined : parseFloatToken(q, 0, q.length),
+      group: this.om ? groupKey(labels, n) : '',
+      key: '', next: undefined,
+    };
+    if (key !== undefined && this.pos === close + 1) {
+      // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
+      // Forgotten rows stay unreachable: from here on prevRow and every `next` lead to rows
+      // inserted after the clear (only an old prev points at this row, and nothing reaches it).
+      if (this.rows.size >= this.maxRows) this.rows.clear();
+      if (prev !== undefined) prev.next = row;
+      row.key = key;
+      this.rows.set(key, row);
+      this.prevRow = row;
+    }
+    return row;
   }
 
   /** Reads `name="value",...}` after the `{`, leaving pos after the `}` and the count in nLabels. */
@@ -688,7 +777,7 @@ class Parser {
   }
 
   /** The OpenMetrics rules for one sample, checked after its value and timestamp are read. */
-  omSampleRules(fam: Fam, suffix: string, labels: Record<string, string>, nLabels: number, value: number,
+  omSampleRules(fam: Fam, suffix: string, row: Row, value: number,
     le: number | undefined, quantile: number | undefined, timestampMs: number | undefined, lineStart: number): void {
     const s = this.s;
     const type = fam.out.type;
@@ -701,7 +790,8 @@ class Parser {
       this.exemplar();
     }
     // Metric grouping: one label set's samples are contiguous within the family.
-    const key = groupKey(labels, nLabels);
+    const labels = row.labels;
+    const key = row.group;
     if (key !== fam.group) {
       if (fam.groups === undefined) fam.groups = new Set();
       else if (fam.groups.has(key)) this.fail(`samples of '${name}' with the same labels are not contiguous`, lineStart);
@@ -856,7 +946,7 @@ function newFam(name: string, type: FamilyType): Fam {
 }
 
 /** Identity of one OpenMetrics metric within its family: its labels without le and quantile. */
-function groupKey(labels: Record<string, string>, n: number): string {
+function groupKey(labels: Readonly<Record<string, string>>, n: number): string {
   if (n === 0) return '';
   let key = '';
   for (const k in labels) if (k !== 'le' && k !== 'quantile') key += `${k}\u0000${labels[k]}\u0001`;

@@ -1,0 +1,96 @@
+// vLLM and SGLang collectors share everything but the recogniser: read the engine's token counters
+// and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
+// mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
+// tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
+import type { EngineReading } from '../energy/tick.ts';
+import type { Placement } from '../energy/placement.ts';
+import { scrapeTarget } from '../exporter/http-target.ts';
+import { RecogniseError } from '../recognise/index.ts';
+import type { ServingView } from '../recognise/types.ts';
+import type { MetricFamily } from '../exposition/types.ts';
+import { CollectError } from './collector.ts';
+import type { Collector, CollectResult } from './collector.ts';
+import { requireCounters } from './upstream.ts';
+import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
+
+export interface ServingTarget extends UpstreamTarget {
+  namespace?: string;
+  pod?: string;
+}
+
+export interface ServingDeps extends UpstreamDeps {
+  /** Where an engine runs; undefined when neither the static table nor the pod mapping says. */
+  place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement | undefined;
+}
+
+/** What tokenwatt_engine_info needs beyond the reading: which server, target and how it was placed. */
+export interface EngineMeta {
+  server: 'vllm' | 'sglang';
+  target: string;
+  mapping: Placement['mapping'];
+}
+
+/** Side table from an engine reading to its meta (readings are the ledger's plain records). */
+export const engineMeta = new WeakMap<EngineReading, EngineMeta>();
+
+export function createServingCollector(
+  kind: 'vllm' | 'sglang',
+  target: ServingTarget,
+  deps: ServingDeps,
+  recognise: (families: MetricFamily[]) => ServingView,
+  counterNames: ReadonlySet<string>,
+): Collector {
+  const warned = new Set<string>();
+  const warnOnce = (key: string, msg: string, fields: Record<string, unknown>) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    deps.log('warn', msg, { collector: kind, target: target.name, ...fields });
+  };
+  return {
+    kind,
+    name: `${kind}/${target.name}`,
+    async collect(signal): Promise<CollectResult> {
+      const { families, series } = await scrapeTarget(target, deps.limits, signal);
+      requireCounters(families, counterNames, target.url);
+      let view: ServingView;
+      try {
+        view = recognise(families);
+      } catch (err) {
+        if (err instanceof RecogniseError) throw new CollectError('recognise', `${target.url}: ${err.message}`);
+        throw err;
+      }
+      const engines: EngineReading[] = [];
+      for (const e of view.engines) {
+        if (e.missing && e.missing.length > 0) {
+          warnOnce(`missing\0${e.model}\0${e.engine}`, 'engine serves no token counters; left out of the energy ledger', { model: e.model, engine: e.engine, missing: e.missing });
+          continue;
+        }
+        let placement: Placement | undefined;
+        try {
+          placement = deps.place({ url: target.url, model: e.model, ...(target.namespace !== undefined && { namespace: target.namespace }), ...(target.pod !== undefined && { pod: target.pod }) });
+        } catch (err) {
+          warnOnce(`ambiguous\0${e.model}`, (err as Error).message, { model: e.model });
+          continue;
+        }
+        if (!placement) {
+          warnOnce(`unplaced\0${e.model}\0${e.engine}`, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
+          continue;
+        }
+        const reading: EngineReading = {
+          model_name: e.model,
+          engine: e.engine,
+          namespace: target.namespace ?? '',
+          pod: target.pod ?? '',
+          host: placement.host,
+          gpu: placement.gpu,
+          ...(placement.gpuInstanceId !== undefined && { gpuInstanceId: placement.gpuInstanceId }),
+          generationTokens: e.generationTokens,
+          promptTokens: e.promptTokens,
+        };
+        engineMeta.set(reading, { server: kind, target: target.name, mapping: placement.mapping });
+        engines.push(reading);
+      }
+      return { samples: [], engines, series };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// What the four HTTP collectors (vllm, sglang, dcgm, kepler) share: the target they read, the limits,
+// and a check that the counters tokenwatt feeds to the ledger are real numbers. A NaN or ±Inf energy
+// or token counter is refused (reason invalid_value) rather than passed on: the ledger would refuse the
+// whole tick, or a 0 would look like a counter reset.
+import type { MetricFamily } from '../exposition/types.ts';
+import type { AuthConfig } from '../exporter/config.ts';
+import type { Limits } from '../exporter/http-target.ts';
+import { CollectError } from './collector.ts';
+import type { Log } from './collector.ts';
+
+export interface UpstreamTarget {
+  /** The `target` label and /api/targets name. */
+  name: string;
+  url: string;
+  timeoutMs: number;
+  auth?: AuthConfig;
+}
+
+export interface UpstreamDeps {
+  limits: Limits;
+  log: Log;
+}
+
+/** Throws CollectError('invalid_value') when a sample named in `names` is not a finite number >= 0. */
+export function requireCounters(families: MetricFamily[], names: ReadonlySet<string>, url: string): void {
+  for (const f of families) {
+    for (const s of f.samples) {
+      if (!names.has(s.name)) continue;
+      if (!Number.isFinite(s.value) || s.value < 0) {
+        throw new CollectError('invalid_value', `${url}: ${s.name}${JSON.stringify(s.labels)} is ${s.value}; a counter must be a finite number >= 0`);
+      }
+    }
+  }
+}

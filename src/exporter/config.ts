@@ -1,0 +1,231 @@
+// `tokenwatt exporter --config tokenwatt.yaml`: the file's shape, checked by zod before anything starts.
+// A bad file yields ONE ConfigError listing every bad field by path (`targets[1].url: ...`), so the
+// operator fixes them all in one go; the command prints it and exits 2 with no port opened.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { EnergyConfigSchema } from '../energy/config.ts';
+import { StaticPlacementSchema } from '../energy/placement.ts';
+
+export class ConfigError extends Error {}
+
+/** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
+const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a positive duration such as 5s, 500ms, 2m or a number of seconds, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+function parseDuration(s: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(s);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+}
+
+/** Credentials: a bearer token or HTTP basic auth (never both). */
+const Auth = z
+  .object({
+    bearerToken: z.string().min(1).optional(),
+    basic: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
+  })
+  .strict()
+  .refine((a) => (a.bearerToken === undefined) !== (a.basic === undefined), { message: 'give exactly one of bearerToken or basic' });
+
+export type AuthConfig = z.output<typeof Auth>;
+
+const HttpUrl = z.string().refine((u) => {
+  try {
+    const p = new URL(u).protocol;
+    return p === 'http:' || p === 'https:';
+  } catch {
+    return false;
+  }
+}, { message: 'must be an http:// or https:// URL' });
+
+export const TARGET_KINDS = ['vllm', 'sglang', 'dcgm', 'kepler'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+const Target = z
+  .object({
+    kind: z.enum(TARGET_KINDS),
+    url: HttpUrl,
+    /** The `target` label and /api/targets name; default: the URL. */
+    name: z.string().min(1).optional(),
+    timeout: Duration.optional(),
+    interval: Duration.optional(),
+    auth: Auth.optional(),
+    /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
+    namespace: z.string().min(1).optional(),
+    pod: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** `auto`, `off` or `replay:<trace.csv>` (a path relative to the config file). */
+const Nvml = z.string().transform((v, ctx) => {
+  if (v === 'auto' || v === 'off') return v;
+  if (v.startsWith('replay:') && v.length > 'replay:'.length) return { replay: v.slice('replay:'.length) };
+  ctx.addIssue({ code: 'custom', message: `must be auto, off or replay:<trace.csv>, got ${JSON.stringify(v)}` });
+  return z.NEVER;
+});
+
+const Listen = z.string().refine((s) => parseListen(s) !== undefined, { message: 'must be host:port with a port 0-65535, e.g. 0.0.0.0:9464' });
+
+function parseListen(s: string): { host: string; port: number } | undefined {
+  const m = /^(.*):(\d{1,5})$/.exec(s);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65535) return undefined;
+  const host = m[1]!.replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+export const ExporterConfigSchema = z
+  .object({
+    /** 9464: the port scrape-configs/tokenwatt.ts points Prometheus at. */
+    listen: Listen.default('0.0.0.0:9464'),
+    /** The `host` label of this machine's NVML GPUs. */
+    host: z.string().min(1).default(() => hostname()),
+    /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
+    interval: Duration.default(5000),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    auth: Auth.optional(),
+    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+    nvml: Nvml.default('auto'),
+    limits: z
+      .object({
+        /** 32 MiB: a dense node's dcgm-exporter or Kepler scrape is a few MiB. */
+        maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+        /** Samples kept per scrape; a target past it is refused (too_many_series), not truncated. */
+        maxSeriesPerTarget: z.number().int().positive().default(200_000),
+      })
+      .strict()
+      .default({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000 }),
+    targets: z.array(Target).default([]),
+    energy: EnergyConfigSchema.default(() => EnergyConfigSchema.parse({})),
+    placement: z.array(StaticPlacementSchema).default([]),
+  })
+  .strict();
+
+export type RawExporterConfig = z.output<typeof ExporterConfigSchema>;
+
+export interface TargetConfig {
+  kind: TargetKind;
+  name: string;
+  url: string;
+  timeoutMs: number;
+  intervalMs: number;
+  auth?: AuthConfig;
+  namespace?: string;
+  pod?: string;
+}
+
+export interface ExporterConfig extends Omit<RawExporterConfig, 'targets' | 'listen' | 'interval' | 'nvml'> {
+  listen: { host: string; port: number };
+  intervalMs: number;
+  nvml: 'auto' | 'off' | { replay: string };
+  targets: TargetConfig[];
+}
+
+/** `targets[1].url` from zod's path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out || '(config)';
+}
+
+/**
+ * Validate a parsed YAML document. `baseDir` resolves relative file paths (TLS, NVML replay) the way
+ * an operator reads them: relative to the config file. Throws ConfigError naming every bad field.
+ */
+export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): ExporterConfig {
+  const r = ExporterConfigSchema.safeParse(doc ?? {});
+  const problems: string[] = [];
+  if (!r.success) {
+    for (const i of r.error.issues) {
+      if (i.code === 'unrecognized_keys') {
+        for (const k of i.keys) problems.push(`${formatPath([...i.path, k])}: unknown field`);
+      } else {
+        problems.push(`${formatPath(i.path)}: ${i.message}`);
+      }
+    }
+    throw new ConfigError(summary(problems));
+  }
+  const raw = r.data;
+  const cycle = raw.interval;
+  const names = new Map<string, number>();
+  const targets = raw.targets.map((t, i): TargetConfig => {
+    const name = t.name ?? t.url;
+    const seen = names.get(name);
+    if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
+    names.set(name, i);
+    const intervalMs = t.interval ?? cycle;
+    if (intervalMs < cycle) problems.push(`targets[${i}].interval: ${intervalMs} ms is shorter than the collection interval ${cycle} ms`);
+    // A target's read must end within one cycle, so a slow target never delays the next cycle.
+    const timeoutMs = t.timeout ?? Math.min(10_000, cycle * 0.8);
+    if (timeoutMs > cycle) problems.push(`targets[${i}].timeout: ${timeoutMs} ms is longer than the collection interval ${cycle} ms`);
+    if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
+    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
+      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
+    }
+    return {
+      kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
+      ...(t.auth && { auth: t.auth }),
+      ...(t.namespace !== undefined && { namespace: t.namespace }),
+      ...(t.pod !== undefined && { pod: t.pod }),
+    };
+  });
+  // The static table must name one engine per entry: two entries for one model and no URL would make
+  // placement ambiguous at run time, so refuse it here.
+  const byModel = new Map<string, number>();
+  raw.placement.forEach((p, i) => {
+    if (p.url !== undefined || p.model === undefined) return;
+    const seen = byModel.get(p.model);
+    if (seen !== undefined) problems.push(`placement[${i}].model: '${p.model}' is also placement[${seen}]'s model without a url (give each entry its url)`);
+    byModel.set(p.model, i);
+  });
+  let nvml: ExporterConfig['nvml'] = raw.nvml;
+  if (typeof nvml === 'object') {
+    const file = resolve(baseDir, nvml.replay);
+    if (!existsSync(file)) problems.push(`nvml: replay trace ${file} does not exist`);
+    nvml = { replay: file };
+  }
+  let tls = raw.tls;
+  if (tls) {
+    tls = { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) };
+    for (const k of ['certFile', 'keyFile'] as const) if (!existsSync(tls[k])) problems.push(`tls.${k}: ${tls[k]} does not exist`);
+  }
+  if (problems.length > 0) throw new ConfigError(summary(problems));
+  const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = raw;
+  return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: cycle, nvml, targets };
+}
+
+function summary(problems: string[]): string {
+  return `invalid config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p}`).join('\n')}`;
+}
+
+/** Read and validate a YAML config file. Throws ConfigError (unreadable file, bad YAML, bad fields). */
+export function loadExporterConfig(file: string): ExporterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigError(`config ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) {
+    throw new ConfigError(`config ${file}: the top level must be a mapping of fields`);
+  }
+  return parseExporterConfig(doc, dirname(resolve(file)));
+}

@@ -1,0 +1,310 @@
+// The exporter's collection loop. Every `interval` one cycle runs: each due collector reads its target
+// (concurrently, each bounded by its own timeout, each failure its own), the fresh readings are joined
+// into one energy Tick (NVML boards win over dcgm-exporter's for the same host+gpu), the EnergyLedger
+// is fed, and /metrics is rendered ONCE (text and gzip cached), so scrapes cost a buffer write.
+//
+// Isolation: a collector that fails this cycle is marked down (tokenwatt_collector_up 0,
+// errors_total{reason}+1) and contributes nothing: its last readings are dropped, not replayed. The
+// ledger keeps its counters (they never go backwards) and diffs against the last good reading when
+// the target returns. A reading the ledger would refuse is dropped alone, not with the whole tick.
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
+import { CollectError } from '../collectors/collector.ts';
+import { engineMeta } from '../collectors/serving.ts';
+import { EnergyLedger } from '../energy/ledger.ts';
+import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/tick.ts';
+import { validateTick } from '../energy/validate-tick.ts';
+import type { EnergyConfig } from '../energy/config.ts';
+import { version } from '../version.ts';
+import { closeUpstreamConnections } from './http-target.ts';
+import { renderText } from './render.ts';
+
+const gzip = promisify(gzipCb);
+
+/** A collector and how the exporter schedules it. */
+export interface Scheduled {
+  collector: Collector;
+  /** Shown in /api/targets ('' for NVML). */
+  url: string;
+  /** The `target` label: the target's name ("local" for NVML). */
+  target: string;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface TargetStatus {
+  kind: string;
+  name: string;
+  url: string;
+  up: boolean;
+  lastError: string | null;
+  reason: string | null;
+  lastSuccess: string | null;
+  durationSeconds: number | null;
+  series: number;
+}
+
+interface State extends Scheduled {
+  ran: boolean;
+  lastRunMs: number | undefined;
+  up: boolean;
+  lastError: string | null;
+  reason: string | null;
+  lastSuccessS: number | undefined;
+  durationS: number | undefined;
+  series: number;
+  errors: Map<string, number>;
+  /** The last successful run's own samples (served while up, dropped when down). */
+  samples: LedgerSample[];
+}
+
+export interface Rendered {
+  text: string;
+  gzip: Buffer;
+}
+
+interface Remembered {
+  sample: LedgerSample;
+  seenS: number;
+}
+
+export class Exporter {
+  readonly ledger: EnergyLedger;
+  private readonly states: State[];
+  private readonly gpuInfo = new Map<string, Remembered>();
+  /** Per host+gpu, the source and energy (J) last fed to the ledger (see join: switching sources). */
+  private readonly lastFed = new Map<string, { source: string; energy: number }>();
+  private readonly engineInfo = new Map<string, Remembered>();
+  private current: Rendered;
+  private cycles = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    scheduled: Scheduled[],
+    energy: EnergyConfig,
+    private readonly intervalMs: number,
+    private readonly log: Log,
+  ) {
+    this.ledger = new EnergyLedger(energy);
+    this.states = scheduled.map((s) => ({
+      ...s, ran: false, lastRunMs: undefined, up: false, lastError: null, reason: null,
+      lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
+    }));
+    const text = renderText(this.ownSamples());
+    this.current = { text, gzip: Buffer.alloc(0) };
+  }
+
+  /** The body to serve now (rendered at the end of the last cycle). */
+  get metrics(): Rendered {
+    return this.current;
+  }
+
+  /** Ready once every collector has run once (whatever the result) and a cycle has been rendered. */
+  get ready(): boolean {
+    return this.cycles > 0 && this.states.every((s) => s.ran);
+  }
+
+  get targets(): TargetStatus[] {
+    return this.states.map((s) => ({
+      kind: s.collector.kind,
+      name: s.target,
+      url: s.url,
+      up: s.up,
+      lastError: s.lastError,
+      reason: s.reason,
+      lastSuccess: s.lastSuccessS === undefined ? null : new Date(s.lastSuccessS * 1000).toISOString(),
+      durationSeconds: s.durationS ?? null,
+      series: s.series,
+    }));
+  }
+
+  /** Run cycles every interval until stop(). The first starts now. */
+  start(): void {
+    const loop = async () => {
+      const started = Date.now();
+      this.running = this.runCycle(started);
+      await this.running;
+      this.running = undefined;
+      if (this.stopped) return;
+      // Keep to the interval's grid; a cycle is bounded by the targets' timeouts (≤ interval).
+      this.timer = setTimeout(loop, Math.max(0, started + this.intervalMs - Date.now()));
+    };
+    void loop();
+  }
+
+  /** Stop the timer, cancel reads in flight and wait for the cycle to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort();
+    await this.running;
+    closeUpstreamConnections();
+  }
+
+  /** One collection cycle at `nowMs` (tests call it directly, with their own clock). */
+  async runCycle(nowMs = Date.now()): Promise<void> {
+    const due = this.states.filter((s) => s.lastRunMs === undefined || nowMs - s.lastRunMs >= s.intervalMs - 1);
+    const results = await Promise.all(due.map((s) => this.runOne(s, nowMs)));
+    const fresh = results.filter((r): r is { state: State; result: CollectResult } => r !== undefined);
+    const tick = this.join(nowMs / 1000, fresh);
+    try {
+      this.ledger.observe(tick);
+    } catch (err) {
+      // Per-reading checks ran in join(); what is left (time going backwards) skips this tick only.
+      this.log('error', 'energy ledger refused the tick; counters keep their values', { error: (err as Error).message });
+    }
+    await this.render(nowMs / 1000);
+    this.cycles++;
+  }
+
+  private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
+    s.lastRunMs = nowMs;
+    const started = performance.now();
+    const timeout = AbortSignal.timeout(s.timeoutMs);
+    const signal = AbortSignal.any([this.abort.signal, timeout]);
+    try {
+      // The race bounds collectors that ignore the signal (a stuck NVML call) to their timeout too.
+      const result = await new Promise<CollectResult>((resolve, reject) => {
+        const onAbort = () => reject(new CollectError('timeout', `no answer within ${s.timeoutMs} ms`));
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        s.collector.collect(signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+      s.durationS = (performance.now() - started) / 1000;
+      s.ran = true;
+      if (!s.up) this.log('info', 'collector up', { collector: s.collector.kind, target: s.target });
+      s.up = true;
+      s.lastError = null;
+      s.reason = null;
+      s.lastSuccessS = Date.now() / 1000;
+      s.samples = result.samples;
+      s.series = result.series ?? result.samples.length + (result.boards?.length ?? 0) + (result.engines?.length ?? 0);
+      return { state: s, result };
+    } catch (err) {
+      s.durationS = (performance.now() - started) / 1000;
+      s.ran = true;
+      const reason = err instanceof CollectError ? err.reason : 'internal';
+      const message = (err as Error).message;
+      // Log transitions and changed errors, not the same failure every cycle.
+      if (s.up || s.reason !== reason || s.lastError === null) {
+        this.log(err instanceof CollectError ? 'warn' : 'error', 'collector failed', { collector: s.collector.kind, target: s.target, reason, error: message });
+      }
+      s.up = false;
+      s.lastError = message;
+      s.reason = reason;
+      s.samples = [];
+      s.series = 0;
+      s.errors.set(reason, (s.errors.get(reason) ?? 0) + 1);
+      return undefined;
+    }
+  }
+
+  /** This cycle's tick: fresh readings only, NVML over dcgm for one host+gpu, bad readings dropped alone. */
+  private join(nowS: number, fresh: { state: State; result: CollectResult }[]): Tick {
+    const boards = new Map<string, { reading: BoardReading; source: string }>();
+    // NVML first so it wins; then dcgm targets in config order.
+    const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
+    for (const { state, result } of ordered) {
+      for (const b of result.boards ?? []) {
+        const key = `${b.host}\0${b.gpu}`;
+        if (boards.has(key)) continue;
+        if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
+        // NVML and dcgm-exporter read the same hardware counter, but dcgm-exporter samples it every
+        // 30 s by default: after a switch its reading can lag the last one fed. The ledger would take
+        // that drop for a driver reload and count the whole counter again, so the board waits until
+        // the new source catches up.
+        const last = this.lastFed.get(key);
+        if (last && last.source !== state.collector.kind && b.energyJoules < last.energy) {
+          this.log('debug', 'energy source switched; waiting for it to catch up with the last reading', { host: b.host, gpu: b.gpu, from: last.source, to: state.collector.kind });
+          continue;
+        }
+        boards.set(key, { reading: b, source: state.collector.kind });
+      }
+    }
+    const engines = new Map<string, EngineReading>();
+    for (const { state, result } of fresh) {
+      for (const e of result.engines ?? []) {
+        const key = JSON.stringify([e.host, e.gpu, e.gpuInstanceId ?? '', e.namespace, e.pod, e.model_name, e.engine]);
+        if (engines.has(key)) {
+          this.log('warn', 'two targets report the same engine on the same GPU; keeping the first', { target: state.target, model: e.model_name, engine: e.engine });
+          continue;
+        }
+        if (!this.acceptable({ timestampS: nowS, boards: [], engines: [e] }, state)) continue;
+        engines.set(key, e);
+      }
+    }
+    for (const [key, b] of boards) this.lastFed.set(key, { source: b.source, energy: b.reading.energyJoules });
+    const tick: Tick = { timestampS: nowS, boards: [...boards.values()].map((b) => b.reading), engines: [...engines.values()] };
+    this.rememberInfo(nowS, [...boards.values()], tick.engines, tick.boards);
+    return tick;
+  }
+
+  private acceptable(part: Tick, state: State): boolean {
+    try {
+      validateTick(part, undefined);
+      return true;
+    } catch (err) {
+      this.log('warn', 'reading refused by the energy ledger check; dropped', { collector: state.collector.kind, target: state.target, error: (err as Error).message });
+      return false;
+    }
+  }
+
+  /** tokenwatt_gpu_info and tokenwatt_engine_info for what this tick saw, kept as long as the ledger keeps its series. */
+  private rememberInfo(nowS: number, boards: { reading: BoardReading; source: string }[], engines: EngineReading[], readings: BoardReading[]): void {
+    for (const { reading: b, source } of boards) {
+      const labels = { host: b.host, gpu: b.gpu, gpu_uuid: b.uuid, gpu_model: b.model, mig_mode: b.slices.length > 0 ? 'enabled' : 'disabled', energy_source: source };
+      this.gpuInfo.set(JSON.stringify([b.host, b.gpu, b.uuid]), { sample: { name: 'tokenwatt_gpu_info', labels, value: 1 }, seenS: nowS });
+    }
+    const byGpu = new Map(readings.map((b) => [`${b.host}\0${b.gpu}`, b]));
+    for (const e of engines) {
+      const meta = engineMeta.get(e);
+      const b = byGpu.get(`${e.host}\0${e.gpu}`);
+      const slice = e.gpuInstanceId === undefined ? undefined : b?.slices.find((s) => s.gpuInstanceId === e.gpuInstanceId);
+      const labels = {
+        model_name: e.model_name, engine: e.engine, namespace: e.namespace, pod: e.pod,
+        host: e.host, gpu: e.gpu, gpu_uuid: b?.uuid ?? '', gpu_model: b?.model ?? '',
+        gpu_instance_id: e.gpuInstanceId ?? '', gpu_profile: e.gpuInstanceId === undefined ? 'whole' : slice?.profile ?? '',
+        server: meta?.server ?? '', target: meta?.target ?? '', mapping: meta?.mapping ?? '',
+      };
+      // Keyed by the engine (not its labels): a placement change replaces the series.
+      this.engineInfo.set(JSON.stringify([meta?.target, e.model_name, e.engine, e.namespace, e.pod]), { sample: { name: 'tokenwatt_engine_info', labels, value: 1 }, seenS: nowS });
+    }
+    const cutoff = nowS - this.ledger.config.retentionSeconds;
+    for (const m of [this.gpuInfo, this.engineInfo]) for (const [k, v] of m) if (v.seenS < cutoff) m.delete(k);
+  }
+
+  /** Series about the exporter itself: build info and per-collector health. */
+  private ownSamples(): LedgerSample[] {
+    const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
+    for (const s of this.states) {
+      const l = { collector: s.collector.kind, target: s.target };
+      out.push({ name: 'tokenwatt_collector_up', labels: l, value: s.up ? 1 : 0 });
+      if (s.durationS !== undefined) out.push({ name: 'tokenwatt_collector_duration_seconds', labels: l, value: s.durationS });
+      for (const [reason, n] of [...s.errors].sort()) out.push({ name: 'tokenwatt_collector_errors_total', labels: { ...l, reason }, value: n });
+      if (s.lastSuccessS !== undefined) out.push({ name: 'tokenwatt_collector_last_success_timestamp_seconds', labels: l, value: s.lastSuccessS });
+      out.push({ name: 'tokenwatt_collector_series', labels: l, value: s.series });
+    }
+    return out;
+  }
+
+  private async render(nowS: number): Promise<void> {
+    void nowS;
+    const samples: LedgerSample[] = [...this.ownSamples()];
+    for (const s of this.states) if (s.up) samples.push(...s.samples);
+    for (const m of [this.gpuInfo, this.engineInfo]) for (const v of m.values()) samples.push(v.sample);
+    samples.push(...this.ledger.samples());
+    let text: string;
+    try {
+      text = renderText(samples);
+    } catch (err) {
+      // A collector sample outside the catalog is a bug: keep serving the last good body.
+      this.log('error', 'render failed; serving the previous /metrics body', { error: (err as Error).message });
+      return;
+    }
+    this.current = { text, gzip: await gzip(text) };
+  }
+}

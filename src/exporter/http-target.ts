@@ -1,0 +1,156 @@
+// One GET of an upstream /metrics for a collector: the shared part of the vllm/sglang/dcgm/kepler
+// collectors. Every way it can fail ends in a CollectError whose reason becomes the
+// tokenwatt_collector_errors_total{reason} label:
+//   connect         no connection (refused, unknown host, reset before an answer)
+//   timeout         no complete answer within the target's timeout
+//   http_status     a status other than 2xx
+//   too_large       the body (after gunzip) passed limits.maxBodyBytes: the read is aborted while
+//                   streaming, so a huge or endless body never sits in memory
+//   truncated       the connection ended before the body the server announced
+//   parse           not valid exposition text (including invalid UTF-8 and bad gzip)
+//   too_many_series more samples than limits.maxSeriesPerTarget
+// Content-Type chooses text 0.0.4 or OpenMetrics, as Prometheus does.
+import http from 'node:http';
+import https from 'node:https';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { CollectError } from '../collectors/collector.ts';
+import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
+import { ParseError } from '../exposition/types.ts';
+import type { MetricFamily } from '../exposition/types.ts';
+import type { AuthConfig } from './config.ts';
+
+export interface HttpTarget {
+  url: string;
+  timeoutMs: number;
+  auth?: AuthConfig;
+}
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxSeriesPerTarget: number;
+}
+
+// Prometheus's own Accept header: OpenMetrics first, text 0.0.4 as the fallback.
+const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+
+/** Close idle keep-alive connections to upstreams (shutdown: they would hold the process open). */
+export function closeUpstreamConnections(): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+export function authHeader(auth: AuthConfig | undefined): string | undefined {
+  if (!auth) return undefined;
+  if (auth.bearerToken !== undefined) return `Bearer ${auth.bearerToken}`;
+  if (auth.basic) return `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`;
+  return undefined;
+}
+
+/** Fetch and parse one exposition; throws CollectError. `signal` ends the read early (shutdown). */
+export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: AbortSignal): Promise<{ families: MetricFamily[]; series: number }> {
+  const { body, contentType } = await fetchBody(target, limits, signal);
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new CollectError('parse', `${target.url}: body is not valid UTF-8`);
+  }
+  let families: MetricFamily[];
+  try {
+    families = parseExposition(text, { format: formatFromContentType(contentType), maxSeries: limits.maxSeriesPerTarget });
+  } catch (err) {
+    if (err instanceof ParseError) {
+      if (err.reason.startsWith('too many series')) throw new CollectError('too_many_series', `${target.url}: more than ${limits.maxSeriesPerTarget} series`);
+      throw new CollectError('parse', `${target.url}: ${err.message}`);
+    }
+    throw err;
+  }
+  let series = 0;
+  for (const f of families) series += f.samples.length;
+  return { families, series };
+}
+
+function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Promise<{ body: Buffer; contentType?: string }> {
+  return new Promise((resolve, reject) => {
+    const timeout = AbortSignal.timeout(target.timeoutMs);
+    const signal = AbortSignal.any([outer, timeout]);
+    let settled = false;
+    let req: http.ClientRequest | undefined;
+    let answered = false;
+    const fail = (reason: string, message: string) => {
+      if (settled) return;
+      settled = true;
+      req?.destroy();
+      reject(new CollectError(reason, `${target.url}: ${message}`));
+    };
+    const onAbort = () => fail('timeout', timeout.aborted ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => signal.removeEventListener('abort', onAbort);
+
+    const isHttps = target.url.toLowerCase().startsWith('https:');
+    const headers: Record<string, string> = { accept: ACCEPT, 'accept-encoding': 'gzip', 'user-agent': 'tokenwatt-exporter' };
+    const authz = authHeader(target.auth);
+    if (authz) headers.authorization = authz;
+    try {
+      req = (isHttps ? https : http).get(target.url, { headers, agent: isHttps ? agents.https : agents.http }, (res) => {
+        answered = true;
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          res.resume();
+          done();
+          return fail('http_status', `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
+        }
+        const enc = res.headers['content-encoding']?.trim().toLowerCase();
+        let stream: Readable = res;
+        if (enc === 'gzip' || enc === 'x-gzip') {
+          const gunzip = createGunzip();
+          res.pipe(gunzip);
+          gunzip.on('error', (err) => { done(); fail('parse', `invalid gzip body: ${err.message}`); });
+          stream = gunzip;
+        } else if (enc !== undefined && enc !== '' && enc !== 'identity') {
+          res.resume();
+          done();
+          return fail('parse', `unsupported Content-Encoding '${enc}'`);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Checked on the decompressed bytes, so a small gzip bomb is stopped too.
+          if (size > limits.maxBodyBytes) {
+            // Settle first: destroying the stream makes the socket report an abort of its own.
+            done();
+            fail('too_large', `body larger than ${limits.maxBodyBytes} bytes`);
+            stream.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        stream.on('end', () => {
+          done();
+          if (settled) return;
+          settled = true;
+          resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
+        });
+        res.on('aborted', () => { done(); fail('truncated', `connection closed after ${size} bytes, before the end of the body`); });
+        res.on('error', (err) => { done(); fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`); });
+      });
+    } catch (err) {
+      done();
+      return fail('connect', (err as Error).message);
+    }
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      done();
+      if (signal.aborted) return onAbort();
+      // Once headers came, a socket error means the body was cut off, not that we never connected.
+      if (answered) fail('truncated', `connection closed mid-body: ${err.message}`);
+      else fail('connect', err.code ? `${err.code} ${err.message}` : err.message);
+    });
+  });
+}

@@ -1,0 +1,87 @@
+// The exporter's HTTP endpoints (express):
+//   /metrics      text format 0.0.4, the body rendered once per cycle; gzip when Accept-Encoding asks
+//   /healthz      200 while the process runs (no auth, for liveness probes)
+//   /readyz       200 once every collector ran once, else 503
+//   /api/targets  each target's kind, name, url, up, last error and reason, last success, duration
+// Bearer or basic auth, when configured, guards everything but /healthz.
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Log } from '../collectors/collector.ts';
+import type { AuthConfig } from './config.ts';
+import type { Exporter } from './exporter.ts';
+import { authHeader } from './http-target.ts';
+import { CONTENT_TYPE } from './render.ts';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  auth?: AuthConfig;
+  tls?: { certFile: string; keyFile: string };
+  log: Log;
+}
+
+export function createApp(exporter: Exporter, auth: AuthConfig | undefined): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  if (auth) app.use(requireAuth(auth));
+  app.get('/metrics', (req, res) => {
+    const body = exporter.metrics;
+    res.setHeader('Content-Type', CONTENT_TYPE);
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (body.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) {
+      res.setHeader('Content-Encoding', 'gzip');
+      res.end(body.gzip);
+    } else {
+      res.end(body.text);
+    }
+  });
+  app.get('/readyz', (_req, res) => {
+    res.status(exporter.ready ? 200 : 503).type('text/plain').send(exporter.ready ? 'ready\n' : 'not ready: some collectors have not run yet\n');
+  });
+  app.get('/api/targets', (_req, res) => {
+    res.json({ targets: exporter.targets });
+  });
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send('tokenwatt exporter: /metrics /healthz /readyz /api/targets\n');
+  });
+  return app;
+}
+
+function requireAuth(auth: AuthConfig) {
+  const expected = Buffer.from(authHeader(auth)!);
+  const scheme = auth.bearerToken !== undefined ? 'Bearer' : 'Basic realm="tokenwatt"';
+  return (req: Request, res: Response, next: NextFunction) => {
+    const got = Buffer.from(req.headers.authorization ?? '');
+    if (got.length === expected.length && timingSafeEqual(got, expected)) return next();
+    res.setHeader('WWW-Authenticate', scheme);
+    res.status(401).type('text/plain').send('unauthorized\n');
+  };
+}
+
+/** Listen; resolves with the server once bound (port 0 picks a free port: see address()). */
+export function listen(exporter: Exporter, opts: ServerOptions): Promise<http.Server> {
+  const app = createApp(exporter, opts.auth);
+  const server = opts.tls
+    ? https.createServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, app)
+    : http.createServer(app);
+  // Scrapers keep connections alive; keep them a little longer than a 15 s scrape interval.
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      opts.log('info', 'listening', { address: a.address, port: a.port, tls: opts.tls !== undefined, auth: opts.auth ? (opts.auth.bearerToken !== undefined ? 'bearer' : 'basic') : 'none' });
+      resolve(server);
+    });
+  });
+}

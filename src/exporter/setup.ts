@@ -1,0 +1,75 @@
+// From a validated config to scheduled collectors: one per target, plus NVML unless `nvml: off`.
+// Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
+// latest answer of every dcgm target (held here, per target, so one dcgm target's failure drops only
+// its GPUs).
+import type { Collector, Log, NvmlOptions } from '../collectors/collector.ts';
+import { createDcgmCollector } from '../collectors/dcgm.ts';
+import { createKeplerCollector } from '../collectors/kepler.ts';
+import { createSglangCollector } from '../collectors/sglang.ts';
+import { createVllmCollector } from '../collectors/vllm.ts';
+import { placeEngine } from '../energy/placement.ts';
+import type { DcgmView } from '../recognise/types.ts';
+import type { ExporterConfig } from './config.ts';
+import type { Scheduled } from './exporter.ts';
+
+export type NvmlFactory = (options: NvmlOptions) => Collector;
+
+/**
+ * The NVML collector lives in src/collectors/nvml.ts. It is loaded on demand (koffi and the driver
+ * library are only needed on a GPU host) and a build without it still runs, logging once.
+ */
+export async function loadNvmlFactory(log: Log): Promise<NvmlFactory | undefined> {
+  const path = '../collectors/nvml.ts';
+  try {
+    const mod = (await import(path)) as { createNvmlCollector?: NvmlFactory };
+    if (typeof mod.createNvmlCollector === 'function') return mod.createNvmlCollector;
+    log('warn', 'NVML unavailable: src/collectors/nvml.ts exports no createNvmlCollector');
+  } catch (err) {
+    log('warn', 'NVML unavailable: the NVML collector could not be loaded', { error: (err as Error).message });
+  }
+  return undefined;
+}
+
+export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlFactory | undefined): Scheduled[] {
+  const limits = config.limits;
+  const dcgmViews = new Map<string, DcgmView>();
+  const place = (engine: { url: string; model: string; namespace?: string; pod?: string }) => {
+    const fixed = placeEngine(engine, config.placement);
+    if (fixed || !engine.namespace || !engine.pod) return fixed;
+    for (const view of dcgmViews.values()) {
+      const p = placeEngine(engine, [], view);
+      if (p) return p;
+    }
+    return undefined;
+  };
+  const out: Scheduled[] = [];
+  for (const t of config.targets) {
+    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }) };
+    let collector: Collector;
+    switch (t.kind) {
+      case 'vllm':
+      case 'sglang': {
+        const serving = { ...target, ...(t.namespace !== undefined && { namespace: t.namespace }), ...(t.pod !== undefined && { pod: t.pod }) };
+        collector = (t.kind === 'vllm' ? createVllmCollector : createSglangCollector)(serving, { limits, log, place });
+        break;
+      }
+      case 'dcgm':
+        collector = createDcgmCollector(target, { limits, log, onView: (v) => dcgmViews.set(t.name, v) });
+        break;
+      case 'kepler':
+        collector = createKeplerCollector(target, { limits, log });
+        break;
+    }
+    out.push({ collector, url: t.url, target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
+  }
+  if (config.nvml !== 'off' && nvml) {
+    const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
+    try {
+      const collector = nvml({ mode, host: config.host, log });
+      out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });
+    } catch (err) {
+      log(config.nvml === 'auto' ? 'warn' : 'error', 'NVML collector could not start', { error: (err as Error).message });
+    }
+  }
+  return out;
+}

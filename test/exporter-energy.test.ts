@@ -1,0 +1,142 @@
+// The join: dcgm-exporter boards + vLLM/SGLang engines → the energy ledger → /metrics. GPU joules
+// reconcile with the fixture's DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION differences / 1000; NVML boards
+// win over dcgm's for the same host+gpu.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CollectError } from '../src/collectors/collector.ts';
+import type { Collector, NvmlOptions } from '../src/collectors/collector.ts';
+import type { BoardReading } from '../src/energy/tick.ts';
+import { thirdpartyText } from './support/thirdparty.ts';
+import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
+
+const A30 = thirdpartyText('dcgm/sample5_a30_mig_issue317_energy.prom');
+const A30_HOST = 'yg-data-k8s-gpu-a30-node-test-test0003.mt';
+const L4 = thirdpartyText('dcgm/sample1_l4_kops_full_scrape.prom');
+const L4_HOST = 'i-030791dc5a37cd257';
+const TRITON = thirdpartyText('vllm/sample5_triton_vllm_backend_readme.prom');
+const SGLANG = thirdpartyText('sglang/sglang_docs_production_metrics_example.prom');
+
+let up: Upstreams;
+beforeAll(async () => {
+  up = await Upstreams.start();
+});
+afterAll(async () => {
+  await up.close();
+});
+
+/** Add `deltaMj[gpu]` to every energy line of that GPU (all its MIG instances: the board value repeats). */
+function advance(text: string, deltaMj: Record<string, number>): string {
+  return text.replace(/^(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*gpu="(\d+)"[^}]*\}) (\d+)$/gm, (_m, head: string, gpu: string, v: string) => `${head} ${Number(v) + (deltaMj[gpu] ?? 0)}`);
+}
+
+/** The fixture's own readings (mJ) per GPU: the max over the instances that repeat it. */
+function readingsMj(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*gpu="(\d+)"[^}]*\} (\d+)$/gm)) out[m[1]!] = Math.max(out[m[1]!] ?? 0, Number(m[2]));
+  return out;
+}
+
+describe('dcgm + vLLM + SGLang fixtures through the exporter', () => {
+  it('GPU joules equal the differences of DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION / 1000; slices + unallocated = board', async () => {
+    // Five cycles 5 s apart; GPU 0 draws 250-310 W, GPU 1 an idle 40 W (mJ per 5 s).
+    const steps = [{ '0': 0, '1': 0 }, { '0': 1_250_000, '1': 200_000 }, { '0': 2_800_000, '1': 400_000 }, { '0': 4_100_001, '1': 600_000 }, { '0': 5_650_123, '1': 800_000 }];
+    let i = 0;
+    const served: string[] = [];
+    up.on('/e/dcgm', (_req, res) => {
+      const text = advance(A30, steps[i]!);
+      served.push(text);
+      res.end(text);
+    });
+    let tokens = 16;
+    up.text('/e/vllm', () => TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${(tokens += 300)}`));
+    up.text('/e/sglang', SGLANG);
+    const { exporter } = exporterFrom({
+      targets: [
+        { kind: 'dcgm', name: 'a30', url: up.url('/e/dcgm') },
+        { kind: 'vllm', name: 'triton', url: up.url('/e/vllm') },
+        { kind: 'sglang', name: 'sglang', url: up.url('/e/sglang') },
+      ],
+      placement: [
+        { model: 'vllm_model', host: A30_HOST, gpu: '0', gpuInstanceId: '3' },
+        { model: 'meta-llama/Llama-3.1-8B-Instruct', host: A30_HOST, gpu: '0', gpuInstanceId: '4' },
+      ],
+      energy: { idlePowerWatts: { 'NVIDIA A30': 30 } },
+    });
+    let s = seriesOf(exporter.metrics.text);
+    const t0 = Date.UTC(2026, 5, 1);
+    for (i = 0; i < steps.length; i++) {
+      await exporter.runCycle(t0 + i * 5000);
+      s = seriesOf(exporter.metrics.text);
+    }
+    const first = readingsMj(served[0]!);
+    const last = readingsMj(served[served.length - 1]!);
+    for (const gpu of ['0', '1']) {
+      const board = one(s, 'tokenwatt_gpu_energy_joules_total', { host: A30_HOST, gpu });
+      expect(board).toBeCloseTo((last[gpu]! - first[gpu]!) / 1000, 6);
+      const slices = find(s, 'tokenwatt_slice_energy_joules_total', { host: A30_HOST, gpu }).reduce((a, x) => a + x.value, 0);
+      const unallocated = one(s, 'tokenwatt_unallocated_energy_joules_total', { host: A30_HOST, gpu });
+      expect(slices + unallocated).toBeCloseTo(board, 6);
+    }
+    // By hand: GPU 0 5650.123 J; GPU 1 800 J.
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total', { gpu: '0' })).toBeCloseTo(5650.123, 6);
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total', { gpu: '1' })).toBeCloseTo(800, 6);
+    // Engines: on their slices, the vLLM one generated 4 × 300 tokens after its baseline.
+    expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model', gpu_instance_id: '3', gpu_profile: '1g.6gb' })).toBe(1200);
+    expect(one(s, 'tokenwatt_model_energy_joules_total', { model_name: 'vllm_model' })).toBeCloseTo(
+      find(s, 'tokenwatt_slice_energy_joules_total', { gpu: '0', gpu_instance_id: '3' }).reduce((a, x) => a + x.value, 0), 6);
+    expect(one(s, 'tokenwatt_engine_info', { model_name: 'vllm_model' })).toBe(1);
+    expect(find(s, 'tokenwatt_engine_info', { model_name: 'vllm_model' })[0]!.labels).toMatchObject({
+      server: 'vllm', target: 'triton', mapping: 'static', host: A30_HOST, gpu: '0', gpu_instance_id: '3', gpu_profile: '1g.6gb',
+      gpu_uuid: 'GPU-265c9814-6156-355b-e589-ff2064894f16', gpu_model: 'NVIDIA A30',
+    });
+    expect(find(s, 'tokenwatt_gpu_info', { gpu: '0' })[0]!.labels).toMatchObject({ mig_mode: 'enabled', energy_source: 'dcgm' });
+    expect(one(s, 'tokenwatt_model_tokens_per_joule', { model_name: 'vllm_model' })).toBeGreaterThan(0);
+  });
+});
+
+describe('NVML and dcgm-exporter for the same GPU', () => {
+  it('NVML wins while it answers; dcgm stands in when it fails; energy never goes backwards', async () => {
+    let nvmlMj = 4_742_776;
+    let dcgmMj = 4_742_776;
+    let nvmlFails = false;
+    up.text('/n/dcgm', () => L4.replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${dcgmMj}`));
+    const options: NvmlOptions[] = [];
+    const fakeNvml = (o: NvmlOptions): Collector => {
+      options.push(o);
+      return {
+        kind: 'nvml', name: 'nvml',
+        async collect() {
+          if (nvmlFails) throw new CollectError('nvml', 'NVML_ERROR_GPU_IS_LOST');
+          const board: BoardReading = { host: L4_HOST, gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: nvmlMj / 1000, powerWatts: 70, slices: [] };
+          return { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }], boards: [board] };
+        },
+      };
+    };
+    const { exporter } = exporterFrom({ host: L4_HOST, targets: [{ kind: 'dcgm', url: up.url('/n/dcgm') }] }, fakeNvml);
+    expect(options[0]).toMatchObject({ mode: 'auto', host: L4_HOST });
+    let t = 0;
+    const cycle = async () => {
+      await exporter.runCycle((t += 5000));
+      return seriesOf(exporter.metrics.text);
+    };
+    await cycle();
+    nvmlMj += 500_000; // NVML's reading is fresher than dcgm-exporter's (its 30 s sampling)
+    dcgmMj += 400_000;
+    let s = await cycle();
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(500, 9);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('nvml');
+    expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(1);
+
+    nvmlFails = true;
+    s = await cycle();
+    // dcgm's reading (5142.776 J) lags NVML's last (5242.776 J): not a reset, so nothing is fed yet.
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(500, 9);
+    dcgmMj += 600_000; // dcgm catches up: 5742.776 J, 500 J past NVML's last reading
+    s = await cycle();
+    expect(one(s, 'tokenwatt_collector_up', { collector: 'nvml' })).toBe(0);
+    expect(one(s, 'tokenwatt_collector_errors_total', { collector: 'nvml', reason: 'nvml' })).toBe(2);
+    expect(find(s, 'tokenwatt_nvml_up')).toEqual([]); // a down collector's own series are dropped
+    expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('dcgm');
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+  });
+});
