@@ -7,7 +7,8 @@
 //   throttle         a GPU is throttled (kind=power|thermal, ratio of wall time, default 0.5): its
 //                    violation counter climbs, clocks and throughput drop, power sits at the cap
 //                    (power) or temperature climbs (thermal).
-//   efficiency-drop  a model makes `factor` (default 0.5) of its tokens for the same power.
+//   efficiency-drop  a model's GPU spends 1/`factor` (default 0.5) of the dynamic power on the same tokens:
+//                    tokens per joule falls, throughput and latency do not change.
 //   slow             every request to a model waits `seconds` (default 2) before its prefill: TTFT
 //                    climbs past the SLO while throughput stays the same.
 import type { EngineSim, FleetSim, GpuSim } from './workload.ts';
@@ -70,7 +71,12 @@ export function applyFault(sim: FleetSim, name: FaultName, p: FaultParams): Faul
       engineOf(sim, p).faults.stallSeconds = sec;
       return { ...p, seconds: sec };
     }
-    case 'efficiency-drop': { const f = p.factor ?? 0.5; engineOf(sim, p).faults.efficiency = f; return { ...p, factor: f }; }
+    case 'efficiency-drop': {
+      const f = p.factor ?? 0.5;
+      if (!(f > 0 && f <= 1)) throw new FaultError('factor must be in (0, 1]');
+      engineOf(sim, p).faults.efficiency = f;
+      return { ...p, factor: f };
+    }
     case 'xid': { const c = p.code ?? 79; gpuOf(sim, p).faults.xid = c; return { ...p, code: c }; }
     case 'throttle': {
       const g = gpuOf(sim, p);

@@ -5,16 +5,19 @@
 // config (scrape/eval intervals, `for` durations, Alertmanager group timings), never from editing rules.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { build } from '../build/index.ts';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
 import type { Fleet } from './fleet.ts';
 import { startFleet } from './index.ts';
 import type { RunningFleet } from './index.ts';
+import { nvmlTrace } from './nvml-trace.ts';
 
 export const PROMETHEUS_BINS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'];
 export const ALERTMANAGER_BINS = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'];
@@ -34,8 +37,8 @@ export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertma
 export type Pace = 'demo' | 'test';
 
 const PACES = {
-  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s' },
-  test: { scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s' },
+  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
+  test: { scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
 } as const;
 
 /** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
@@ -124,6 +127,37 @@ export function formatNotification(n: Notification): string {
   }).join('\n');
 }
 
+/**
+ * The tokenwatt exporter's config for a running fleet: every engine, dcgm-exporter and Kepler as a
+ * target, each engine placed on its GPU/slice by URL, and NVML replayed for the non-MIG GPUs of
+ * `nvmlHost` (a trace cannot carry MIG instances: those GPUs stay with dcgm-exporter).
+ */
+export function exporterConfig(running: RunningFleet, o: { listen: string; interval: string; nvmlHost?: string; nvmlTrace?: string }): object {
+  const fleet = running.sim.fleet;
+  const host = o.nvmlHost === undefined ? undefined : running.sim.hosts.find((h) => h.host.name === o.nvmlHost);
+  return {
+    listen: o.listen,
+    host: o.nvmlHost ?? fleet.hosts[0]!.name,
+    interval: o.interval,
+    logLevel: 'warn',
+    nvml: o.nvmlTrace ? `replay:${o.nvmlTrace}` : 'off',
+    ...(host && o.nvmlTrace && {
+      nvmlReplayGpus: Object.fromEntries(host.gpus.filter((g) => !g.mig).map((g) => [String(g.index), { name: g.gpu.model, uuid: g.uuid, powerLimitWatts: g.limitW }])),
+    }),
+    targets: [
+      ...running.servers.map((s) => ({ kind: s.engine, url: s.url, name: `${s.engine}:${s.model}` })),
+      ...running.dcgm.map((d) => ({ kind: 'dcgm', url: d.url, name: `dcgm:${d.host}` })),
+      ...running.kepler.map((k) => ({ kind: 'kepler', url: k.url, name: `kepler:${k.host}` })),
+    ],
+    placement: running.servers.map((s) => {
+      const spec = fleet.servers[s.index]!;
+      return { url: s.url, host: s.host, gpu: String(spec.gpus[0]), ...(spec.gpuInstanceId !== undefined && { gpuInstanceId: String(spec.gpuInstanceId) }) };
+    }),
+  };
+}
+
+export const TOKENWATT_BIN = fileURLToPath(new URL('../../bin/tokenwatt.js', import.meta.url));
+
 export interface Child { stop(): Promise<void>; log(): string }
 
 /** Spawn a server binary and wait until `readyUrl` answers 200 (or the process exits). */
@@ -157,10 +191,8 @@ export interface StackOptions {
   /** 'default': Prometheus 9090, Alertmanager 9093, webhook 9095 and the fleet's default ports; 'ephemeral' for tests. */
   ports: 'default' | 'ephemeral';
   onNotification?: (n: Notification) => void;
-  /** Extra tokenwatt exporter targets for prometheus.yml (host:port). */
-  tokenwatt?: string[];
-  /** Called with the fleet before Prometheus starts (start the exporter here). */
-  beforePrometheus?: (fleet: RunningFleet) => Promise<void>;
+  /** Run the tokenwatt exporter against the fleet (default true). */
+  exporter?: boolean;
 }
 
 export interface Stack {
@@ -171,6 +203,8 @@ export interface Stack {
   webhook: WebhookReceiver;
   prometheus: Child;
   alertmanager: Child;
+  /** The exporter, when it runs: its /metrics URL and the NVML trace it replays. */
+  exporter?: Child & { url: string; config: string; nvmlTrace?: string };
   stop(): Promise<void>;
 }
 
@@ -197,7 +231,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     stops.push(() => webhook.stop());
     const amPort = ephemeral ? await freePort(address) : 9093;
     const promPort = ephemeral ? await freePort(address) : 9090;
-    const config = stackConfig(fleet, { alertmanager: `${address}:${amPort}`, webhookUrl: webhook.url, pace: o.pace, ...(o.tokenwatt && { tokenwatt: o.tokenwatt }) });
+    const twPort = ephemeral ? await freePort(address) : 9464;
+    const withExporter = o.exporter ?? true;
+    const config = stackConfig(fleet, { alertmanager: `${address}:${amPort}`, webhookUrl: webhook.url, pace: o.pace, ...(withExporter && { tokenwatt: [`${address}:${twPort}`] }) });
     const out = join(o.dir, 'dist');
     await build(out, config);
     const amData = join(o.dir, 'alertmanager-data');
@@ -213,7 +249,25 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       `--web.listen-address=${address}:${amPort}`, '--cluster.listen-address=', '--log.level=warn',
     ], `http://${address}:${amPort}/-/ready`);
     stops.push(() => alertmanager.stop());
-    if (o.beforePrometheus) await o.beforePrometheus(fleet);
+    let exporter: Stack['exporter'];
+    if (withExporter) {
+      // NVML for the first host with a whole GPU, replayed from the same seeded model as the fleet.
+      const nvmlHost = fleet.sim.hosts.find((h) => h.gpus.some((g) => !g.mig));
+      let trace: string | undefined;
+      if (nvmlHost) {
+        trace = join(o.dir, `nvml-${nvmlHost.host.name}.csv`);
+        const whole = nvmlHost.gpus.filter((g) => !g.mig).map((g) => g.index);
+        await writeFile(trace, nvmlTrace(fleetSpec, nvmlHost.host.name, 600, Date.now() / 1000, 0.5, whole));
+      }
+      const file = join(o.dir, 'tokenwatt.yaml');
+      await writeFile(file, stringify(exporterConfig(fleet, {
+        listen: `${address}:${twPort}`, interval: PACES[o.pace].exporterInterval,
+        ...(nvmlHost && trace && { nvmlHost: nvmlHost.host.name, nvmlTrace: trace }),
+      })));
+      const child = await startChild(process.execPath, [TOKENWATT_BIN, 'exporter', '--config', file], `http://${address}:${twPort}/readyz`);
+      stops.push(() => child.stop());
+      exporter = { ...child, url: `http://${address}:${twPort}/metrics`, config: file, ...(trace && { nvmlTrace: trace }) };
+    }
     const prometheus = await startChild(bins.prometheus, [
       `--config.file=${join(out, 'prometheus', 'prometheus.yml')}`, `--storage.tsdb.path=${promData}`,
       `--web.listen-address=${address}:${promPort}`, '--log.level=warn',
@@ -222,7 +276,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     ], `http://${address}:${promPort}/-/ready`);
     stops.push(() => prometheus.stop());
     return {
-      fleet, config, webhook, prometheus, alertmanager,
+      fleet, config, webhook, prometheus, alertmanager, ...(exporter && { exporter }),
       prometheusUrl: `http://${address}:${promPort}`,
       alertmanagerUrl: `http://${address}:${amPort}`,
       stop: stopAll,

@@ -138,7 +138,7 @@ export interface EngineFaults {
   down: boolean;
   /** Every request waits this long before its prefill (a stalled tokenizer or KV transfer): TTFT climbs, throughput does not change. */
   stallSeconds: number;
-  /** Decode throughput is multiplied by this at unchanged power (an efficiency drop). */
+  /** Tokens per joule above idle is multiplied by this: the same tokens for 1/efficiency of the dynamic power (a lost optimisation such as CUDA graphs or a bad kernel). */
   efficiency: number;
 }
 
@@ -206,7 +206,7 @@ export class EngineSim {
 
   /** Decode tokens/s of the whole engine at a batch. */
   tokensPerSecond(batch: number, speed: number): number {
-    return refTokensPerSecond(batch * this.batchWeight) / this.batchWeight * this.scale * speed * this.faults.efficiency;
+    return refTokensPerSecond(batch * this.batchWeight) / this.batchWeight * this.scale * speed;
   }
 
   /** Advance from t to t + dt. `rate` is the arrival rate now; `speed` the GPU's clock factor (throttling). */
@@ -370,7 +370,7 @@ export class GpuSim {
       if (!e || e.faults.down) continue;
       const share = d.computeSlices / 7;
       // Tensor-parallel engines put the same batch on each of their GPUs.
-      fraction += share * (CONTEXT_FRACTION + refDynamicFraction(e.batch * e.batchWeight) * this.speed);
+      fraction += share * (CONTEXT_FRACTION + (refDynamicFraction(e.batch * e.batchWeight) * this.speed) / e.faults.efficiency);
     }
     let power = this.limitW * fraction;
     if (this.faults.powerThrottle > 0) power = Math.max(power, this.limitW * 0.97);
