@@ -11,8 +11,9 @@ import type { Command } from './command.ts';
 
 const usage = `Usage: tokenwatt demo [--fleet FILE] [--seed N] [--dir DIR] [--ephemeral-ports]
 
-Run the whole thing on this machine: the simulated fleet (tokenwatt simulate), the build compiled
-for it (dashboards, rules, prometheus.yml, alertmanager.yml), a real Prometheus and Alertmanager
+Run the whole thing on this machine: the simulated fleet (tokenwatt simulate), the tokenwatt exporter
+reading it (NVML replayed for the whole GPUs), the build compiled for it (dashboards, rules,
+prometheus.yml, alertmanager.yml), a real Prometheus and Alertmanager
 (Debian packages prometheus and prometheus-alertmanager), and a local webhook receiver standing in
 for PagerDuty and Slack that prints each notification. Prints the URLs; Ctrl-C stops everything.
 Timings are shortened through the build config (5 s scrape and evaluation, 30 s 'for', 10 s
@@ -22,7 +23,8 @@ Options:
   --fleet FILE        fleet file (default: exporters/simulate/reference.yaml)
   --seed N            override the fleet's seed
   --dir DIR           where the build and Prometheus/Alertmanager data go (default: dist/demo)
-  --ephemeral-ports   free ports instead of Prometheus 9090, Alertmanager 9093, webhook 9095, the fleet's defaults
+  --ephemeral-ports   free ports instead of Prometheus 9090, Alertmanager 9093, webhook 9095, exporter 9464
+                      and the fleet's defaults
 
 Exit status: 0 stopped by Ctrl-C; 1 Prometheus or Alertmanager missing (says what to install) or failed to start; 2 usage or fleet error.`;
 
@@ -39,6 +41,7 @@ export function describeStack(s: Stack, fleetFile: string, dir: string): string 
     ...f.servers.map((x) => `  ${x.engine.padEnd(13)} ${x.url}   ${x.model} on ${x.host}`),
     ...f.dcgm.map((x) => `  dcgm-exporter ${x.url}   ${x.host}`),
     ...f.kepler.map((x) => `  kepler        ${x.url}   ${x.host} (${x.generation})`),
+    ...(s.exporter ? [`  tokenwatt     ${s.exporter.url}   exporter, config ${s.exporter.config}${s.exporter.nvmlTrace ? `, NVML replay ${s.exporter.nvmlTrace}` : ''}`] : []),
     `  Generated     ${dir}/dist   (Grafana: import grafana/dashboards/*/*.json, datasource ${s.prometheusUrl})`,
     '',
     '  Try a query:  ' + `${s.prometheusUrl}/graph?g0.expr=${encodeURIComponent('gpu:dcgm_board_power_watts:rate5m')}`,
@@ -91,7 +94,7 @@ const command: Command = {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    console.log('\ntokenwatt demo: stopping Prometheus, Alertmanager, the webhook receiver and the fleet');
+    console.log('\ntokenwatt demo: stopping Prometheus, the exporter, Alertmanager, the webhook receiver and the fleet');
     await stack.stop();
     return 0;
   },

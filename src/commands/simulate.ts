@@ -36,7 +36,8 @@ Options:
   --dcgm-interval S       dcgm-exporter collection interval (default: the fleet's, 30 s upstream)
   --address ADDR          listen address (default 127.0.0.1)
   --ephemeral-ports       free ports instead of vLLM 8000+, dcgm 9400+, Kepler 28282+/9102+, control 9999
-  --nvml-trace DIR        write DIR/nvml-<host>.csv, the hosts' GPUs for the NVML collector's replay mode
+  --nvml-trace DIR        write DIR/nvml-<host>.csv, the hosts' whole (non-MIG) GPUs for the exporter's
+                          NVML replay mode (nvml: replay:<file>, identity in nvmlReplayGpus)
   --nvml-seconds N        length of that trace before it loops (default 600)
 
 Exit status: 0 stopped by a signal; 2 usage error or invalid fleet file (each bad field named).`;
@@ -83,13 +84,16 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
   };
 }
 
-/** Write one NVML trace per host; returns host -> file. */
+/** Write one NVML trace per host with a whole (non-MIG) GPU; returns host -> file. */
 export function writeNvmlTraces(fleet: Fleet, dir: string, seconds: number, startUnixS: number): Map<string, string> {
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, string>();
   for (const h of fleet.hosts) {
+    // A trace cannot carry MIG instances: MIG GPUs are left to dcgm-exporter.
+    const whole = h.gpus.flatMap((g, i) => (g.mig ? [] : [i]));
+    if (whole.length === 0) continue;
     const file = join(dir, `nvml-${h.name}.csv`);
-    writeFileSync(file, nvmlTrace(fleet, h.name, seconds, startUnixS));
+    writeFileSync(file, nvmlTrace(fleet, h.name, seconds, startUnixS, 0.5, whole));
     files.set(h.name, file);
   }
   return files;
