@@ -100,6 +100,8 @@ export const ExporterConfigSchema = z
     auth: Auth.optional(),
     tls: Tls.optional(),
     nvml: Nvml.default('auto'),
+    /** Replay only: identity per GPU index that a trace does not record (default: the H100 fixture's). */
+    nvmlReplayGpus: z.record(z.string(), z.object({ name: z.string().min(1), uuid: z.string().min(1), powerLimitWatts: z.number().positive() }).partial().strict()).optional(),
     limits: z
       .object({
         /** 32 MiB: a dense node's dcgm-exporter or Kepler scrape is a few MiB. */

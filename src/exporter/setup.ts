@@ -65,7 +65,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
     try {
-      const collector = nvml({ mode, host: config.host, log });
+      const collector = nvml({ mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) });
       out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });
     } catch (err) {
       log(config.nvml === 'auto' ? 'warn' : 'error', 'NVML collector could not start', { error: (err as Error).message });
