@@ -203,8 +203,8 @@ class Parser {
   lastLabelProbes: string[] = [];
   /** The next backslash at or after the current label value (-1: none left in the input). */
   nextBackslash = 0;
-  /** Where the current line's newline is (the input's length when it has none). */
-  lineEnd = 0;
+  /** Where the current line's newline is (the input's length when it has none); -1: not looked for yet. */
+  lineEnd = -1;
   // Scratch for the current sample's labels (names, values, where each name starts).
   readonly names: string[] = [];
   readonly vals: string[] = [];
@@ -249,8 +249,7 @@ class Parser {
       if (c === NL) { this.pos++; continue; }
       if (c === HASH) this.textComment();
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
@@ -493,7 +492,7 @@ class Parser {
     }
     const close = this.maxRows > 0 ? s.indexOf('}', open + 1) : -1;
     // A key spanning lines could never match (cached blocks hold no newline); skip the lookup.
-    const key = close !== -1 && close < this.lineEnd ? s.slice(open, close + 1) : undefined;
+    const key = close !== -1 && close < this.currentLineEnd(open) ? s.slice(open, close + 1) : undefined;
     if (key !== undefined) {
       const hit = this.rows.get(key);
       if (hit !== undefined) {
@@ -528,6 +527,18 @@ class Parser {
     return row;
   }
 
+  /**
+   * Where the current line ends, given a position on it. Found on first use: lines whose label block
+   * was predicted never need it, and they are most lines.
+   */
+  currentLineEnd(from: number): number {
+    if (this.lineEnd === -1) {
+      const nl = this.s.indexOf('\n', from);
+      this.lineEnd = nl === -1 ? this.len : nl;
+    }
+    return this.lineEnd;
+  }
+
   /** Reads `name="value",...}` after the `{`, leaving pos after the `}` and the count in nLabels. */
   labels(om: boolean): Record<string, string> {
     // Hot loop: positions live in the local p (not this.pos) and are stored back before any call.
@@ -539,6 +550,7 @@ class Parser {
     const lastNames = this.lastLabelNames;
     const lastProbes = this.lastLabelProbes;
     const lastVals = this.lastLabelValues;
+    const lineEnd = this.currentLineEnd(this.pos);
     let n = 0;
     let p = this.pos;
     let c = s.charCodeAt(p);
@@ -576,7 +588,7 @@ class Parser {
       let bs = this.nextBackslash;
       if (bs !== -1 && bs < vStart) bs = this.nextBackslash = s.indexOf('\\', vStart);
       let value: string;
-      if (q !== -1 && (bs === -1 || bs > q) && q < this.lineEnd) {
+      if (q !== -1 && (bs === -1 || bs > q) && q < lineEnd) {
         value = s.slice(vStart, q);
         // Keep the previous sample's equal string instead: the fresh slice dies young (cheap to
         // collect) and the result shares one string per repeated value (hostnames, UUIDs, models).
@@ -678,8 +690,7 @@ class Parser {
         this.omDescriptor();
       } else if (c === NL) this.fail('blank lines are not allowed in OpenMetrics');
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
