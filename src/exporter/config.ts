@@ -40,6 +40,12 @@ const Auth = z
 
 export type AuthConfig = z.output<typeof Auth>;
 
+/** How an https target is verified: `ca` (PEM, read from caFile at load) or no verification. */
+export interface UpstreamTls {
+  ca?: Buffer;
+  insecureSkipVerify?: boolean;
+}
+
 const HttpUrl = z.string().refine((u) => {
   try {
     const p = new URL(u).protocol;
@@ -61,6 +67,8 @@ const Target = z
     timeout: Duration.optional(),
     interval: Duration.optional(),
     auth: Auth.optional(),
+    /** https targets: a private CA to trust, or (for tests only) no verification at all. */
+    tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
     /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
@@ -126,6 +134,7 @@ export interface TargetConfig {
   timeoutMs: number;
   intervalMs: number;
   auth?: AuthConfig;
+  tls?: UpstreamTls;
   namespace?: string;
   pod?: string;
 }
@@ -187,9 +196,23 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     // A target's read must end within one cycle, so a slow target never delays the next cycle.
     const timeoutMs = t.timeout ?? Math.min(10_000, cycle * 0.8);
     if (timeoutMs > cycle) problems.push(`targets[${i}].timeout: ${timeoutMs} ms is longer than the collection interval ${cycle} ms`);
+    let tls: UpstreamTls | undefined;
+    if (t.tls) {
+      if (!t.url.toLowerCase().startsWith('https:')) problems.push(`targets[${i}].tls: applies only to https:// URLs`);
+      tls = { ...(t.tls.insecureSkipVerify !== undefined && { insecureSkipVerify: t.tls.insecureSkipVerify }) };
+      if (t.tls.caFile !== undefined) {
+        const file = resolve(baseDir, t.tls.caFile);
+        try {
+          tls.ca = readFileSync(file);
+        } catch (err) {
+          problems.push(`targets[${i}].tls.caFile: cannot read ${file}: ${(err as Error).message}`);
+        }
+      }
+    }
     targets.push({
       kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
       ...(t.auth && { auth: t.auth }),
+      ...(tls && { tls }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     });

@@ -44,7 +44,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   };
   const out: Scheduled[] = [];
   for (const t of config.targets) {
-    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }) };
+    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }), ...(t.tls && { tls: t.tls }) };
     let collector: Collector;
     switch (t.kind) {
       case 'vllm':
