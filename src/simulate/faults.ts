@@ -5,8 +5,8 @@
 //   xid              a GPU reports an XID (default 79, fallen off the bus); on clear the gauge goes
 //                    back to 0, as after a driver reload.
 //   throttle         a GPU is throttled (kind=power|thermal, ratio of wall time, default 0.5): its
-//                    violation counter climbs, clocks and throughput drop, power sits at the cap
-//                    (power) or temperature climbs (thermal).
+//                    violation counter climbs, clocks, throughput and dynamic power drop by 30 %;
+//                    thermal also heats the board.
 //   efficiency-drop  a model's GPU spends 1/`factor` (default 0.5) of the dynamic power on the same tokens:
 //                    tokens per joule falls, throughput and latency do not change.
 //   slow             every request to a model waits `seconds` (default 2) before its prefill: TTFT

@@ -372,9 +372,8 @@ export class GpuSim {
       // Tensor-parallel engines put the same batch on each of their GPUs.
       fraction += share * (CONTEXT_FRACTION + (refDynamicFraction(e.batch * e.batchWeight) * this.speed) / e.faults.efficiency);
     }
-    let power = this.limitW * fraction;
-    if (this.faults.powerThrottle > 0) power = Math.max(power, this.limitW * 0.97);
-    this.powerW = Math.min(this.limitW, power);
+    // Throttling lowers the clocks (speed), and the dynamic power with them; it never adds power.
+    this.powerW = Math.min(this.limitW, this.limitW * fraction);
     // Energy counter: the integral of the power (mJ), as the board's own counter is.
     this.energyMj += this.powerW * dt * 1000;
     // Temperature relaxes towards a load-dependent level (time constant ~20 s).
