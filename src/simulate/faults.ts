@@ -2,6 +2,8 @@
 // with DELETE), each acting on the workload model so that every endpoint shows its consequences:
 //   server-down      a vLLM/SGLang server stops answering (scrapes fail); on clear it restarts, so
 //                    its counters start again from zero, as a restarted server's do.
+//   gpu-lost         a GPU falls off the bus (XID 79 in the kernel log): dcgm-exporter and Kepler stop
+//                    reporting it and every server on it goes down; on clear it is back and they restart.
 //   xid              a GPU reports an XID (default 79, fallen off the bus); on clear the gauge goes
 //                    back to 0, as after a driver reload.
 //   throttle         a GPU is throttled (kind=power|thermal, ratio of wall time, default 0.5): its
@@ -13,7 +15,7 @@
 //                    climbs past the SLO while throughput stays the same.
 import type { EngineSim, FleetSim, GpuSim } from './workload.ts';
 
-export const FAULT_NAMES = ['server-down', 'xid', 'throttle', 'efficiency-drop', 'slow'] as const;
+export const FAULT_NAMES = ['server-down', 'gpu-lost', 'xid', 'throttle', 'efficiency-drop', 'slow'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface FaultParams {
@@ -77,6 +79,12 @@ export function applyFault(sim: FleetSim, name: FaultName, p: FaultParams): Faul
       engineOf(sim, p).faults.efficiency = f;
       return { ...p, factor: f };
     }
+    case 'gpu-lost': {
+      const g = gpuOf(sim, p);
+      g.faults.lost = true;
+      for (const d of g.devices) if (d.engine) d.engine.faults.down = true;
+      return p;
+    }
     case 'xid': { const c = p.code ?? 79; gpuOf(sim, p).faults.xid = c; return { ...p, code: c }; }
     case 'throttle': {
       const g = gpuOf(sim, p);
@@ -95,6 +103,13 @@ export function clearFault(sim: FleetSim, name: FaultName, p: FaultParams): void
     case 'server-down': {
       const e = engineOf(sim, p);
       if (e.faults.down) sim.replaceEngine(e, e.restart(sim.t));
+      return;
+    }
+    case 'gpu-lost': {
+      const g = gpuOf(sim, p);
+      g.faults.lost = false;
+      const engines = new Set(g.devices.flatMap((d) => (d.engine ? [d.engine] : [])));
+      for (const e of engines) if (e.faults.down) sim.replaceEngine(e, e.restart(sim.t));
       return;
     }
     case 'slow': engineOf(sim, p).faults.stallSeconds = 0; return;

@@ -122,9 +122,9 @@ export class KeplerEndpoint {
     if (this.sim.fleet.kepler.gpu) {
       const gpuLabels = (g: GpuSim) => sorted([['gpu', String(g.index)], ['gpu_name', g.gpu.model], ['gpu_uuid', g.uuid], ['node_name', node], ['vendor', 'nvidia']]);
       const nj = fam('kepler_node_gpu_joules_total');
-      for (const g of this.host.gpus) w.sample(nj, gpuLabels(g), goFloat(g.energyMj / 1000));
+      for (const g of this.host.gpus) if (!g.faults.lost) w.sample(nj, gpuLabels(g), goFloat(g.energyMj / 1000));
       const nw = fam('kepler_node_gpu_watts');
-      for (const g of this.host.gpus) w.sample(nw, gpuLabels(g), goFloat(g.powerW));
+      for (const g of this.host.gpus) if (!g.faults.lost) w.sample(nw, gpuLabels(g), goFloat(g.powerW));
       const pj = fam('kepler_pod_gpu_joules_total');
       for (const g of this.host.gpus) {
         for (const d of g.devices) {

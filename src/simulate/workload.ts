@@ -320,6 +320,8 @@ export interface GpuFaults {
   /** Throttled fraction of wall time by kind; 0: not throttled. */
   powerThrottle: number;
   thermalThrottle: number;
+  /** Fallen off the bus: no telemetry at all (dcgm-exporter, Kepler) until it comes back. */
+  lost: boolean;
 }
 
 /** One physical GPU: power from its devices' batches, an energy counter that integrates it. */
@@ -334,7 +336,7 @@ export class GpuSim {
   tempC = 35;
   powerViolationNs = 0;
   thermalViolationNs = 0;
-  faults: GpuFaults = { xid: 0, powerThrottle: 0, thermalThrottle: 0 };
+  faults: GpuFaults = { xid: 0, powerThrottle: 0, thermalThrottle: 0, lost: false };
 
   constructor(readonly host: FleetHost, readonly index: number, readonly gpu: FleetGpu, rng: Rng) {
     this.spec = GPU_MODELS[gpu.model];
