@@ -9,7 +9,7 @@
 //   throttle         a GPU is throttled (kind=power|thermal, ratio of wall time, default 0.5): its
 //                    violation counter climbs, clocks, throughput and dynamic power drop by 30 %;
 //                    thermal also heats the board.
-//   efficiency-drop  a model's GPU spends 1/`factor` (default 0.5) of the dynamic power on the same tokens:
+//   efficiency-drop  a model's GPU spends 1/`factor` (default 0.3) of the dynamic power on the same tokens:
 //                    tokens per joule falls, throughput and latency do not change.
 //   slow             every request to a model waits `seconds` (default 2) before its prefill: TTFT
 //                    climbs past the SLO while throughput stays the same.
@@ -74,7 +74,7 @@ export function applyFault(sim: FleetSim, name: FaultName, p: FaultParams): Faul
       return { ...p, seconds: sec };
     }
     case 'efficiency-drop': {
-      const f = p.factor ?? 0.5;
+      const f = p.factor ?? 0.3;
       if (!(f > 0 && f <= 1)) throw new FaultError('factor must be in (0, 1]');
       engineOf(sim, p).faults.efficiency = f;
       return { ...p, factor: f };
