@@ -270,6 +270,17 @@ describe('faults and the control API', () => {
       await fetch(`${running.control.url}/server-down?model=${encodeURIComponent(model)}`, { method: 'DELETE' });
       const after = recognisers.vllm(parse(await (await fetch(url)).text())).engines[0]!.generationTokens;
       expect(after).toBeLessThan(before);
+      // `tokenwatt inspect` on the live endpoints: what the exporter's collectors will see.
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (m: string) => { printed.push(m); };
+      try {
+        expect(await main(['inspect', '--kind', 'dcgm', running.dcgm[0]!.url])).toBe(0);
+        expect(await main(['inspect', '--kind', 'kepler', running.kepler[0]!.url])).toBe(0);
+      } finally { console.log = log; }
+      const dcgmView = JSON.parse(printed[0]!) as { gpus: { gpu: string; migInstances: { profile: string }[] }[] };
+      expect(dcgmView.gpus.map((g) => [g.gpu, g.migInstances.map((m) => m.profile)])).toEqual([['0', []], ['1', ['3g.20gb', '2g.10gb']]]);
+      expect((JSON.parse(printed[1]!) as { generation: string }).generation).toBe('rewrite');
       const bad = await fetch(`${running.control.url}/xid?gpu=7`, { method: 'POST' });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/no GPU 7/);

@@ -202,7 +202,6 @@ export class EngineSim {
   }
 
   get kvUsage(): number { return Math.min(1, this.kvUsed / this.kvCapacity); }
-  get decoding(): number { return this.batch; }
 
   /** Decode tokens/s of the whole engine at a batch. */
   tokensPerSecond(batch: number, speed: number): number {
