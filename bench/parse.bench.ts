@@ -20,10 +20,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function timed(fn: () => unknown): number {
+/** Wall time of one run, and the process's CPU time in it (all threads, GC helpers included). */
+function timed(fn: () => unknown, wall: number[], cpu: number[]): void {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   fn();
-  return performance.now() - t0;
+  wall.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
 }
 
 /** A full GC, also under plain `npm run bench` (no --expose-gc): the flag can be set at run time. */
@@ -56,18 +60,21 @@ export default async function bench() {
 
   theirs(); // warm-up
   const oursMs: number[] = [];
+  const oursCpuMs: number[] = [];
   const theirsMs: number[] = [];
+  const theirsCpuMs: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < OURS_PER_ROUND; i++) oursMs.push(timed(ours));
-    theirsMs.push(timed(theirs));
+    for (let i = 0; i < OURS_PER_ROUND; i++) timed(ours, oursMs, oursCpuMs);
+    timed(theirs, theirsMs, theirsCpuMs);
   }
   const oursMbps = mb / (median(oursMs) / 1000);
   const theirsMbps = mb / (median(theirsMs) / 1000);
   const ratio = oursMbps / theirsMbps;
   return {
     input: { mb: Number(mb.toFixed(1)), families: families.length, samples },
-    parseExposition: { mbps: Number(oursMbps.toFixed(1)), runsMs: oursMs.map(Math.round) },
-    parsePrometheusTextFormat: { mbps: Number(theirsMbps.toFixed(1)), runsMs: theirsMs.map(Math.round) },
+    // CPU time well below wall time means the process waited for a core (a shared machine).
+    parseExposition: { mbps: Number(oursMbps.toFixed(1)), runsMs: oursMs.map(Math.round), cpuMs: oursCpuMs.map(Math.round) },
+    parsePrometheusTextFormat: { mbps: Number(theirsMbps.toFixed(1)), runsMs: theirsMs.map(Math.round), cpuMs: theirsCpuMs.map(Math.round) },
     ratio: Number(ratio.toFixed(2)),
     memory: {
       resultHeapMB: Number(resultHeapMB.toFixed(1)),

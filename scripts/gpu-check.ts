@@ -75,7 +75,8 @@ async function collector(backend: string) {
     } else {
       const avg = b1 && b2 ? (b2.energyJoules - b1.energyJoules) / ((secondAt - firstAt) / 1000) : undefined;
       check('mean W over 5 s (ΔE/Δt)', meanSmi.toFixed(1), avg?.toFixed(1), near(avg, meanSmi, 0.15, 10));
-      check('MIG slices', '-', JSON.stringify(b2?.slices.map((s) => `${s.gpuInstanceId}:${s.profile}`) ?? []), true);
+      // Activity is from GPM between the two collections (0 when the GPU has no GPM).
+      check('MIG slices (id:profile@act)', g['mig.mode.current'], JSON.stringify(b2?.slices.map((s) => `${s.gpuInstanceId}:${s.profile}@${s.activity.toFixed(2)}`) ?? []), true);
     }
   }
   const up = second.samples.find((s) => s.name === 'tokenwatt_nvml_up');

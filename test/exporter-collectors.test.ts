@@ -142,3 +142,44 @@ describe('kepler collector', () => {
     await expect(c.collect(signal)).rejects.toBeInstanceOf(CollectError);
   });
 });
+
+describe('what the HTTP layer accepts', () => {
+  // vLLM's prometheus_client answers Prometheus's Accept header with OpenMetrics (counters as families
+  // without _total, # EOF at the end), gzipped when asked.
+  const om = [
+    '# TYPE vllm:prompt_tokens counter',
+    '# HELP vllm:prompt_tokens Number of prefill tokens processed.',
+    'vllm:prompt_tokens_total{engine="0",model_name="m"} 10.0',
+    'vllm:prompt_tokens_created{engine="0",model_name="m"} 1.7e+09',
+    '# TYPE vllm:generation_tokens counter',
+    '# HELP vllm:generation_tokens Number of generation tokens processed.',
+    'vllm:generation_tokens_total{engine="0",model_name="m"} 20.0',
+    'vllm:generation_tokens_created{engine="0",model_name="m"} 1.7e+09',
+    '# EOF',
+    '',
+  ].join('\n');
+
+  it('OpenMetrics by Content-Type, gzip by Content-Encoding; the request asks for both', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const seen: Record<string, string | undefined>[] = [];
+    const url = up.on('/om', (req, res) => {
+      seen.push({ accept: req.headers.accept, encoding: req.headers['accept-encoding'] });
+      res.setHeader('Content-Type', 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+      res.setHeader('Content-Encoding', 'gzip');
+      res.end(gzipSync(om));
+    });
+    const { deps } = serving([{ model: 'm', host: 'h', gpu: '0' }]);
+    const r = await createVllmCollector({ name: 'om', url, timeoutMs: 2000 }, deps).collect(signal);
+    expect(r.engines).toMatchObject([{ model_name: 'm', engine: '0', promptTokens: 10, generationTokens: 20 }]);
+    expect(seen[0]!.accept).toMatch(/^application\/openmetrics-text/);
+    expect(seen[0]!.encoding).toBe('gzip');
+  });
+
+  it('bearer credentials of the target are sent', async () => {
+    let authz: string | undefined;
+    const url = up.on('/authz', (req, res) => { authz = req.headers.authorization; res.end(thirdpartyText('vllm/sample5_triton_vllm_backend_readme.prom')); });
+    const { deps } = serving([]);
+    await createVllmCollector({ name: 'a', url, timeoutMs: 2000, auth: { bearerToken: 'tok' } }, deps).collect(signal);
+    expect(authz).toBe('Bearer tok');
+  });
+});

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseExporterConfig } from '../src/exporter/config.ts';
+import { ConfigError, loadExporterConfig, parseExporterConfig } from '../src/exporter/config.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-config-'));
@@ -54,6 +54,15 @@ describe('defaults', () => {
   });
 });
 
+describe('the shipped example', () => {
+  it('exporters/tokenwatt/tokenwatt.yaml is valid', () => {
+    const c = loadExporterConfig(join(import.meta.dirname, '..', 'exporters', 'tokenwatt', 'tokenwatt.yaml'));
+    expect(c.listen.port).toBe(9464);
+    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm']);
+    expect(c.placement).toHaveLength(2);
+  });
+});
+
 describe('bad fields, each named by its path', () => {
   it('shape errors: all of them in one message', () => {
     const msg = problems({
@@ -70,6 +79,18 @@ describe('bad fields, each named by its path', () => {
     }
     expect(msg).not.toContain('targets[0]');
     expect(msg).toMatch(/^invalid config \(12 problems\):/);
+  });
+
+  it('shape and consistency problems together, in one message', () => {
+    const msg = problems({
+      energy: { pue: 0 },
+      targets: [{ kind: 'vllm', name: 'a', url: 'http://x:1/m', timeout: '9s' }, { kind: 'dcgm', name: 'a', url: 'http://y:1/m' }, { kind: 'nope', url: 'http://z:1/m' }],
+    });
+    expect(msg).toContain('energy.pue:');
+    expect(msg).toContain('targets[2].kind:');
+    expect(msg).toContain('targets[0].timeout: 9000 ms is longer than the collection interval 5000 ms');
+    expect(msg).toContain("targets[1].name: 'a' is also targets[0]'s name");
+    expect(msg).toMatch(/^invalid config \(4 problems\):/);
   });
 
   it('consistency: timeout past the interval, duplicate names, ambiguous placement, missing files', () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector, NvmlOptions } from '../src/collectors/collector.ts';
-import type { BoardReading } from '../src/energy/tick.ts';
+import type { BoardReading, LedgerSample } from '../src/energy/tick.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 
@@ -105,13 +105,25 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
       return {
         kind: 'nvml', name: 'nvml',
         async collect() {
-          if (nvmlFails) throw new CollectError('nvml', 'NVML_ERROR_GPU_IS_LOST');
+          if (nvmlFails) {
+            // As the NVML collector fails: with tokenwatt_nvml_up 0 attached, so its alert can fire.
+            throw Object.assign(new CollectError('gpu_lost', 'NVML_ERROR_GPU_IS_LOST'), { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 0 }] });
+          }
           const board: BoardReading = { host: L4_HOST, gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: nvmlMj / 1000, powerWatts: 70, slices: [] };
-          return { samples: [{ name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }], boards: [board] };
+          // Like the real NVML collector, it says gpu_info itself; here also a name outside the catalog.
+          const info = { host: L4_HOST, gpu: '0', gpu_uuid: board.uuid, gpu_model: 'NVIDIA L4', mig_mode: 'disabled', energy_source: 'nvml' };
+          const samples: LedgerSample[] = [
+              { name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 },
+              { name: 'tokenwatt_nvml_up', labels: { backend: 'fake' }, value: 1 }, // a duplicate: served once
+              { name: 'tokenwatt_gpu_info', labels: info, value: 1 },
+              { name: 'tokenwatt_gpu_info', labels: { ...info, gpu: '1', gpu_uuid: 'GPU-no-energy-counter' }, value: 1 },
+              { name: 'tokenwatt_not_in_catalog', labels: {}, value: 1 },
+          ];
+          return { samples, boards: [board] };
         },
       };
     };
-    const { exporter } = exporterFrom({ host: L4_HOST, targets: [{ kind: 'dcgm', url: up.url('/n/dcgm') }] }, fakeNvml);
+    const { exporter, lines } = exporterFrom({ host: L4_HOST, targets: [{ kind: 'dcgm', url: up.url('/n/dcgm') }] }, fakeNvml);
     expect(options[0]).toMatchObject({ mode: 'auto', host: L4_HOST });
     let t = 0;
     const cycle = async () => {
@@ -125,6 +137,10 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(500, 9);
     expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('nvml');
     expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(1);
+    // One gpu_info per GPU: the join's for GPU 0, the collector's own for GPU 1 (no board in the join).
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['0', '1']);
+    expect(find(s, 'tokenwatt_not_in_catalog')).toEqual([]);
+    expect(lines.filter((l) => l.msg.includes('not a tokenwatt series'))).toHaveLength(1);
 
     nvmlFails = true;
     s = await cycle();
@@ -133,10 +149,56 @@ describe('NVML and dcgm-exporter for the same GPU', () => {
     dcgmMj += 600_000; // dcgm catches up: 5742.776 J, 500 J past NVML's last reading
     s = await cycle();
     expect(one(s, 'tokenwatt_collector_up', { collector: 'nvml' })).toBe(0);
-    expect(one(s, 'tokenwatt_collector_errors_total', { collector: 'nvml', reason: 'nvml' })).toBe(2);
-    expect(find(s, 'tokenwatt_nvml_up')).toEqual([]); // a down collector's own series are dropped
+    expect(one(s, 'tokenwatt_collector_errors_total', { collector: 'nvml', reason: 'gpu_lost' })).toBe(2);
+    expect(one(s, 'tokenwatt_nvml_up', { backend: 'fake' })).toBe(0); // what the failure carried, nothing older
     expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
     expect(find(s, 'tokenwatt_gpu_info')[0]!.labels.energy_source).toBe('dcgm');
+    expect(lines.filter((l) => l.msg.includes('not a tokenwatt series'))).toHaveLength(1);
     expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+  });
+});
+
+describe('Kubernetes placement through dcgm-exporter\'s pod mapping', () => {
+  it('a vLLM target naming its pod lands on the MIG instance dcgm-exporter maps that pod to', async () => {
+    // The #317 scrape as dcgm-exporter prints it with Kubernetes mapping on: instance 4 of GPU 0 holds the pod.
+    const mapped = A30.replace(/(GPU_I_ID="4",Hostname="[^"]+")\}/g, '$1,container="vllm",namespace="llm",pod="vllm-a30-0"}');
+    expect(mapped).not.toBe(A30);
+    up.text('/k/dcgm', mapped);
+    up.text('/k/vllm', TRITON);
+    const { exporter, lines } = exporterFrom({
+      targets: [
+        { kind: 'dcgm', name: 'a30', url: up.url('/k/dcgm') },
+        { kind: 'vllm', name: 'triton', url: up.url('/k/vllm'), namespace: 'llm', pod: 'vllm-a30-0' },
+        { kind: 'vllm', name: 'elsewhere', url: up.url('/k/vllm'), namespace: 'llm', pod: 'not-on-this-node' },
+      ],
+    });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    const info = find(s, 'tokenwatt_engine_info', { model_name: 'vllm_model' });
+    expect(info).toHaveLength(1);
+    expect(info[0]!.labels).toMatchObject({ mapping: 'kubernetes', namespace: 'llm', pod: 'vllm-a30-0', host: A30_HOST, gpu: '0', gpu_instance_id: '4', gpu_profile: '1g.6gb', target: 'triton' });
+    expect(lines.some((l) => l.msg.includes('no placement') && l.fields?.target === 'elsewhere')).toBe(true);
+  });
+});
+
+describe('a target with a longer interval than the cycle', () => {
+  it('is read every other cycle, and its engines keep counting across the cycles it skips', async () => {
+    let reads = 0;
+    let tokens = 16;
+    up.text('/i/dcgm', () => advance(L4, {}));
+    up.on('/i/vllm', (_req, res) => {
+      reads++;
+      res.end(TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${(tokens += 100)}`));
+    });
+    const { exporter } = exporterFrom({
+      interval: 5,
+      targets: [{ kind: 'dcgm', url: up.url('/i/dcgm') }, { kind: 'vllm', name: 'slow', url: up.url('/i/vllm'), interval: 10 }],
+      placement: [{ model: 'vllm_model', host: L4_HOST, gpu: '0' }],
+    });
+    for (let i = 0; i < 6; i++) await exporter.runCycle(1_000_000 + i * 5000);
+    expect(reads).toBe(3);
+    const s = seriesOf(exporter.metrics.text);
+    expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' })).toBe(200);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'slow' })).toBe(1);
   });
 });

@@ -1,7 +1,9 @@
 // A broken upstream is marked down within one cycle with the right reason, its data is dropped, and
 // every other target keeps serving; counters never go backwards; memory stays bounded.
+import { getEventListeners } from 'node:events';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadline } from '../src/exporter/deadline.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 import type { Handler, Series } from './support/upstream.ts';
@@ -201,5 +203,25 @@ describe('memory stays bounded', () => {
     expect(grown).toBeLessThan(64 * 1024 * 1024);
     const s = await r.run();
     expect(one(s, 'tokenwatt_collector_errors_total', { target: 'flaky', reason: 'too_large' })).toBe(22);
+  });
+});
+
+describe('deadline (what each collector run is bounded by)', () => {
+  it('fires on time or with the outer signal, and lets go of the outer signal when disposed', async () => {
+    const outer = new AbortController();
+    const runs = Array.from({ length: 100 }, () => deadline(outer.signal, 10_000));
+    expect(getEventListeners(outer.signal, 'abort')).toHaveLength(100);
+    for (const r of runs) r.dispose();
+    expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0);
+
+    const quick = deadline(outer.signal, 20);
+    await new Promise((r) => setTimeout(r, 60));
+    expect([quick.signal.aborted, quick.expired]).toEqual([true, true]);
+    quick.dispose();
+
+    const cancelled = deadline(outer.signal, 10_000);
+    outer.abort();
+    expect([cancelled.signal.aborted, cancelled.expired]).toEqual([true, false]);
+    cancelled.dispose();
   });
 });

@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tokenwattMetrics } from '../src/catalog/tokenwatt.ts';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { CollectResult, LogLevel, NvmlOptions } from '../src/collectors/collector.ts';
-import { createNvmlCollector } from '../src/collectors/nvml.ts';
+import { createNvmlCollector, parseNvmlMode } from '../src/collectors/nvml.ts';
 import { loadKoffiNvml, NvmlUnavailable } from '../src/collectors/nvml/binding.ts';
 import { EnergyLedger } from '../src/energy/ledger.ts';
 import type { LedgerSample } from '../src/energy/tick.ts';
@@ -138,6 +139,9 @@ describe('NVML replay of the real H100 trace', () => {
     // Second loop (period 2 s): each GPU offset by its own total (70 and 600 mJ).
     const r2 = await at(3.0);
     expect(r2.boards!.map((b) => Math.round(b.energyJoules * 1000))).toEqual([1070 + 70, 5000 + 600]);
+    // Early in the second loop, before GPU 1's first row, GPU 1 holds its last reading instead of vanishing.
+    const r3 = await at(2.2);
+    expect(r3.boards!.map((b) => [b.gpu, Math.round(b.energyJoules * 1000)])).toEqual([['0', 1000 + 70], ['1', 5600]]);
   });
 
   it('refuses a bad trace at creation, naming file, line and column', () => {
@@ -211,10 +215,10 @@ describe('NVML through the binding (fake function table)', () => {
     expect(fake.maxEnergyInFlight).toBe(8);
   });
 
-  it('lists MIG GPU instances once each (compute instances share one), profile from NVML, from the device name as fallback', async () => {
-    const mig = (gpuInstanceId: number, profile: string, g: number, m: number) =>
-      ({ gpuInstanceId, name: `${H100.name} MIG ${profile}`, profile: { name: `MIG ${profile}`, computeSlices: g, memorySlices: m } });
-    const devices = [mig(2, '3g.40gb', 3, 4), mig(2, '3g.40gb', 3, 4), undefined, mig(9, '1g.10gb+me', 1, 1), mig(5, '2g.20gb', 2, 2)];
+  it('lists MIG GPU instances once each (compute instances share one), profile from NVML or the device name, GPM activity', async () => {
+    const mig = (gpuInstanceId: number, profile: string, g: number, m: number, activityPct?: number) =>
+      ({ gpuInstanceId, name: `${H100.name} MIG ${profile}`, profile: { name: `MIG ${profile}`, computeSlices: g, memorySlices: m }, activityPct });
+    const devices = [mig(2, '3g.40gb', 3, 4, 60), mig(2, '3g.40gb', 3, 4, 60), undefined, mig(9, '1g.10gb+me', 1, 1, 120), mig(5, '2g.20gb', 2, 2, 5)];
     const fake = fakeNvml([
       { ...H100, energyMj: 5000, mig: { current: 1, pending: 1 }, migDevices: devices, rc: { util: 3 } },
       // A driver without nvmlDeviceGetGpuInstanceProfileInfoByIdV: slices come from the MIG device's name.
@@ -235,9 +239,15 @@ describe('NVML through the binding (fake function table)', () => {
     expect(sample(r, 'tokenwatt_gpu_utilization_ratio')).toBeUndefined();
     expect(sample(r, 'tokenwatt_gpu_info', { gpu: '0' })!.labels.mig_mode).toBe('enabled');
     expect(lines.filter((l) => /does not support utilization/.test(l.msg))).toHaveLength(2);
-    expect(lines.some((l) => /no per-MIG-instance activity/.test(l.msg))).toBe(true);
-    // The ledger accepts the tick (slice geometry within the H100's 7 × 8).
-    new EnergyLedger().observe({ timestampS: 1, boards: r.boards!, engines: [] });
+    // GPM activity from the second collection on (clamped to 1); the old driver's GPU has none, said once.
+    const again = await collect();
+    expect(again.boards![0]!.slices.map((x) => [x.gpuInstanceId, x.activity])).toEqual([['2', 0.6], ['5', 0.05], ['9', 1]]);
+    expect(again.boards![1]!.slices[0]!.activity).toBe(0);
+    expect(lines.filter((l) => /no per-MIG-instance activity/.test(l.msg)).map((l) => l.fields?.gpu)).toEqual(['1']);
+    // The ledger accepts the ticks (slice geometry within the H100's 7 × 8).
+    const ledger = new EnergyLedger();
+    ledger.observe({ timestampS: 1, boards: r.boards!, engines: [] });
+    ledger.observe({ timestampS: 2, boards: again.boards!, engines: [] });
   });
 
   it('NOT_SUPPORTED energy counter: no board for the ledger, energy_counter_supported 0, said once', async () => {
@@ -251,6 +261,18 @@ describe('NVML through the binding (fake function table)', () => {
     expect(sample(r, 'tokenwatt_gpu_power_watts')!.value).toBe(71.806);
     expect(sample(r, 'tokenwatt_gpu_temperature_celsius')).toBeUndefined();
     expect(lines.filter((l) => /no total-energy counter/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('a failed energy read (not NOT_SUPPORTED) drops the board this time without claiming the GPU has no counter', async () => {
+    const fake = fakeNvml([{ ...H100, energyMj: 1000, rc: { energy: 999 } }]);
+    const { collect, lines } = withFake(fake);
+    const r = await collect();
+    expect(r.boards).toEqual([]);
+    expect(sample(r, 'tokenwatt_nvml_energy_counter_supported')).toBeUndefined();
+    expect(sample(r, 'tokenwatt_gpu_info')!.labels.energy_source).toBe('nvml');
+    expect(lines.some((l) => l.level === 'warn' && /could not read the energy counter/.test(l.msg))).toBe(true);
+    delete fake.gpus[0]!.rc;
+    expect((await collect()).boards).toHaveLength(1);
   });
 
   it('turns NVML error codes into CollectError reasons, with tokenwatt_nvml_up 0 to publish', async () => {
@@ -290,6 +312,18 @@ describe('NVML through the binding (fake function table)', () => {
     const e = await collectError(noneIdentified.collect());
     expect(e.reason).toBe('nvml_no_permission');
     expect(e.message).toMatch(/nvmlDeviceGetHandleByIndex_v2 \(GPU 0\)/);
+  });
+
+  it('gives up with reason timeout when the energy read outlasts the deadline', async () => {
+    const fake = fakeNvml([{ ...H100, energyMj: 1 }]);
+    fake.energyDelayMs = 2000;
+    const { c } = withFake(fake);
+    const deadline = AbortSignal.timeout(50);
+    const t0 = Date.now();
+    const e = await collectError(c.collect(deadline));
+    expect(e.reason).toBe('timeout');
+    expect(e.samples).toEqual([{ name: 'tokenwatt_nvml_up', labels: { backend: 'nvml' }, value: 0 }]);
+    expect(Date.now() - t0).toBeLessThan(1500);
   });
 
   it('the real koffi loader says which library it could not load', async () => {
@@ -389,5 +423,35 @@ describe('nvidia-smi fallback (no NVML library)', () => {
     expect(g.message).toMatch(/line 2: expected 14 fields, got 4/);
     const notNumber = fakeSmi(H100_SMI.replace('73.29', '73,29'));
     expect((await withPath(notNumber.dir, () => collectError(noLibrary().collect()))).reason).toBe('parse');
+  });
+});
+
+describe('NVML series and the catalog', () => {
+  it('every backend uses only catalog names, with exactly the catalog labels of each', async () => {
+    const defs = new Map<string, readonly string[]>(tokenwattMetrics.map((d) => [d.name, d.labels]));
+    const fake = fakeNvml([{ ...H100, energyMj: 1, reasons: 0x7n }, { ...H100, uuid: 'GPU-2', energyMj: 2, rc: { energy: 3 } }]);
+    const results = [
+      await withFake(fake).collect(),
+      await clocked({ mode: { replay: tracePath } }).at(3),
+      await withPath(fakeSmi(`${H100_SMI}\n`).dir, noLibrary().collect),
+    ];
+    const names = new Set<string>();
+    for (const r of results) {
+      for (const x of r.samples) {
+        names.add(x.name);
+        expect(defs.has(x.name), x.name).toBe(true);
+        expect(Object.keys(x.labels).sort(), x.name).toEqual([...defs.get(x.name)!].sort());
+      }
+    }
+    expect(names.size).toBe(13); // nvml_up, gpu_info, energy_counter_supported and the ten board gauges
+  });
+});
+
+describe('the nvml setting', () => {
+  it("is 'auto' or 'replay:<file>'", () => {
+    expect(parseNvmlMode('auto')).toBe('auto');
+    expect(parseNvmlMode('replay:test/fixtures/nvidia-h100/trace.csv')).toEqual({ replay: 'test/fixtures/nvidia-h100/trace.csv' });
+    expect(() => parseNvmlMode('replay:')).toThrow(/nvml must be 'auto' or 'replay:<trace.csv>', not 'replay:'/);
+    expect(() => parseNvmlMode('nvidia-smi')).toThrow(/not 'nvidia-smi'/);
   });
 });

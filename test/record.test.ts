@@ -131,6 +131,9 @@ describe('tokenwatt record (fake NVML)', () => {
       expect(err.join('\n')).toMatch(message);
     }
     expect(existsSync(out)).toBe(false);
+    const { d, err } = deps(fakeNvml([{ ...H100, energyMj: 1 }]));
+    expect(await record({ out: join(dir, 'no-such-dir', 'x.csv'), intervalMs: 100, durationMs: 1000, gpus: [0] }, d)).toBe(1);
+    expect(err.join('\n')).toMatch(/cannot write .*no-such-dir\/x\.csv: ENOENT/);
   });
 });
 

@@ -14,6 +14,13 @@ import type { Backend } from './nvml/reading.ts';
 import { parseReplay } from './nvml/replay.ts';
 import { readSmi, SmiMissing } from './nvml/smi.ts';
 
+/** The NVML setting as users write it: `auto`, or `replay:<file>` (a trace `tokenwatt record` wrote). */
+export function parseNvmlMode(text: string): NvmlOptions['mode'] {
+  if (text === 'auto') return 'auto';
+  if (text.startsWith('replay:') && text.length > 'replay:'.length) return { replay: text.slice('replay:'.length) };
+  throw new Error(`nvml must be 'auto' or 'replay:<trace.csv>', not '${text}'`);
+}
+
 /** Throws (a CsvError naming file, line and column) if a replay trace cannot be read. */
 export function createNvmlCollector(options: NvmlOptions): Collector {
   const now = options.now ?? Date.now;
@@ -73,9 +80,6 @@ export function createNvmlCollector(options: NvmlOptions): Collector {
     try {
       const { gpus, notes } = await readAllGpus(nvml!, signal);
       for (const n of notes) once(n.key, n.level, n.msg, n.fields);
-      if (gpus.some((g) => g.migEnabled && g.migInstances.length > 0)) {
-        once('mig-activity', 'info', 'NVML has no per-MIG-instance activity: the ledger shares active energy by slice size; read DCGM_FI_PROF_GR_ENGINE_ACTIVE from dcgm-exporter for an activity split', {});
-      }
       return toCollectResult('nvml', options.host, gpus);
     } catch (err) {
       if (err instanceof CollectError) throw down('nvml', err);

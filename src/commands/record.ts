@@ -13,8 +13,8 @@ const usage = `Usage: tokenwatt record --out TRACE.csv [--interval 100ms] [--dur
 Samples the GPU through NVML (libnvidia-ml.so.1, the NVIDIA driver's library) and writes a trace CSV:
 ${TRACE_COLUMNS.join(',')}
 energy_mJ is the board's total-energy counter as read (mJ since the driver loaded). With several GPUs
-(--gpu 0,1) a gpu column follows unix_s. \`tokenwatt analyze --trace\` and the exporter's NVML replay
-(replay:TRACE.csv) read this format. A gauge the GPU does not support (utilisation under MIG) is
+(--gpu 0,1) a gpu column follows unix_s. The exporter's NVML replay (replay:TRACE.csv) reads this format,
+\`tokenwatt analyze --trace\` a one-GPU trace. A gauge the GPU does not support (utilisation under MIG) is
 left empty. Stops after --duration, or on Ctrl-C, keeping every row written.
 
   --out FILE        file to write (replaced if it exists)
@@ -55,8 +55,16 @@ const command: Command = {
         loadNvml: () => loadKoffiNvml(),
         now: Date.now,
         sleep: (ms, signal) => new Promise((resolve) => {
-          const t = setTimeout(resolve, ms);
-          signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+          // The listener goes when the timer fires: one per sample would pile up over a long recording.
+          const onAbort = () => {
+            clearTimeout(t);
+            resolve();
+          };
+          const t = setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }, ms);
+          signal.addEventListener('abort', onAbort, { once: true });
         }),
         stop: stop.signal,
         err: (line) => console.error(line),
@@ -132,7 +140,13 @@ export async function record(options: RecordOptions, deps: RecordDeps): Promise<
 
 async function sample(nvml: NvmlFunctions, handles: Handle[], options: RecordOptions, deps: RecordDeps): Promise<number> {
   const multi = options.gpus.length > 1;
-  const fd = openSync(options.out, 'w');
+  let fd: number;
+  try {
+    fd = openSync(options.out, 'w');
+  } catch (err) {
+    deps.err(`tokenwatt record: cannot write ${options.out}: ${(err as Error).message}`);
+    return 1;
+  }
   const header = multi ? [TRACE_COLUMNS[0], 'gpu', ...TRACE_COLUMNS.slice(1)] : [...TRACE_COLUMNS];
   writeSync(fd, `${header.join(',')}\n`);
   const start = deps.now();

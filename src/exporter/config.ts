@@ -75,6 +75,8 @@ const Nvml = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
+const Tls = z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict();
+
 const Listen = z.string().refine((s) => parseListen(s) !== undefined, { message: 'must be host:port with a port 0-65535, e.g. 0.0.0.0:9464' });
 
 function parseListen(s: string): { host: string; port: number } | undefined {
@@ -96,7 +98,7 @@ export const ExporterConfigSchema = z
     interval: Duration.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     auth: Auth.optional(),
-    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+    tls: Tls.optional(),
     nvml: Nvml.default('auto'),
     /** Replay only: identity per GPU index that a trace does not record (default: the H100 fixture's). */
     nvmlReplayGpus: z.record(z.string(), z.object({ name: z.string().min(1), uuid: z.string().min(1), powerLimitWatts: z.number().positive() }).partial().strict()).optional(),
@@ -144,7 +146,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /**
  * Validate a parsed YAML document. `baseDir` resolves relative file paths (TLS, NVML replay) the way
- * an operator reads them: relative to the config file. Throws ConfigError naming every bad field.
+ * an operator reads them: relative to the config file. Throws ConfigError naming every bad field:
+ * the checks across fields run on every part that parsed, even when others did not, so one run
+ * reports everything.
  */
 export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): ExporterConfig {
   const r = ExporterConfigSchema.safeParse(doc ?? {});
@@ -157,55 +161,66 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
         problems.push(`${formatPath(i.path)}: ${i.message}`);
       }
     }
-    throw new ConfigError(summary(problems));
   }
-  const raw = r.data;
-  const cycle = raw.interval;
+  const obj: Record<string, unknown> = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  const interval = Duration.safeParse(obj.interval ?? 5); // seconds, as a user would write it
+  const cycle = interval.success ? interval.data : undefined;
+  const targetItems = Array.isArray(obj.targets) ? obj.targets.map((t) => Target.safeParse(t)) : [];
+  const placementItems = Array.isArray(obj.placement) ? obj.placement.map((p) => StaticPlacementSchema.safeParse(p)) : [];
+
   const names = new Map<string, number>();
-  const targets = raw.targets.map((t, i): TargetConfig => {
+  const targets: TargetConfig[] = [];
+  targetItems.forEach((parsed, i) => {
+    if (!parsed.success) return;
+    const t = parsed.data;
     const name = t.name ?? t.url;
     const seen = names.get(name);
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
+    if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
+    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
+      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
+    }
+    if (cycle === undefined) return;
     const intervalMs = t.interval ?? cycle;
     if (intervalMs < cycle) problems.push(`targets[${i}].interval: ${intervalMs} ms is shorter than the collection interval ${cycle} ms`);
     // A target's read must end within one cycle, so a slow target never delays the next cycle.
     const timeoutMs = t.timeout ?? Math.min(10_000, cycle * 0.8);
     if (timeoutMs > cycle) problems.push(`targets[${i}].timeout: ${timeoutMs} ms is longer than the collection interval ${cycle} ms`);
-    if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
-    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
-      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
-    }
-    return {
+    targets.push({
       kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
       ...(t.auth && { auth: t.auth }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
-    };
+    });
   });
   // The static table must name one engine per entry: two entries for one model and no URL would make
   // placement ambiguous at run time, so refuse it here.
   const byModel = new Map<string, number>();
-  raw.placement.forEach((p, i) => {
+  placementItems.forEach((parsed, i) => {
+    if (!parsed.success) return;
+    const p = parsed.data;
     if (p.url !== undefined || p.model === undefined) return;
     const seen = byModel.get(p.model);
     if (seen !== undefined) problems.push(`placement[${i}].model: '${p.model}' is also placement[${seen}]'s model without a url (give each entry its url)`);
     byModel.set(p.model, i);
   });
-  let nvml: ExporterConfig['nvml'] = raw.nvml;
+  const nvmlParsed = Nvml.safeParse(obj.nvml ?? 'auto');
+  let nvml: ExporterConfig['nvml'] = nvmlParsed.success ? nvmlParsed.data : 'off';
   if (typeof nvml === 'object') {
     const file = resolve(baseDir, nvml.replay);
     if (!existsSync(file)) problems.push(`nvml: replay trace ${file} does not exist`);
     nvml = { replay: file };
   }
-  let tls = raw.tls;
+  const tlsParsed = Tls.optional().safeParse(obj.tls);
+  let tls = tlsParsed.success ? tlsParsed.data : undefined;
   if (tls) {
     tls = { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) };
     for (const k of ['certFile', 'keyFile'] as const) if (!existsSync(tls[k])) problems.push(`tls.${k}: ${tls[k]} does not exist`);
   }
-  if (problems.length > 0) throw new ConfigError(summary(problems));
-  const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = raw;
-  return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: cycle, nvml, targets };
+  if (!r.success || problems.length > 0) throw new ConfigError(summary(problems));
+  const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = r.data;
+  return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: r.data.interval, nvml, targets };
 }
 
 function summary(problems: string[]): string {

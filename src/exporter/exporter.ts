@@ -7,16 +7,19 @@
 // errors_total{reason}+1) and contributes nothing: its last readings are dropped, not replayed. The
 // ledger keeps its counters (they never go backwards) and diffs against the last good reading when
 // the target returns. A reading the ledger would refuse is dropped alone, not with the whole tick.
+import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
+import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { EnergyLedger } from '../energy/ledger.ts';
 import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/tick.ts';
 import { validateTick } from '../energy/validate-tick.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
+import { deadline } from './deadline.ts';
 import { closeUpstreamConnections } from './http-target.ts';
 import { renderText } from './render.ts';
 
@@ -55,7 +58,7 @@ interface State extends Scheduled {
   durationS: number | undefined;
   series: number;
   errors: Map<string, number>;
-  /** The last successful run's own samples (served while up, dropped when down). */
+  /** The last run's own samples: a success's, or what a failure carried (CollectError.samples). */
   samples: LedgerSample[];
 }
 
@@ -82,6 +85,7 @@ export class Exporter {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
+  private readonly warned = new Set<string>();
 
   constructor(
     scheduled: Scheduled[],
@@ -90,6 +94,8 @@ export class Exporter {
     private readonly log: Log,
   ) {
     this.ledger = new EnergyLedger(energy);
+    // One listener per collector in flight (each run's deadline): as many as there are targets.
+    setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map((s) => ({
       ...s, ran: false, lastRunMs: undefined, up: false, lastError: null, reason: null,
       lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
@@ -125,13 +131,16 @@ export class Exporter {
   /** Run cycles every interval until stop(). The first starts now. */
   start(): void {
     const loop = async () => {
-      const started = Date.now();
-      this.running = this.runCycle(started);
+      const started = clockMs();
+      // A bug in one cycle must not end the process: log it, keep serving the last body, try again.
+      this.running = this.runCycle(started).catch((err: unknown) => {
+        this.log('error', 'collection cycle failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      });
       await this.running;
       this.running = undefined;
       if (this.stopped) return;
       // Keep to the interval's grid; a cycle is bounded by the targets' timeouts (≤ interval).
-      this.timer = setTimeout(loop, Math.max(0, started + this.intervalMs - Date.now()));
+      this.timer = setTimeout(loop, Math.max(0, started + this.intervalMs - clockMs()));
     };
     void loop();
   }
@@ -146,7 +155,8 @@ export class Exporter {
   }
 
   /** One collection cycle at `nowMs` (tests call it directly, with their own clock). */
-  async runCycle(nowMs = Date.now()): Promise<void> {
+  async runCycle(nowMs = clockMs()): Promise<void> {
+    const t0 = performance.now();
     const due = this.states.filter((s) => s.lastRunMs === undefined || nowMs - s.lastRunMs >= s.intervalMs - 1);
     const results = await Promise.all(due.map((s) => this.runOne(s, nowMs)));
     const fresh = results.filter((r): r is { state: State; result: CollectResult } => r !== undefined);
@@ -157,15 +167,21 @@ export class Exporter {
       // Per-reading checks ran in join(); what is left (time going backwards) skips this tick only.
       this.log('error', 'energy ledger refused the tick; counters keep their values', { error: (err as Error).message });
     }
-    await this.render(nowMs / 1000);
+    await this.render();
     this.cycles++;
+    const m = process.memoryUsage();
+    const mb = (b: number) => Math.round(b / 1048576);
+    this.log('debug', 'cycle', {
+      ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
+      bytes: this.current.text.length, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
+    });
   }
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
     s.lastRunMs = nowMs;
     const started = performance.now();
-    const timeout = AbortSignal.timeout(s.timeoutMs);
-    const signal = AbortSignal.any([this.abort.signal, timeout]);
+    const limit = deadline(this.abort.signal, s.timeoutMs);
+    const signal = limit.signal;
     try {
       // The race bounds collectors that ignore the signal (a stuck NVML call) to their timeout too.
       const result = await new Promise<CollectResult>((resolve, reject) => {
@@ -190,16 +206,21 @@ export class Exporter {
       const reason = err instanceof CollectError ? err.reason : 'internal';
       const message = (err as Error).message;
       // Log transitions and changed errors, not the same failure every cycle.
+      if (this.stopped) return undefined; // cancelled by shutdown: not the target's fault
       if (s.up || s.reason !== reason || s.lastError === null) {
         this.log(err instanceof CollectError ? 'warn' : 'error', 'collector failed', { collector: s.collector.kind, target: s.target, reason, error: message });
       }
       s.up = false;
       s.lastError = message;
       s.reason = reason;
-      s.samples = [];
+      // A failure may still say something (the NVML collector's tokenwatt_nvml_up 0); nothing else is kept.
+      const said = (err as { samples?: unknown }).samples;
+      s.samples = Array.isArray(said) ? (said as LedgerSample[]) : [];
       s.series = 0;
       s.errors.set(reason, (s.errors.get(reason) ?? 0) + 1);
       return undefined;
+    } finally {
+      limit.dispose();
     }
   }
 
@@ -291,20 +312,64 @@ export class Exporter {
     return out;
   }
 
-  private async render(nowS: number): Promise<void> {
-    void nowS;
+  private async render(): Promise<void> {
     const samples: LedgerSample[] = [...this.ownSamples()];
-    for (const s of this.states) if (s.up) samples.push(...s.samples);
-    for (const m of [this.gpuInfo, this.engineInfo]) for (const v of m.values()) samples.push(v.sample);
-    samples.push(...this.ledger.samples());
-    let text: string;
-    try {
-      text = renderText(samples);
-    } catch (err) {
-      // A collector sample outside the catalog is a bug: keep serving the last good body.
-      this.log('error', 'render failed; serving the previous /metrics body', { error: (err as Error).message });
-      return;
+    // tokenwatt_gpu_info of a GPU in the energy join is the exporter's (it knows which source won);
+    // a collector's own info series stands only for GPUs outside the join (no energy counter).
+    const joined = new Set<string>();
+    for (const v of this.gpuInfo.values()) joined.add(gpuId(v.sample.labels));
+    for (const v of this.gpuInfo.values()) samples.push(v.sample);
+    for (const v of this.engineInfo.values()) samples.push(v.sample);
+    for (const s of this.states) {
+      for (const x of s.samples) {
+        if (x.name === 'tokenwatt_gpu_info' && joined.has(gpuId(x.labels))) continue;
+        if (!CATALOG.has(x.name)) {
+          this.warnOnce(`unknown\0${x.name}`, 'collector sample is not a tokenwatt series in the catalog; dropped', { collector: s.collector.kind, name: x.name });
+          continue;
+        }
+        samples.push(x);
+      }
     }
+    samples.push(...this.ledger.samples());
+    const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
     this.current = { text, gzip: await gzip(text) };
   }
+
+  private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.log('warn', msg, fields);
+  }
+
+}
+
+/**
+ * Unix time in ms that never steps back: the ledger refuses a tick older than the last, so a wall clock
+ * set back by NTP would otherwise freeze every counter until it caught up.
+ */
+function clockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+const CATALOG = new Set<string>(tokenwattMetrics.map((d) => d.name));
+
+function gpuId(l: Record<string, string>): string {
+  return `${l.host}\0${l.gpu}\0${l.gpu_uuid}`;
+}
+
+/** Drop repeated series (same name and labels): an exposition with duplicates is refused by Prometheus. */
+function dedupe(samples: LedgerSample[], onDuplicate: (name: string) => void): LedgerSample[] {
+  const seen = new Set<string>();
+  const out: LedgerSample[] = [];
+  for (const x of samples) {
+    let key = x.name;
+    for (const k of Object.keys(x.labels).sort()) key += `\0${k}\0${x.labels[k]}`;
+    if (seen.has(key)) {
+      onDuplicate(x.name);
+      continue;
+    }
+    seen.add(key);
+    out.push(x);
+  }
+  return out;
 }

@@ -19,6 +19,7 @@ import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { AuthConfig } from './config.ts';
+import { deadline } from './deadline.ts';
 
 export interface HttpTarget {
   url: string;
@@ -36,7 +37,7 @@ const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;vers
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 /** Close idle keep-alive connections to upstreams (shutdown: they would hold the process open). */
 export function closeUpstreamConnections(): void {
@@ -77,18 +78,19 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
 
 function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Promise<{ body: Buffer; contentType?: string }> {
   return new Promise((resolve, reject) => {
-    const timeout = AbortSignal.timeout(target.timeoutMs);
-    const signal = AbortSignal.any([outer, timeout]);
+    const limit = deadline(outer, target.timeoutMs);
+    const signal = limit.signal;
     let settled = false;
     let req: http.ClientRequest | undefined;
     let answered = false;
     const fail = (reason: string, message: string) => {
       if (settled) return;
       settled = true;
+      limit.dispose();
       req?.destroy();
       reject(new CollectError(reason, `${target.url}: ${message}`));
     };
-    const onAbort = () => fail('timeout', timeout.aborted ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
+    const onAbort = () => fail('timeout', limit.expired ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     const done = () => signal.removeEventListener('abort', onAbort);
@@ -136,6 +138,7 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           done();
           if (settled) return;
           settled = true;
+          limit.dispose();
           resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
         });
         res.on('aborted', () => { done(); fail('truncated', `connection closed after ${size} bytes, before the end of the body`); });

@@ -131,8 +131,10 @@ const OM_SUFFIXES: Record<string, readonly string[]> = {
 interface Row {
   labels: Readonly<Record<string, string>>;
   n: number;
-  /** labels.le / labels.quantile as floats; undefined when absent or not a float. */
+  /** labels.le and labels.quantile, and the same as floats (undefined when absent or not a float). */
+  leText: string | undefined;
   le: number | undefined;
+  quantileText: string | undefined;
   quantile: number | undefined;
   /** OpenMetrics grouping key (labels without le and quantile); '' in text format. */
   group: string;
@@ -143,9 +145,13 @@ interface Row {
 }
 
 const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
-const NO_LABELS: Row = { labels: EMPTY_LABELS, n: 0, le: undefined, quantile: undefined, group: '', key: '', next: undefined };
+const NO_LABELS: Row = {
+  labels: EMPTY_LABELS, n: 0, leText: undefined, le: undefined, quantileText: undefined, quantile: undefined,
+  group: '', key: '', next: undefined,
+};
 
-/** Default bound of the row cache: about 100 bytes an entry beyond the labels the result keeps. */
+/** Default bound of the row cache: about 160 bytes an entry (row, key, map slot; measured) beyond the
+ * labels the result keeps anyway, so about 10 MB when full. */
 const ROW_CACHE = 65536;
 
 /** Per-family parser state beside the output family. */
@@ -197,8 +203,8 @@ class Parser {
   lastLabelProbes: string[] = [];
   /** The next backslash at or after the current label value (-1: none left in the input). */
   nextBackslash = 0;
-  /** Where the current line's newline is (the input's length when it has none). */
-  lineEnd = 0;
+  /** Where the current line's newline is (the input's length when it has none); -1: not looked for yet. */
+  lineEnd = -1;
   // Scratch for the current sample's labels (names, values, where each name starts).
   readonly names: string[] = [];
   readonly vals: string[] = [];
@@ -243,8 +249,7 @@ class Parser {
       if (c === NL) { this.pos++; continue; }
       if (c === HASH) this.textComment();
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
@@ -360,8 +365,9 @@ class Parser {
     let fam: Fam;
     let suffix: string;
     let c: number;
-    // Same name as the previous sample (the common case): one slice and ===, no per-char scan.
-    if (this.lastFam !== undefined && s.slice(lineStart, lineStart + name.length) === name && !isNameChar(c = s.charCodeAt(lineStart + name.length))) {
+    // Same name as the previous sample (the common case): one slice and ===, no per-char scan. The
+    // character after it is checked first, which turns away most other names without the compare.
+    if (this.lastFam !== undefined && !isNameChar(c = s.charCodeAt(lineStart + name.length)) && s.slice(lineStart, lineStart + name.length) === name) {
       this.pos = lineStart + name.length;
       fam = this.lastFam;
       suffix = this.lastSuffix;
@@ -393,17 +399,16 @@ class Parser {
         this.pos++;
       } else c = this.skipBlanks();
       // le / quantile: floats (checked for the family types that give them meaning).
+      // (Read from the row, not the labels object: label objects come in many shapes.)
       if (type === 'histogram' || type === 'gaugehistogram') {
-        const v = row.labels.le;
-        if (v !== undefined && (!om || suffix === '_bucket')) {
+        if (row.leText !== undefined && (!om || suffix === '_bucket')) {
           le = row.le;
-          if (le === undefined) this.fail(`expected float as value for 'le' label, got "${v}"`, lineStart);
+          if (le === undefined) this.fail(`expected float as value for 'le' label, got "${row.leText}"`, lineStart);
         }
       } else if (type === 'summary') {
-        const v = row.labels.quantile;
-        if (v !== undefined && (!om || suffix === '')) {
+        if (row.quantileText !== undefined && (!om || suffix === '')) {
           quantile = row.quantile;
-          if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${v}"`, lineStart);
+          if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${row.quantileText}"`, lineStart);
         }
       }
     } else {
@@ -480,14 +485,14 @@ class Parser {
     // before its end, so a match is exactly a cache hit.
     const prev = this.prevRow;
     const guess = prev?.next;
-    if (guess !== undefined && s.slice(open, open + guess.key.length) === guess.key) {
+    if (guess !== undefined && s.charCodeAt(open + guess.key.length - 1) === RBRACE && s.slice(open, open + guess.key.length) === guess.key) {
       this.pos = open + guess.key.length;
       this.prevRow = guess;
       return guess;
     }
     const close = this.maxRows > 0 ? s.indexOf('}', open + 1) : -1;
     // A key spanning lines could never match (cached blocks hold no newline); skip the lookup.
-    const key = close !== -1 && close < this.lineEnd ? s.slice(open, close + 1) : undefined;
+    const key = close !== -1 && close < this.currentLineEnd(open) ? s.slice(open, close + 1) : undefined;
     if (key !== undefined) {
       const hit = this.rows.get(key);
       if (hit !== undefined) {
@@ -504,15 +509,15 @@ class Parser {
     const q = labels.quantile;
     const row: Row = {
       labels: Object.freeze(labels), n,
-      le: v === undefined ? undefined : parseFloatToken(v, 0, v.length),
-      quantile: q === undefined ? undefined : parseFloatToken(q, 0, q.length),
+      leText: v, le: v === undefined ? undefined : parseFloatToken(v, 0, v.length),
+      quantileText: q, quantile: q === undefined ? undefined : parseFloatToken(q, 0, q.length),
       group: this.om ? groupKey(labels, n) : '',
       key: '', next: undefined,
     };
     if (key !== undefined && this.pos === close + 1) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
-      // Forgotten rows stay unreachable: from here on prevRow and every `next` lead to rows
-      // inserted after the clear (only an old prev points at this row, and nothing reaches it).
+      // Forgotten rows can be collected: prevRow moves to this row just below, and from then on
+      // every `next` that is set points at a row inserted after the clear.
       if (this.rows.size >= this.maxRows) this.rows.clear();
       if (prev !== undefined) prev.next = row;
       row.key = key;
@@ -520,6 +525,18 @@ class Parser {
       this.prevRow = row;
     }
     return row;
+  }
+
+  /**
+   * Where the current line ends, given a position on it. Found on first use: lines whose label block
+   * was predicted never need it, and they are most lines.
+   */
+  currentLineEnd(from: number): number {
+    if (this.lineEnd === -1) {
+      const nl = this.s.indexOf('\n', from);
+      this.lineEnd = nl === -1 ? this.len : nl;
+    }
+    return this.lineEnd;
   }
 
   /** Reads `name="value",...}` after the `{`, leaving pos after the `}` and the count in nLabels. */
@@ -533,6 +550,7 @@ class Parser {
     const lastNames = this.lastLabelNames;
     const lastProbes = this.lastLabelProbes;
     const lastVals = this.lastLabelValues;
+    const lineEnd = this.currentLineEnd(this.pos);
     let n = 0;
     let p = this.pos;
     let c = s.charCodeAt(p);
@@ -570,7 +588,7 @@ class Parser {
       let bs = this.nextBackslash;
       if (bs !== -1 && bs < vStart) bs = this.nextBackslash = s.indexOf('\\', vStart);
       let value: string;
-      if (q !== -1 && (bs === -1 || bs > q) && q < this.lineEnd) {
+      if (q !== -1 && (bs === -1 || bs > q) && q < lineEnd) {
         value = s.slice(vStart, q);
         // Keep the previous sample's equal string instead: the fresh slice dies young (cheap to
         // collect) and the result shares one string per repeated value (hostnames, UUIDs, models).
@@ -672,8 +690,7 @@ class Parser {
         this.omDescriptor();
       } else if (c === NL) this.fail('blank lines are not allowed in OpenMetrics');
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
@@ -846,7 +863,7 @@ class Parser {
           g.lastBucket = value;
           g.hasBuckets = true;
           // Only the exact spelling "+Inf" counts as the +Inf bucket (the suite rejects "+INF").
-          if (labels.le === '+Inf') g.infBucket = value;
+          if (row.leText === '+Inf') g.infBucket = value;
         } else if (suffix === '_count' || suffix === '_gcount') {
           if (!(value >= 0) || !Number.isInteger(value)) this.fail(`'${name}${suffix}' must be a non-negative integer`, lineStart);
           g.count = value;

@@ -12,6 +12,8 @@ export interface FakeMigDevice {
   name: string;
   /** What the composite profile call returns (name as in the profile info, "MIG 3g.40gb"). */
   profile: { name: string; computeSlices: number; memorySlices: number };
+  /** GPM GR-engine activity %; absent: NOT_SUPPORTED. The first call for an instance returns NO_DATA. */
+  activityPct?: number;
 }
 
 export interface FakeGpu {
@@ -65,6 +67,7 @@ export function fakeNvml(gpus: FakeGpu[], countRc = 0): FakeNvml {
     const code = rc(x, call);
     return code === 0 ? { rc: 0, value: v(gpus[x.gpu]!) } : { rc: code };
   };
+  const primed = new Set<string>();
   const f: FakeNvml = {
     gpus,
     initRc: 0,
@@ -114,6 +117,17 @@ export function fakeNvml(gpus: FakeGpu[], countRc = 0): FakeNvml {
     temperature: (h) => val(h, 'temperature', (g) => g.tempC),
     clock: (h, which) => val(h, which === 'sm' ? 'smClock' : 'memClock', (g) => (which === 'sm' ? g.smMhz : g.memMhz)),
     clockEventReasons: (h) => val(h, 'reasons', (g) => g.reasons),
+    migActivity: (parent, id) => {
+      const x = parent as H;
+      const d = gpus[x.gpu]!.migDevices!.find((m) => m?.gpuInstanceId === id);
+      if (d?.activityPct === undefined) return { rc: 3 };
+      const key = `${x.gpu}:${id}`;
+      if (!primed.has(key)) {
+        primed.add(key);
+        return { rc: 21 };
+      }
+      return { rc: 0, value: d.activityPct };
+    },
   };
   return f;
 }

@@ -50,6 +50,12 @@ export interface NvmlFunctions {
   clock(h: Handle, which: 'sm' | 'mem'): Out<number>;
   /** nvmlClocksEventReason* bit mask. */
   clockEventReasons(h: Handle): Out<bigint>;
+  /**
+   * Composite (GPM, Hopper+): GR-engine activity 0–100 % of one GPU instance since the previous call for
+   * it (nvmlGpmMigSampleGet, then nvmlGpmMetricsGet NVML_GPM_METRIC_GRAPHICS_UTIL over the two samples).
+   * NO_DATA on the first call; NOT_SUPPORTED where the GPU has no GPM.
+   */
+  migActivity(parent: Handle, gpuInstanceId: number): Out<number>;
 }
 
 // nvml.h return codes.
@@ -57,6 +63,7 @@ export const NVML_SUCCESS = 0;
 export const NVML_ERROR_NOT_SUPPORTED = 3;
 export const NVML_ERROR_NOT_FOUND = 6;
 export const NVML_ERROR_GPU_IS_LOST = 15;
+export const NVML_ERROR_NO_DATA = 21;
 const ERROR_NAMES: Record<number, string> = {
   1: 'uninitialized', 2: 'invalid_argument', 3: 'not_supported', 4: 'no_permission', 5: 'already_initialized', 6: 'not_found',
   7: 'insufficient_size', 8: 'insufficient_power', 9: 'driver_not_loaded', 10: 'timeout', 11: 'irq_issue', 12: 'library_not_found',
@@ -155,12 +162,13 @@ export async function readAllGpus(nvml: NvmlFunctions, signal?: AbortSignal): Pr
       migInstances: migEnabled ? migInstances(nvml, d.h, d.name, gpu, notes) : [],
     });
   }
-  const energy = await energies;
+  const energy = await untilAborted(energies, signal);
   devices.forEach((d, i) => {
     const e = energy[i]!;
     if (e.rc === NVML_SUCCESS) gpus[i]!.energyMj = e.value;
     else {
       if (e.rc === NVML_ERROR_GPU_IS_LOST) lost.add(d.index);
+      if (e.rc === NVML_ERROR_NOT_SUPPORTED) gpus[i]!.energyUnsupported = true;
       notes.push({
         key: `gpu${d.index}:energy:${e.rc}`,
         level: 'warn',
@@ -175,6 +183,17 @@ export async function readAllGpus(nvml: NvmlFunctions, signal?: AbortSignal): Pr
   const kept = gpus.filter((g) => !lost.has(Number(g.gpu)));
   if (kept.length === 0) fail(NVML_ERROR_GPU_IS_LOST, 'every GPU');
   return { gpus: kept, notes };
+}
+
+/** A hung energy read must not hold the collection past the exporter's deadline. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new CollectError('timeout', 'NVML energy counter read did not finish before the deadline'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** MIG GPU instances of one GPU. A MIG device is a compute instance; several may share a GPU instance. */
@@ -199,18 +218,24 @@ function migInstances(nvml: NvmlFunctions, parent: Handle, model: string, gpu: s
     const profile = info.rc === NVML_SUCCESS ? profileName(info.value!.name) : undefined;
     if (info.rc === NVML_SUCCESS && profile !== undefined) {
       byId.set(gpuInstanceId, { gpuInstanceId, profile, computeSlices: info.value!.computeSlices, memorySlices: info.value!.memorySlices });
-      continue;
+    } else {
+      // Older drivers lack the by-id profile call: the MIG device's name carries the profile
+      // ("NVIDIA A100-SXM4-40GB MIG 3g.20gb"), and mig.ts knows its slices on known GPU models.
+      const name: Out<string> = nvml.name(dev.value);
+      const fromName = name.rc === NVML_SUCCESS ? profileName(name.value!) : undefined;
+      try {
+        if (fromName === undefined) throw new Error(`no profile in MIG device name '${name.value ?? ''}'`);
+        const size = parseProfile(fromName, model);
+        byId.set(gpuInstanceId, { gpuInstanceId, profile: fromName, computeSlices: size.computeSlices, memorySlices: size.memorySlices });
+      } catch (err) {
+        notes.push({ key: `gpu${gpu}:gi${gpuInstanceId}:profile`, level: 'warn', msg: 'MIG instance profile unknown; the instance is left out', fields: { gpu, gpuInstanceId, error: (err as Error).message } });
+        continue;
+      }
     }
-    // Older drivers lack the by-id profile call: the MIG device's name carries the profile
-    // ("NVIDIA A100-SXM4-40GB MIG 3g.20gb"), and mig.ts knows its slices on known GPU models.
-    const name: Out<string> = dev.rc === NVML_SUCCESS ? nvml.name(dev.value) : { rc: dev.rc };
-    const fromName = name.rc === NVML_SUCCESS ? profileName(name.value!) : undefined;
-    try {
-      if (fromName === undefined) throw new Error(`no profile in MIG device name '${name.value ?? ''}'`);
-      const size = parseProfile(fromName, model);
-      byId.set(gpuInstanceId, { gpuInstanceId, profile: fromName, computeSlices: size.computeSlices, memorySlices: size.memorySlices });
-    } catch (err) {
-      notes.push({ key: `gpu${gpu}:gi${gpuInstanceId}:profile`, level: 'warn', msg: 'MIG instance profile unknown; the instance is left out', fields: { gpu, gpuInstanceId, error: (err as Error).message } });
+    const act = nvml.migActivity(parent, id.value!);
+    if (act.rc === NVML_SUCCESS) byId.get(gpuInstanceId)!.activity = Math.min(1, Math.max(0, act.value! / 100));
+    else if (act.rc !== NVML_ERROR_NO_DATA) {
+      notes.push({ key: `gpu${gpu}:gpm:${act.rc}`, level: 'info', msg: 'no per-MIG-instance activity from NVML GPM on this GPU: its slices report 0 and the ledger shares active energy by slice size (dcgm-exporter\'s DCGM_FI_PROF_GR_ENGINE_ACTIVE gives an activity split)', fields: { gpu, error: nvml.errorString(act.rc), reason: nvmlReason(act.rc) } });
     }
   }
   return [...byId.values()].sort((a, b) => Number(a.gpuInstanceId) - Number(b.gpuInstanceId));
@@ -253,6 +278,8 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
   // NVML_STRUCT_VERSION(GpuInstanceProfileInfo, 2) = sizeof(struct) | 2 << 24.
   const profileVersion = (koffi.sizeof(profileT) | (2 << 24)) >>> 0;
 
+  // Identity and the energy counter are required; any other symbol a driver lacks (nvmlDeviceGetTemperature
+  // is deprecated in 13.0) reads as NVML_ERROR_FUNCTION_NOT_FOUND, which leaves that series out.
   type Fn = ((...args: unknown[]) => number) & { async?: (...args: unknown[]) => void };
   const fn = (name: string, args: unknown[], optional = false): Fn => {
     try {
@@ -279,16 +306,33 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
   const getGiById = fn('nvmlDeviceGetGpuInstanceById', [handle, 'uint32', koffi.out(koffi.pointer('void *'))], true);
   const getGiInfo = fn('nvmlGpuInstanceGetInfo', ['void *', koffi.out(koffi.pointer(giInfoT))], true);
   const getProfileById = fn('nvmlDeviceGetGpuInstanceProfileInfoByIdV', [handle, 'uint32', koffi.inout(koffi.pointer(profileT))], true);
-  const getPower = fn('nvmlDeviceGetPowerUsage', [handle, outU32]);
-  const getLimit = fn('nvmlDeviceGetEnforcedPowerLimit', [handle, outU32]);
+  const getPower = fn('nvmlDeviceGetPowerUsage', [handle, outU32], true);
+  const getLimit = fn('nvmlDeviceGetEnforcedPowerLimit', [handle, outU32], true);
   const getEnergy = fn('nvmlDeviceGetTotalEnergyConsumption', [handle, outU64]);
-  const getUtil = fn('nvmlDeviceGetUtilizationRates', [handle, koffi.out(koffi.pointer(utilT))]);
-  const getMem = fn('nvmlDeviceGetMemoryInfo', [handle, koffi.out(koffi.pointer(memT))]);
-  const getTemp = fn('nvmlDeviceGetTemperature', [handle, 'int', outU32]);
-  const getClock = fn('nvmlDeviceGetClockInfo', [handle, 'int', outU32]);
+  const getUtil = fn('nvmlDeviceGetUtilizationRates', [handle, koffi.out(koffi.pointer(utilT))], true);
+  const getMem = fn('nvmlDeviceGetMemoryInfo', [handle, koffi.out(koffi.pointer(memT))], true);
+  const getTemp = fn('nvmlDeviceGetTemperature', [handle, 'int', outU32], true);
+  const getClock = fn('nvmlDeviceGetClockInfo', [handle, 'int', outU32], true);
   // Renamed in driver 535 (ThrottleReasons → EventReasons); the old name is deprecated in 13.0.
   const eventReasons = fn('nvmlDeviceGetCurrentClocksEventReasons', [handle, outU64], true);
   const throttleReasons = fn('nvmlDeviceGetCurrentClocksThrottleReasons', [handle, outU64], true);
+
+  // GPM (Hopper+): per-GPU-instance activity from two samples. nvmlGpmSample_t is a struct holding one
+  // pointer, passed by value: the same as a pointer in the x86-64 and AArch64 C ABIs.
+  const gpmSupportT = koffi.struct({ version: 'uint32', isSupportedDevice: 'uint32' });
+  const gpmMetricT = koffi.struct({ metricId: 'uint32', nvmlReturn: 'int', value: 'double', shortName: 'void *', longName: 'void *', unit: 'void *' });
+  const GPM_METRIC_MAX = 333; // nvml.h NVML_GPM_METRIC_MAX (driver 580); NVML reads and writes numMetrics entries only
+  const gpmGetT = koffi.struct({ version: 'uint32', numMetrics: 'uint32', sample1: 'void *', sample2: 'void *', metrics: koffi.array(gpmMetricT, GPM_METRIC_MAX) });
+  const gpmSupport = fn('nvmlGpmQueryDeviceSupport', [handle, koffi.inout(koffi.pointer(gpmSupportT))], true);
+  const gpmAlloc = fn('nvmlGpmSampleAlloc', [koffi.out(koffi.pointer('void *'))], true);
+  const gpmMigSample = fn('nvmlGpmMigSampleGet', [handle, 'uint32', 'void *'], true);
+  const gpmMetrics = fn('nvmlGpmMetricsGet', [koffi.inout(koffi.pointer(gpmGetT))], true);
+  const NVML_GPM_METRIC_GRAPHICS_UTIL = 1;
+  const emptyMetrics = Array.from({ length: GPM_METRIC_MAX }, () => ({ metricId: 0, nvmlReturn: 0, value: 0, shortName: null, longName: null, unit: null }));
+  const gpmSupported = new Map<bigint, number>();
+  const energyInFlight = new Map<bigint, Promise<Out<number>>>();
+  // Two samples per GPU instance, alternating: the previous collection's and this one's.
+  const gpmState = new Map<string, { samples: unknown[]; current: number; primed: boolean }>();
 
   const one = <T>(call: (out: unknown[]) => number, map: (v: never) => T = (v) => v as T): Out<T> => {
     const out: unknown[] = [null];
@@ -330,14 +374,26 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
     },
     powerUsage: (h) => one((o) => getPower(h, o), Number),
     enforcedPowerLimit: (h) => one((o) => getLimit(h, o), Number),
-    totalEnergyConsumption: (h) =>
-      new Promise((resolve) => {
+    totalEnergyConsumption: (h) => {
+      // One read per GPU in flight at most: if the driver stalls, collections that time out must not
+      // pile reads onto koffi's queue (it throws once max_async_calls are queued); they share the pending one.
+      const device = koffi.address(h);
+      const pending = energyInFlight.get(device);
+      if (pending) return pending;
+      const read = new Promise<Out<number>>((resolve) => {
         const out: unknown[] = [0n];
-        getEnergy.async!(h, out, (err: unknown, rc: number) => {
-          if (err) resolve({ rc: 999 });
-          else resolve(rc === NVML_SUCCESS ? { rc, value: Number(out[0]) } : { rc });
-        });
-      }),
+        try {
+          getEnergy.async!(h, out, (err: unknown, rc: number) => {
+            if (err) resolve({ rc: 999 });
+            else resolve(rc === NVML_SUCCESS ? { rc, value: Number(out[0]) } : { rc });
+          });
+        } catch {
+          resolve({ rc: 999 }); // NVML_ERROR_UNKNOWN: koffi could not queue the call
+        }
+      }).finally(() => energyInFlight.delete(device));
+      energyInFlight.set(device, read);
+      return read;
+    },
     utilizationRates: (h) => one((o) => getUtil(h, o), (v: { gpu: number; memory: number }) => ({ gpu: v.gpu, memory: v.memory })),
     memoryInfo: (h) => one((o) => getMem(h, o), (v: { total: number; free: number; used: number }) => ({ total: Number(v.total), free: Number(v.free), used: Number(v.used) })),
     temperature: (h) => one((o) => getTemp(h, 0, o), Number), // NVML_TEMPERATURE_GPU
@@ -345,6 +401,46 @@ export async function loadKoffiNvml(library = 'libnvidia-ml.so.1'): Promise<Nvml
     clockEventReasons: (h) => {
       const r = one((o) => eventReasons(h, o), (v: number | bigint) => BigInt(v));
       return r.rc === 13 ? one((o) => throttleReasons(h, o), (v: number | bigint) => BigInt(v)) : r;
+    },
+    migActivity: (parent, gpuInstanceId) => {
+      const device = koffi.address(parent);
+      let support = gpmSupported.get(device);
+      if (support === undefined) {
+        const q: unknown[] = [{ version: 1, isSupportedDevice: 0 }]; // NVML_GPM_SUPPORT_VERSION
+        const rc = gpmSupport(parent, q);
+        support = rc !== NVML_SUCCESS ? rc : (q[0] as { isSupportedDevice: number }).isSupportedDevice ? NVML_SUCCESS : NVML_ERROR_NOT_SUPPORTED;
+        gpmSupported.set(device, support);
+      }
+      if (support !== NVML_SUCCESS) return { rc: support };
+      const key = `${device}:${gpuInstanceId}`;
+      let state = gpmState.get(key);
+      if (!state) {
+        const a: unknown[] = [null];
+        const b: unknown[] = [null];
+        const rc = gpmAlloc(a) || gpmAlloc(b);
+        if (rc !== NVML_SUCCESS) return { rc };
+        state = { samples: [a[0], b[0]], current: 0, primed: false };
+        gpmState.set(key, state);
+      }
+      const current = state.samples[state.current];
+      const previous = state.samples[1 - state.current];
+      const rc = gpmMigSample(parent, gpuInstanceId, current);
+      if (rc !== NVML_SUCCESS) {
+        state.primed = false;
+        return { rc };
+      }
+      state.current = 1 - state.current;
+      if (!state.primed) {
+        state.primed = true;
+        return { rc: NVML_ERROR_NO_DATA };
+      }
+      const metrics = emptyMetrics.slice();
+      metrics[0] = { ...metrics[0]!, metricId: NVML_GPM_METRIC_GRAPHICS_UTIL };
+      const get: unknown[] = [{ version: 1, numMetrics: 1, sample1: previous, sample2: current, metrics }]; // NVML_GPM_METRICS_GET_VERSION
+      const got = gpmMetrics(get);
+      if (got !== NVML_SUCCESS) return { rc: got };
+      const m = (get[0] as { metrics: { nvmlReturn: number; value: number }[] }).metrics[0]!;
+      return m.nvmlReturn === NVML_SUCCESS ? { rc: 0, value: m.value } : { rc: m.nvmlReturn };
     },
   };
 }

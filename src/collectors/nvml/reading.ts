@@ -13,6 +13,8 @@ export interface MigInstance {
   profile: string;
   computeSlices: number;
   memorySlices: number;
+  /** GR-engine activity 0–1 over the last collection interval (NVML GPM, Hopper+); absent when unknown. */
+  activity?: number;
 }
 
 /** One GPU as a backend read it. Absent fields: not supported by the GPU or the backend. */
@@ -21,8 +23,10 @@ export interface GpuReading {
   gpu: string;
   uuid: string;
   name: string;
-  /** Cumulative total-energy counter in mJ (NVML); absent on nvidia-smi and pre-Volta GPUs. */
+  /** Cumulative total-energy counter in mJ (NVML); absent on nvidia-smi and pre-Volta GPUs, or when the read failed. */
   energyMj?: number;
+  /** The GPU or backend has no energy counter at all (nvidia-smi, NOT_SUPPORTED), not just a failed read. */
+  energyUnsupported?: boolean;
   powerMw?: number;
   powerLimitMw?: number;
   /** Percent 0–100 as NVML reports them. */
@@ -63,8 +67,9 @@ export function toCollectResult(backend: Backend, host: string, gpus: GpuReading
       if (value !== undefined && Number.isFinite(value)) samples.push({ name, labels: { ...gpu, ...extra }, value });
     };
     const hasEnergy = r.energyMj !== undefined;
-    add('tokenwatt_gpu_info', 1, { mig_mode: r.migEnabled ? 'enabled' : 'disabled', energy_source: hasEnergy ? 'nvml' : 'none' });
-    add('tokenwatt_nvml_energy_counter_supported', hasEnergy ? 1 : 0);
+    // A read that failed this time is neither: no board this tick, and no flapping of the labels or the 0/1.
+    add('tokenwatt_gpu_info', 1, { mig_mode: r.migEnabled ? 'enabled' : 'disabled', energy_source: r.energyUnsupported ? 'none' : 'nvml' });
+    add('tokenwatt_nvml_energy_counter_supported', hasEnergy ? 1 : r.energyUnsupported ? 0 : undefined);
     add('tokenwatt_gpu_power_watts', div(r.powerMw, 1000));
     add('tokenwatt_gpu_power_limit_watts', div(r.powerLimitMw, 1000));
     add('tokenwatt_gpu_utilization_ratio', div(r.gpuUtilPct, 100));
@@ -85,10 +90,11 @@ export function toCollectResult(backend: Backend, host: string, gpus: GpuReading
       model: r.name,
       energyJoules: r.energyMj! / 1000,
       ...(r.powerMw !== undefined ? { powerWatts: r.powerMw / 1000 } : {}),
-      // NVML has no whole-GPU utilisation under MIG (NOT_SUPPORTED), nor per-instance activity:
-      // slices report 0 and the ledger shares active energy by slice size (attribution.ts).
+      // NVML has no whole-GPU utilisation under MIG (NOT_SUPPORTED). Per-instance activity comes from GPM
+      // (Hopper+) from the second collection on; without it slices report 0 and the ledger shares active
+      // energy by slice size (attribution.ts).
       ...(r.gpuUtilPct !== undefined && !r.migEnabled ? { activity: r.gpuUtilPct / 100 } : {}),
-      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: 0 })),
+      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: m.activity ?? 0 })),
     });
   }
   return { samples, boards };

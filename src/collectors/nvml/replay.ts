@@ -87,14 +87,20 @@ export function parseReplay(text: string, file: string, identity: Record<string,
       const within = e - loop * periodS;
       const out: GpuReading[] = [];
       traces.forEach((t, k) => {
-        const row = lastRowAtOrBefore(t.rows, within);
-        if (!row) return; // this GPU's first row comes later in the loop
+        let row = lastRowAtOrBefore(t.rows, within);
+        let rowLoop = loop;
+        if (!row) {
+          // Before this GPU's first row: nothing in the first loop, the previous loop's last row after.
+          if (loop === 0) return;
+          row = t.rows[t.rows.length - 1]!;
+          rowLoop = loop - 1;
+        }
         const id = ids[k]!;
         out.push({
           gpu: t.gpu,
           uuid: id.uuid,
           name: id.name,
-          energyMj: row.energyMj + loop * t.loopEnergyMj,
+          energyMj: row.energyMj + rowLoop * t.loopEnergyMj,
           powerMw: row.powerMw,
           powerLimitMw: id.powerLimitWatts * 1000,
           ...(row.gpuUtilPct !== undefined ? { gpuUtilPct: row.gpuUtilPct } : {}),

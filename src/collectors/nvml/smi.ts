@@ -76,6 +76,7 @@ export function parseSmiCsv(text: string): GpuReading[] {
       smClockMhz: num('clocks.sm'),
       memClockMhz: num('clocks.mem'),
       clockEventReasons: absent(reasons) ? undefined : BigInt(reasons),
+      energyUnsupported: true,
       migEnabled: mig === 'Enabled' ? true : mig === 'Disabled' ? false : undefined,
       // nvidia-smi --query-gpu does not list MIG instances; without energy there is no board to split anyway.
       migInstances: [],
