@@ -13,6 +13,7 @@ import { DcgmEndpoint } from '../src/simulate/dcgm.ts';
 import { FLEET_DIR, FleetError, loadFleet, parseFleet, REFERENCE_FLEET } from '../src/simulate/fleet.ts';
 import type { Fleet } from '../src/simulate/fleet.ts';
 import { startFleet } from '../src/simulate/index.ts';
+import { applyFault, clearFault } from '../src/simulate/faults.ts';
 import { KeplerEndpoint } from '../src/simulate/kepler.ts';
 import { nvmlTrace, TRACE_HEADER } from '../src/simulate/nvml-trace.ts';
 import { sglangExposition } from '../src/simulate/sglang.ts';
@@ -269,6 +270,17 @@ describe('faults and the control API', () => {
       await fetch(`${running.control.url}/server-down?model=${encodeURIComponent(model)}`, { method: 'DELETE' });
       const after = recognisers.vllm(parse(await (await fetch(url)).text())).engines[0]!.generationTokens;
       expect(after).toBeLessThan(before);
+      // `tokenwatt inspect` on the live endpoints: what the exporter's collectors will see.
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (m: string) => { printed.push(m); };
+      try {
+        expect(await main(['inspect', '--kind', 'dcgm', running.dcgm[0]!.url])).toBe(0);
+        expect(await main(['inspect', '--kind', 'kepler', running.kepler[0]!.url])).toBe(0);
+      } finally { console.log = log; }
+      const dcgmView = JSON.parse(printed[0]!) as { gpus: { gpu: string; migInstances: { profile: string }[] }[] };
+      expect(dcgmView.gpus.map((g) => [g.gpu, g.migInstances.map((m) => m.profile)])).toEqual([['0', []], ['1', ['3g.20gb', '2g.10gb']]]);
+      expect((JSON.parse(printed[1]!) as { generation: string }).generation).toBe('rewrite');
       const bad = await fetch(`${running.control.url}/xid?gpu=7`, { method: 'POST' });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toMatch(/no GPU 7/);
@@ -276,6 +288,23 @@ describe('faults and the control API', () => {
     } finally {
       await running.stop();
     }
+  });
+
+  it('gpu-lost: the GPU leaves dcgm-exporter and its server goes down; back on clear, the server restarted', () => {
+    const sim = new FleetSim(withSeconds(loadFleet(join(FLEET_DIR, 'dense-8xh100.yaml')), 1));
+    const d = new DcgmEndpoint(sim, sim.hosts[0]!, 'x');
+    sim.advanceTo(10);
+    const e = sim.engines[1]!; // Llama-3.1-8B on GPU 4
+    const before = e.generationTokens;
+    applyFault(sim, 'gpu-lost', { gpu: 4 });
+    sim.advanceTo(12);
+    expect(recognisers.dcgm(parse(d.render())).gpus.map((g) => g.gpu)).toEqual(['0', '1', '2', '3', '5', '6', '7']);
+    expect(e.faults.down).toBe(true);
+    clearFault(sim, 'gpu-lost', { gpu: 4 });
+    sim.advanceTo(14);
+    expect(recognisers.dcgm(parse(d.render())).gpus).toHaveLength(8);
+    expect(sim.engines[1]).not.toBe(e);
+    expect(sim.engines[1]!.generationTokens).toBeLessThan(before);
   });
 
   it('xid sets the last-XID gauge with its code; throttle drives the violation counter at the ratio', () => {

@@ -25,6 +25,7 @@ into MIG 3g.20gb + 2g.10gb), t4-llama3.2-3b.yaml, dense-8xh100.yaml.
 Faults (control API, also printed at start):
   curl -X POST 'http://127.0.0.1:9999/faults/server-down?model=meta-llama/Llama-2-7b-chat-hf'
   curl -X POST 'http://127.0.0.1:9999/faults/xid?gpu=1&code=79'
+  curl -X POST 'http://127.0.0.1:9999/faults/gpu-lost?host=a100-node-1&gpu=0'
   curl -X POST 'http://127.0.0.1:9999/faults/throttle?gpu=0&kind=power&ratio=0.5'
   curl -X POST 'http://127.0.0.1:9999/faults/efficiency-drop?model=…&factor=0.5'
   curl -X POST 'http://127.0.0.1:9999/faults/slow?model=…&seconds=2'
@@ -108,7 +109,7 @@ export function describeFleet(running: RunningFleet, fleetFile: string): string 
   const first = running.servers[0]!;
   lines.push(
     `  faults ${running.control.url}`,
-    `    curl -X POST '${running.control.url}/server-down?model=${first.model}'   (DELETE to clear; also xid, throttle, efficiency-drop, slow)`,
+    `    curl -X POST '${running.control.url}/server-down?model=${first.model}'   (DELETE to clear; also gpu-lost, xid, throttle, efficiency-drop, slow)`,
   );
   return lines.join('\n');
 }

@@ -62,7 +62,8 @@ export class DcgmEndpoint {
     this.collectedAt = t;
     this.lastT = t;
     const w = new TextWriter();
-    const rows = this.host.gpus.flatMap((g) => g.devices.map((d) => ({ g, d })));
+    // A GPU that fell off the bus is not reported at all.
+    const rows = this.host.gpus.filter((g) => !g.faults.lost).flatMap((g) => g.devices.map((d) => ({ g, d })));
     for (const g of this.host.gpus) {
       // NVLink traffic: tensor-parallel engines all-reduce every step.
       const e = g.devices[0]!.engine;

@@ -2,18 +2,20 @@
 // with DELETE), each acting on the workload model so that every endpoint shows its consequences:
 //   server-down      a vLLM/SGLang server stops answering (scrapes fail); on clear it restarts, so
 //                    its counters start again from zero, as a restarted server's do.
+//   gpu-lost         a GPU falls off the bus (XID 79 in the kernel log): dcgm-exporter and Kepler stop
+//                    reporting it and every server on it goes down; on clear it is back and they restart.
 //   xid              a GPU reports an XID (default 79, fallen off the bus); on clear the gauge goes
 //                    back to 0, as after a driver reload.
 //   throttle         a GPU is throttled (kind=power|thermal, ratio of wall time, default 0.5): its
-//                    violation counter climbs, clocks and throughput drop, power sits at the cap
-//                    (power) or temperature climbs (thermal).
-//   efficiency-drop  a model's GPU spends 1/`factor` (default 0.5) of the dynamic power on the same tokens:
+//                    violation counter climbs, clocks, throughput and dynamic power drop by 30 %;
+//                    thermal also heats the board.
+//   efficiency-drop  a model's GPU spends 1/`factor` (default 0.3) of the dynamic power on the same tokens:
 //                    tokens per joule falls, throughput and latency do not change.
 //   slow             every request to a model waits `seconds` (default 2) before its prefill: TTFT
 //                    climbs past the SLO while throughput stays the same.
 import type { EngineSim, FleetSim, GpuSim } from './workload.ts';
 
-export const FAULT_NAMES = ['server-down', 'xid', 'throttle', 'efficiency-drop', 'slow'] as const;
+export const FAULT_NAMES = ['server-down', 'gpu-lost', 'xid', 'throttle', 'efficiency-drop', 'slow'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface FaultParams {
@@ -72,10 +74,16 @@ export function applyFault(sim: FleetSim, name: FaultName, p: FaultParams): Faul
       return { ...p, seconds: sec };
     }
     case 'efficiency-drop': {
-      const f = p.factor ?? 0.5;
+      const f = p.factor ?? 0.3;
       if (!(f > 0 && f <= 1)) throw new FaultError('factor must be in (0, 1]');
       engineOf(sim, p).faults.efficiency = f;
       return { ...p, factor: f };
+    }
+    case 'gpu-lost': {
+      const g = gpuOf(sim, p);
+      g.faults.lost = true;
+      for (const d of g.devices) if (d.engine) d.engine.faults.down = true;
+      return p;
     }
     case 'xid': { const c = p.code ?? 79; gpuOf(sim, p).faults.xid = c; return { ...p, code: c }; }
     case 'throttle': {
@@ -95,6 +103,13 @@ export function clearFault(sim: FleetSim, name: FaultName, p: FaultParams): void
     case 'server-down': {
       const e = engineOf(sim, p);
       if (e.faults.down) sim.replaceEngine(e, e.restart(sim.t));
+      return;
+    }
+    case 'gpu-lost': {
+      const g = gpuOf(sim, p);
+      g.faults.lost = false;
+      const engines = new Set(g.devices.flatMap((d) => (d.engine ? [d.engine] : [])));
+      for (const e of engines) if (e.faults.down) sim.replaceEngine(e, e.restart(sim.t));
       return;
     }
     case 'slow': engineOf(sim, p).faults.stallSeconds = 0; return;

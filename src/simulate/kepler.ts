@@ -122,9 +122,9 @@ export class KeplerEndpoint {
     if (this.sim.fleet.kepler.gpu) {
       const gpuLabels = (g: GpuSim) => sorted([['gpu', String(g.index)], ['gpu_name', g.gpu.model], ['gpu_uuid', g.uuid], ['node_name', node], ['vendor', 'nvidia']]);
       const nj = fam('kepler_node_gpu_joules_total');
-      for (const g of this.host.gpus) w.sample(nj, gpuLabels(g), goFloat(g.energyMj / 1000));
+      for (const g of this.host.gpus) if (!g.faults.lost) w.sample(nj, gpuLabels(g), goFloat(g.energyMj / 1000));
       const nw = fam('kepler_node_gpu_watts');
-      for (const g of this.host.gpus) w.sample(nw, gpuLabels(g), goFloat(g.powerW));
+      for (const g of this.host.gpus) if (!g.faults.lost) w.sample(nw, gpuLabels(g), goFloat(g.powerW));
       const pj = fam('kepler_pod_gpu_joules_total');
       for (const g of this.host.gpus) {
         for (const d of g.devices) {
@@ -164,12 +164,11 @@ export class KeplerEndpoint {
       const p = e.server.pod!;
       return sorted([['command', 'python3'], ['container_id', podId(p.namespace, p.name).replace(/-/g, '').padEnd(64, '0')], ['container_name', e.server.engine], ['container_namespace', p.namespace], ['mode', mode], ['pod_name', p.name]]);
     };
-    const parts: Record<string, number> = { package: 1, core: 0.72, uncore: 0.06, dram: 0.18, other: 0.05, platform: 1.35 };
     for (const z of ['package', 'core', 'uncore', 'dram', 'other', 'platform', 'gpu']) {
       const n = fam(`kepler_container_${z}_joules_total`);
       for (const e of pods) {
         const key = `${e.server.pod!.namespace}/${e.server.pod!.name}`;
-        const j = z === 'gpu' ? (this.podGpuJ.get(key) ?? 0) : (this.podCpuJ.get(key) ?? 0) * parts[z]!;
+        const j = z === 'gpu' ? (this.podGpuJ.get(key) ?? 0) : (this.podCpuJ.get(key) ?? 0) * LEGACY_ZONES[z as keyof typeof LEGACY_ZONES];
         w.sample(n, cont(e, 'dynamic'), goFloat(j));
         w.sample(n, cont(e, 'idle'), '0');
       }
@@ -179,7 +178,8 @@ export class KeplerEndpoint {
       const key = `${e.server.pod!.namespace}/${e.server.pod!.name}`;
       const cpu = this.podCpuJ.get(key) ?? 0;
       // Upstream's definition: package + uncore + dram + gpu + other.
-      w.sample(total, cont(e, 'dynamic'), goFloat(cpu * (1 + 0.06 + 0.18 + 0.05) + (this.podGpuJ.get(key) ?? 0)));
+      const z = LEGACY_ZONES;
+      w.sample(total, cont(e, 'dynamic'), goFloat(cpu * (z.package + z.uncore + z.dram + z.other) + (this.podGpuJ.get(key) ?? 0)));
       w.sample(total, cont(e, 'idle'), '0');
     }
     return w.toString();

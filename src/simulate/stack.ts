@@ -37,8 +37,8 @@ export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertma
 export type Pace = 'demo' | 'test';
 
 const PACES = {
-  demo: { scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
-  test: { scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
+  demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
+  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '2s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
 } as const;
 
 /** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
@@ -63,9 +63,10 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
     },
     alerting: {
       ...a,
-      gpu: { ...a.gpu, throttleWindow: p.throttleWindow, throttleFor: p.throttleFor, xidStep: p.xidStep },
+      gpu: { ...a.gpu, throttleWindow: p.throttleWindow, throttleFor: p.throttleFor, xidStep: p.xidStep, missingFor: p.downFor },
       serving: { ...a.serving, downFor: p.downFor },
       slo: { ...a.slo, pageFor: p.pageFor },
+      energy: { ...a.energy, window: p.energyWindow, baselineWindow: p.baselineWindow, dropFor: p.dropFor },
     },
     alertmanager: {
       ...defaultConfig.alertmanager,
@@ -156,6 +157,29 @@ export function exporterConfig(running: RunningFleet, o: { listen: string; inter
   };
 }
 
+/**
+ * Rewrite the file_sd target files of the fleet's jobs with a `host` label per group, as an
+ * operator fills them in on static hosts: everything on loopback would otherwise get host=127.0.0.1,
+ * and serving alerts (host from the target) could not meet GPU alerts (host from dcgm-exporter's
+ * Hostname) in the Alertmanager inhibition that a lost host or GPU silences its serving alerts by.
+ */
+export async function labelTargetsByHost(out: string, fleet: RunningFleet, config: MixinConfig): Promise<void> {
+  const jobs: Record<string, { address: string; host: string }[]> = {
+    vllm: fleet.servers.filter((x) => x.engine === 'vllm'),
+    sglang: fleet.servers.filter((x) => x.engine === 'sglang'),
+    'dcgm-exporter': fleet.dcgm,
+    kepler: fleet.kepler,
+  };
+  for (const [job, endpoints] of Object.entries(jobs)) {
+    const hosts = [...new Set(endpoints.map((e) => e.host))];
+    const groups = hosts.map((h) => ({
+      targets: endpoints.filter((e) => e.host === h).map((e) => e.address),
+      labels: { [config.clusterLabel]: config.prometheus.cluster, host: h },
+    }));
+    await writeFile(join(out, 'prometheus', 'targets', `${job}.yaml`), `# Written by the tokenwatt demo stack: the simulated fleet's ${job} targets, one group per host.\n${stringify(groups)}`);
+  }
+}
+
 export const TOKENWATT_BIN = fileURLToPath(new URL('../../bin/tokenwatt.js', import.meta.url));
 
 export interface Child { stop(): Promise<void>; log(): string }
@@ -236,6 +260,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const config = stackConfig(fleet, { alertmanager: `${address}:${amPort}`, webhookUrl: webhook.url, pace: o.pace, ...(withExporter && { tokenwatt: [`${address}:${twPort}`] }) });
     const out = join(o.dir, 'dist');
     await build(out, config);
+    await labelTargetsByHost(out, fleet, config);
     const amData = join(o.dir, 'alertmanager-data');
     const promData = join(o.dir, 'prometheus-data');
     // A fresh TSDB and silence store each run: the fleet starts from its seed again, and last run's

@@ -202,7 +202,6 @@ export class EngineSim {
   }
 
   get kvUsage(): number { return Math.min(1, this.kvUsed / this.kvCapacity); }
-  get decoding(): number { return this.batch; }
 
   /** Decode tokens/s of the whole engine at a batch. */
   tokensPerSecond(batch: number, speed: number): number {
@@ -320,6 +319,8 @@ export interface GpuFaults {
   /** Throttled fraction of wall time by kind; 0: not throttled. */
   powerThrottle: number;
   thermalThrottle: number;
+  /** Fallen off the bus: no telemetry at all (dcgm-exporter, Kepler) until it comes back. */
+  lost: boolean;
 }
 
 /** One physical GPU: power from its devices' batches, an energy counter that integrates it. */
@@ -334,7 +335,7 @@ export class GpuSim {
   tempC = 35;
   powerViolationNs = 0;
   thermalViolationNs = 0;
-  faults: GpuFaults = { xid: 0, powerThrottle: 0, thermalThrottle: 0 };
+  faults: GpuFaults = { xid: 0, powerThrottle: 0, thermalThrottle: 0, lost: false };
 
   constructor(readonly host: FleetHost, readonly index: number, readonly gpu: FleetGpu, rng: Rng) {
     this.spec = GPU_MODELS[gpu.model];
@@ -372,9 +373,8 @@ export class GpuSim {
       // Tensor-parallel engines put the same batch on each of their GPUs.
       fraction += share * (CONTEXT_FRACTION + (refDynamicFraction(e.batch * e.batchWeight) * this.speed) / e.faults.efficiency);
     }
-    let power = this.limitW * fraction;
-    if (this.faults.powerThrottle > 0) power = Math.max(power, this.limitW * 0.97);
-    this.powerW = Math.min(this.limitW, power);
+    // Throttling lowers the clocks (speed), and the dynamic power with them; it never adds power.
+    this.powerW = Math.min(this.limitW, this.limitW * fraction);
     // Energy counter: the integral of the power (mJ), as the board's own counter is.
     this.energyMj += this.powerW * dt * 1000;
     // Temperature relaxes towards a load-dependent level (time constant ~20 s).
