@@ -15,7 +15,7 @@ const group: AlertGroupDef = (c) => {
   const xid = board(dcgm('DCGM_FI_DEV_XID_ERRORS'));
   // The gauge holds the LAST XID (err_code labels change with it), so a new XID is a change of
   // the board-level value inside the window; the alert's value is the XID itself.
-  const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}:1m]) > 0`;
+  const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}:${g.xidStep}]) > 0`;
   // Filter the raw series by value, then collapse: a short expression, same board key.
   const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
   return {
@@ -34,13 +34,13 @@ const group: AlertGroupDef = (c) => {
       alert(c, {
         name: 'GPUThermalThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
         // Violation counters count time throttled (ns): rate / 1e9 is the fraction of wall time.
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_THERMAL_VIOLATION')}[5m])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
+        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_THERMAL_VIOLATION')}[${g.throttleWindow}])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its temperature limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been thermally throttled {{ $value | humanizePercentage }} of the time.',
       }),
       alert(c, {
         name: 'GPUPowerThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_POWER_VIOLATION')}[5m])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
+        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_POWER_VIOLATION')}[${g.throttleWindow}])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its power limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been power throttled {{ $value | humanizePercentage }} of the time.',
       }),

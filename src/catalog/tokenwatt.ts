@@ -47,4 +47,13 @@ export const tokenwattMetrics = defineMetrics([
   { name: 'tokenwatt_collector_series', type: 'gauge', unit: 'series', grafanaUnit: 'short', help: 'Series read from the target in the last run.', labels: COLLECTOR, source: 'tokenwatt' },
   { name: 'tokenwatt_nvml_up', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '1 when NVML (or its fallback) answered in the last run.', labels: ['backend'], source: 'tokenwatt' },
   { name: 'tokenwatt_nvml_energy_counter_supported', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '0 when only power is available (nvidia-smi fallback): no joule figures then.', labels: GPU, source: 'tokenwatt' },
+  // NVML board gauges (src/collectors/nvml.ts), for display and alerts; absent where the GPU does not support the read.
+  { name: 'tokenwatt_gpu_utilization_ratio', type: 'gauge', unit: 'ratio', grafanaUnit: 'percentunit', help: 'Fraction of the last sample period a kernel ran on the GPU (NVML utilization.gpu; absent under MIG).', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_memory_utilization_ratio', type: 'gauge', unit: 'ratio', grafanaUnit: 'percentunit', help: 'Fraction of the last sample period device memory was read or written (NVML utilization.memory).', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_memory_used_bytes', type: 'gauge', unit: 'bytes', grafanaUnit: 'bytes', help: 'Device memory in use (NVML memory info).', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_memory_total_bytes', type: 'gauge', unit: 'bytes', grafanaUnit: 'bytes', help: 'Device memory installed (NVML memory info).', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_temperature_celsius', type: 'gauge', unit: 'celsius', grafanaUnit: 'celsius', help: 'GPU core temperature.', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_sm_clock_hertz', type: 'gauge', unit: 'hertz', grafanaUnit: 'hertz', help: 'Current SM clock.', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_memory_clock_hertz', type: 'gauge', unit: 'hertz', grafanaUnit: 'hertz', help: 'Current memory clock.', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_clock_event_reason', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '1 while the clock event (throttle) reason holds: gpu_idle, sw_power_cap, hw_slowdown, sw_thermal_slowdown, hw_thermal_slowdown, hw_power_brake_slowdown...', labels: [...GPU, 'reason'], source: 'tokenwatt' },
 ]);

@@ -25,6 +25,8 @@ export interface Collector {
 }
 
 export class CollectError extends Error {
+  /** Series to publish although the run failed (e.g. tokenwatt_nvml_up 0, so its alert can fire). */
+  samples?: LedgerSample[];
   constructor(readonly reason: string, message: string) {
     super(message);
   }
@@ -44,4 +46,12 @@ export interface NvmlOptions {
   /** Host label of the GPUs this machine's NVML reports (the exporter's `host` setting). */
   host: string;
   log: Log;
+  /** Wall clock in ms (default Date.now); replay plays rows by the time elapsed since the collector was made. */
+  now?: () => number;
+  /** Replay only: identity per GPU index that a trace does not record (defaults: the H100 fixture's). */
+  replayGpus?: Record<string, { name?: string; uuid?: string; powerLimitWatts?: number }>;
+  /** nvidia-smi executable for the power-only fallback (default `nvidia-smi` on PATH). */
+  nvidiaSmi?: string;
+  /** Loads the NVML function table (default: koffi on libnvidia-ml.so.1); tests inject a fake. */
+  loadNvml?: () => Promise<import('./nvml/binding.ts').NvmlFunctions>;
 }

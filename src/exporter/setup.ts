@@ -15,19 +15,17 @@ import type { Scheduled } from './exporter.ts';
 export type NvmlFactory = (options: NvmlOptions) => Collector;
 
 /**
- * The NVML collector lives in src/collectors/nvml.ts. It is loaded on demand (koffi and the driver
- * library are only needed on a GPU host) and a build without it still runs, logging once.
+ * The NVML collector (src/collectors/nvml.ts) is loaded only when `nvml` is not off: its modules (and
+ * koffi, on a GPU host) cost memory a dcgm-only exporter does not need. A load failure leaves the
+ * exporter running on dcgm-exporter alone, logged once.
  */
 export async function loadNvmlFactory(log: Log): Promise<NvmlFactory | undefined> {
-  const path = '../collectors/nvml.ts';
   try {
-    const mod = (await import(path)) as { createNvmlCollector?: NvmlFactory };
-    if (typeof mod.createNvmlCollector === 'function') return mod.createNvmlCollector;
-    log('warn', 'NVML unavailable: src/collectors/nvml.ts exports no createNvmlCollector');
+    return (await import('../collectors/nvml.ts')).createNvmlCollector;
   } catch (err) {
     log('warn', 'NVML unavailable: the NVML collector could not be loaded', { error: (err as Error).message });
+    return undefined;
   }
-  return undefined;
 }
 
 export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlFactory | undefined): Scheduled[] {
@@ -64,10 +62,8 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
-    // replayGpus is an NvmlOptions field of the NVML collector's contract (replay mode only).
-    const options = { mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) };
     try {
-      const collector = nvml(options as NvmlOptions);
+      const collector = nvml({ mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) });
       out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });
     } catch (err) {
       log(config.nvml === 'auto' ? 'warn' : 'error', 'NVML collector could not start', { error: (err as Error).message });

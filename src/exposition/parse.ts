@@ -6,10 +6,14 @@
 //
 // Speed: one pass over the decoded string with charCodeAt; metric names, label names and label values
 // that repeat the previous sample's are reused instead of sliced again (most series of a scrape
-// share them), and plain decimals are converted without Number().
+// share them), and plain decimals are converted without Number(). Whole label blocks repeat too:
+// the same `{...}` text follows many metric names (a GPU's labels on each DCGM field, a vLLM engine's
+// labels on each histogram), so parsed blocks are cached by their exact text (the row cache) and
+// their frozen labels object is shared by all samples with that text.
 //
 // Memory: the parser holds the whole input and its result. Callers bound the input's bytes before
-// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept.
+// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept and
+// `rowCache` the number of label blocks remembered.
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './types.ts';
 import type { ExpositionFormat, FamilyType, MetricFamily, ParseOptions, Sample } from './types.ts';
@@ -120,6 +124,36 @@ const OM_SUFFIXES: Record<string, readonly string[]> = {
   summary: ['', '_count', '_sum', '_created'],
 };
 
+/**
+ * One parsed label block, shared by every sample whose block has the same text. Everything here is
+ * a function of that text alone, which is what makes the cache invisible to verdicts.
+ */
+interface Row {
+  labels: Readonly<Record<string, string>>;
+  n: number;
+  /** labels.le and labels.quantile, and the same as floats (undefined when absent or not a float). */
+  leText: string | undefined;
+  le: number | undefined;
+  quantileText: string | undefined;
+  quantile: number | undefined;
+  /** OpenMetrics grouping key (labels without le and quantile); '' in text format. */
+  group: string;
+  /** The block's text from `{` to its `}` ('' when it is not cached). */
+  key: string;
+  /** The cached row that followed this one last time (see labelBlock). */
+  next: Row | undefined;
+}
+
+const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_LABELS: Row = {
+  labels: EMPTY_LABELS, n: 0, leText: undefined, le: undefined, quantileText: undefined, quantile: undefined,
+  group: '', key: '', next: undefined,
+};
+
+/** Default bound of the row cache: about 160 bytes an entry (row, key, map slot; measured) beyond the
+ * labels the result keeps anyway, so about 10 MB when full. */
+const ROW_CACHE = 65536;
+
 /** Per-family parser state beside the output family. */
 interface Fam {
   out: MetricFamily;
@@ -169,8 +203,8 @@ class Parser {
   lastLabelProbes: string[] = [];
   /** The next backslash at or after the current label value (-1: none left in the input). */
   nextBackslash = 0;
-  /** Where the current line's newline is (the input's length when it has none). */
-  lineEnd = 0;
+  /** Where the current line's newline is (the input's length when it has none); -1: not looked for yet. */
+  lineEnd = -1;
   // Scratch for the current sample's labels (names, values, where each name starts).
   readonly names: string[] = [];
   readonly vals: string[] = [];
@@ -178,6 +212,11 @@ class Parser {
   nLabels = 0;
   shape: Shape | undefined;
   readonly shapes = new Map<string, Shape>();
+  /** The row cache: label-block text (from `{` to the first `}`) to its parsed row. */
+  readonly rows = new Map<string, Row>();
+  readonly maxRows: number;
+  /** The last cached row used, whose `next` predicts the coming block. */
+  prevRow: Row | undefined;
   // OpenMetrics: the family samples go to now.
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
@@ -187,6 +226,7 @@ class Parser {
     this.len = s.length;
     this.om = opts.format === 'openmetrics';
     this.maxSeries = opts.maxSeries ?? Infinity;
+    this.maxRows = opts.rowCache ?? ROW_CACHE;
   }
 
   fail(reason: string, at = this.pos): never {
@@ -209,8 +249,7 @@ class Parser {
       if (c === NL) { this.pos++; continue; }
       if (c === HASH) this.textComment();
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
@@ -326,8 +365,9 @@ class Parser {
     let fam: Fam;
     let suffix: string;
     let c: number;
-    // Same name as the previous sample (the common case): one slice and ===, no per-char scan.
-    if (this.lastFam !== undefined && s.slice(lineStart, lineStart + name.length) === name && !isNameChar(c = s.charCodeAt(lineStart + name.length))) {
+    // Same name as the previous sample (the common case): one slice and ===, no per-char scan. The
+    // character after it is checked first, which turns away most other names without the compare.
+    if (this.lastFam !== undefined && !isNameChar(c = s.charCodeAt(lineStart + name.length)) && s.slice(lineStart, lineStart + name.length) === name) {
       this.pos = lineStart + name.length;
       fam = this.lastFam;
       suffix = this.lastSuffix;
@@ -347,41 +387,38 @@ class Parser {
     const type = fam.out.type;
 
     // Labels.
-    let labels: Record<string, string>;
+    let row: Row;
     let le: number | undefined;
     let quantile: number | undefined;
     if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
     if (c === LBRACE) {
-      this.pos++;
-      labels = this.labels(om);
+      row = this.labelBlock();
       c = s.charCodeAt(this.pos);
       if (om) {
         if (c !== SP) this.fail('expected a space after the labels');
         this.pos++;
       } else c = this.skipBlanks();
       // le / quantile: floats (checked for the family types that give them meaning).
+      // (Read from the row, not the labels object: label objects come in many shapes.)
       if (type === 'histogram' || type === 'gaugehistogram') {
-        const v = labels.le;
-        if (v !== undefined && (!om || suffix === '_bucket')) {
-          le = parseFloatToken(v, 0, v.length);
-          if (le === undefined) this.fail(`expected float as value for 'le' label, got "${v}"`, lineStart);
+        if (row.leText !== undefined && (!om || suffix === '_bucket')) {
+          le = row.le;
+          if (le === undefined) this.fail(`expected float as value for 'le' label, got "${row.leText}"`, lineStart);
         }
       } else if (type === 'summary') {
-        const v = labels.quantile;
-        if (v !== undefined && (!om || suffix === '')) {
-          quantile = parseFloatToken(v, 0, v.length);
-          if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${v}"`, lineStart);
+        if (row.quantileText !== undefined && (!om || suffix === '')) {
+          quantile = row.quantile;
+          if (quantile === undefined) this.fail(`expected float as value for 'quantile' label, got "${row.quantileText}"`, lineStart);
         }
       }
     } else {
-      labels = {};
-      this.nLabels = 0;
+      row = NO_LABELS;
       if (om) {
         if (c !== SP) this.fail('expected a space or labels after the metric name');
         this.pos++;
       }
     }
-    const nLabels = this.nLabels;
+    const labels = row.labels;
 
     // Value.
     const vStart = this.pos;
@@ -419,7 +456,7 @@ class Parser {
         if (c !== NL) this.fail('spurious text after the timestamp');
       }
     }
-    if (om) this.omSampleRules(fam, suffix, labels, nLabels, value, le, quantile, timestampMs, lineStart);
+    if (om) this.omSampleRules(fam, suffix, row, value, le, quantile, timestampMs, lineStart);
     else if (type === 'histogram' && value < 0 && (suffix === '_count' || (suffix !== '_sum' && le !== undefined))) {
       this.fail(`negative ${suffix === '_count' ? 'count' : 'bucket population'} for histogram '${fam.out.name}'`, vStart);
     }
@@ -433,6 +470,75 @@ class Parser {
     fam.hasSamples = true;
   }
 
+  /**
+   * The label block at pos (a `{`), from the row cache when its exact text was parsed before, else
+   * parsed; leaves pos after the `}`. The key runs to the first `}`: a block is cached only when
+   * its parse ended there, and a parse reads nothing past its `}`, so equal text means an equal
+   * parse. Blocks with a `}` in a value are never cached (their first `}` is not their end).
+   */
+  labelBlock(): Row {
+    const s = this.s;
+    const open = this.pos;
+    // Blocks recur in the same order (each DCGM field lists the same GPUs, histograms with equal
+    // buckets the same engine/le pairs), so first try the block that followed the previous one last
+    // time: one comparison instead of finding the `}`, hashing and comparing. Its key has no `}`
+    // before its end, so a match is exactly a cache hit.
+    const prev = this.prevRow;
+    const guess = prev?.next;
+    if (guess !== undefined && s.charCodeAt(open + guess.key.length - 1) === RBRACE && s.slice(open, open + guess.key.length) === guess.key) {
+      this.pos = open + guess.key.length;
+      this.prevRow = guess;
+      return guess;
+    }
+    const close = this.maxRows > 0 ? s.indexOf('}', open + 1) : -1;
+    // A key spanning lines could never match (cached blocks hold no newline); skip the lookup.
+    const key = close !== -1 && close < this.currentLineEnd(open) ? s.slice(open, close + 1) : undefined;
+    if (key !== undefined) {
+      const hit = this.rows.get(key);
+      if (hit !== undefined) {
+        this.pos = close + 1;
+        if (prev !== undefined) prev.next = hit;
+        this.prevRow = hit;
+        return hit;
+      }
+    }
+    this.pos = open + 1;
+    const labels = this.labels(this.om);
+    const n = this.nLabels;
+    const v = labels.le;
+    const q = labels.quantile;
+    const row: Row = {
+      labels: Object.freeze(labels), n,
+      leText: v, le: v === undefined ? undefined : parseFloatToken(v, 0, v.length),
+      quantileText: q, quantile: q === undefined ? undefined : parseFloatToken(q, 0, q.length),
+      group: this.om ? groupKey(labels, n) : '',
+      key: '', next: undefined,
+    };
+    if (key !== undefined && this.pos === close + 1) {
+      // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
+      // Forgotten rows can be collected: prevRow moves to this row just below, and from then on
+      // every `next` that is set points at a row inserted after the clear.
+      if (this.rows.size >= this.maxRows) this.rows.clear();
+      if (prev !== undefined) prev.next = row;
+      row.key = key;
+      this.rows.set(key, row);
+      this.prevRow = row;
+    }
+    return row;
+  }
+
+  /**
+   * Where the current line ends, given a position on it. Found on first use: lines whose label block
+   * was predicted never need it, and they are most lines.
+   */
+  currentLineEnd(from: number): number {
+    if (this.lineEnd === -1) {
+      const nl = this.s.indexOf('\n', from);
+      this.lineEnd = nl === -1 ? this.len : nl;
+    }
+    return this.lineEnd;
+  }
+
   /** Reads `name="value",...}` after the `{`, leaving pos after the `}` and the count in nLabels. */
   labels(om: boolean): Record<string, string> {
     // Hot loop: positions live in the local p (not this.pos) and are stored back before any call.
@@ -444,6 +550,7 @@ class Parser {
     const lastNames = this.lastLabelNames;
     const lastProbes = this.lastLabelProbes;
     const lastVals = this.lastLabelValues;
+    const lineEnd = this.currentLineEnd(this.pos);
     let n = 0;
     let p = this.pos;
     let c = s.charCodeAt(p);
@@ -481,7 +588,7 @@ class Parser {
       let bs = this.nextBackslash;
       if (bs !== -1 && bs < vStart) bs = this.nextBackslash = s.indexOf('\\', vStart);
       let value: string;
-      if (q !== -1 && (bs === -1 || bs > q) && q < this.lineEnd) {
+      if (q !== -1 && (bs === -1 || bs > q) && q < lineEnd) {
         value = s.slice(vStart, q);
         // Keep the previous sample's equal string instead: the fresh slice dies young (cheap to
         // collect) and the result shares one string per repeated value (hostnames, UUIDs, models).
@@ -583,8 +690,7 @@ class Parser {
         this.omDescriptor();
       } else if (c === NL) this.fail('blank lines are not allowed in OpenMetrics');
       else {
-        const nl = s.indexOf('\n', this.pos);
-        this.lineEnd = nl === -1 ? len : nl;
+        this.lineEnd = -1;
         this.sample();
       }
     }
@@ -688,7 +794,7 @@ class Parser {
   }
 
   /** The OpenMetrics rules for one sample, checked after its value and timestamp are read. */
-  omSampleRules(fam: Fam, suffix: string, labels: Record<string, string>, nLabels: number, value: number,
+  omSampleRules(fam: Fam, suffix: string, row: Row, value: number,
     le: number | undefined, quantile: number | undefined, timestampMs: number | undefined, lineStart: number): void {
     const s = this.s;
     const type = fam.out.type;
@@ -701,7 +807,8 @@ class Parser {
       this.exemplar();
     }
     // Metric grouping: one label set's samples are contiguous within the family.
-    const key = groupKey(labels, nLabels);
+    const labels = row.labels;
+    const key = row.group;
     if (key !== fam.group) {
       if (fam.groups === undefined) fam.groups = new Set();
       else if (fam.groups.has(key)) this.fail(`samples of '${name}' with the same labels are not contiguous`, lineStart);
@@ -756,7 +863,7 @@ class Parser {
           g.lastBucket = value;
           g.hasBuckets = true;
           // Only the exact spelling "+Inf" counts as the +Inf bucket (the suite rejects "+INF").
-          if (labels.le === '+Inf') g.infBucket = value;
+          if (row.leText === '+Inf') g.infBucket = value;
         } else if (suffix === '_count' || suffix === '_gcount') {
           if (!(value >= 0) || !Number.isInteger(value)) this.fail(`'${name}${suffix}' must be a non-negative integer`, lineStart);
           g.count = value;
@@ -856,7 +963,7 @@ function newFam(name: string, type: FamilyType): Fam {
 }
 
 /** Identity of one OpenMetrics metric within its family: its labels without le and quantile. */
-function groupKey(labels: Record<string, string>, n: number): string {
+function groupKey(labels: Readonly<Record<string, string>>, n: number): string {
   if (n === 0) return '';
   let key = '';
   for (const k in labels) if (k !== 'le' && k !== 'quantile') key += `${k}\u0000${labels[k]}\u0001`;

@@ -8,7 +8,11 @@ export type FamilyType =
 export interface Sample {
   /** The sample's own name (`foo_bucket`, `foo_total`, ...). */
   name: string;
-  labels: Record<string, string>;
+  /**
+   * Frozen, and shared by every sample of the exposition whose label block has the same text
+   * (`{...}` repeats across a scrape's metrics). Copy (`{ ...labels }`) to change it.
+   */
+  labels: Readonly<Record<string, string>>;
   value: number;
   /** Milliseconds since the epoch, when the exposition gave one. */
   timestampMs?: number;
@@ -29,6 +33,12 @@ export interface ParseOptions {
   format: ExpositionFormat;
   /** Reject the input (ParseError reason 'too many series') past this many samples. */
   maxSeries?: number;
+  /**
+   * How many distinct label blocks the parser remembers (parsed labels keyed by the block's exact
+   * text) before it forgets them all and starts over; 0 turns the cache off. Default 65536.
+   * The cache changes speed and sharing only, never what is accepted or the result's values.
+   */
+  rowCache?: number;
 }
 
 /** A rejected exposition: 1-based line and column, and why. */
