@@ -1,6 +1,7 @@
 // The join: dcgm-exporter boards + vLLM/SGLang engines → the energy ledger → /metrics. GPU joules
 // reconcile with the fixture's DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION differences / 1000; NVML boards
 // win over dcgm's for the same host+gpu.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector, NvmlOptions } from '../src/collectors/collector.ts';
@@ -275,5 +276,20 @@ describe('what /metrics serves', () => {
     if (r.error) throw new Error(`promtool not found: apt-get install -y prometheus (${r.error.message})`);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('with the real NVML collector (replay)', () => {
+  it('one tokenwatt_gpu_info per GPU, from the join, with the replay\'s own series beside it', async () => {
+    const { createNvmlCollector } = await import('../src/collectors/nvml.ts');
+    const trace = join(import.meta.dirname, 'fixtures', 'nvidia-h100', 'trace.csv');
+    const { exporter } = exporterFrom({ host: 'h100-host', nvml: `replay:${trace}` }, createNvmlCollector);
+    for (let i = 1; i <= 2; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels).toMatchObject({ host: 'h100-host', gpu: '0', gpu_model: 'NVIDIA H100 80GB HBM3', energy_source: 'nvml' });
+    expect(one(s, 'tokenwatt_collector_up', { collector: 'nvml', target: 'local' })).toBe(1);
+    expect(one(s, 'tokenwatt_nvml_up', { backend: 'replay' })).toBe(1);
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toHaveLength(1);
   });
 });
