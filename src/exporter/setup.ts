@@ -1,7 +1,7 @@
 // From a validated config to scheduled collectors: one per target, plus NVML unless `nvml: off`.
 // Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
-// latest answer of every dcgm target (held here, per target, so one dcgm target's failure drops only
-// its GPUs).
+// last good answer of each dcgm target (kept while that target fails: pods rarely move, and its GPUs
+// feed the ledger only while it answers anyway).
 import type { Collector, Log, NvmlOptions } from '../collectors/collector.ts';
 import { createDcgmCollector } from '../collectors/dcgm.ts';
 import { createKeplerCollector } from '../collectors/kepler.ts';
