@@ -293,3 +293,43 @@ describe('with the real NVML collector (replay)', () => {
     expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toHaveLength(1);
   });
 });
+
+describe('MIG activity when NVML has no per-instance figure', () => {
+  // Before Hopper NVML cannot say how busy each MIG instance is (no GPM): its slices come marked
+  // activityUnknown. dcgm-exporter's DCGM_FI_PROF_GR_ENGINE_ACTIVE for the same instances decides the
+  // active-energy split instead of slice size alone.
+  const uuid = 'GPU-265c9814-6156-355b-e589-ff2064894f16';
+  const slice = (id: string) => ({ gpuInstanceId: id, profile: '1g.6gb', computeSlices: 1, memorySlices: 1, activity: 0, activityUnknown: true as const });
+  const active = (s: ReturnType<typeof seriesOf>, id: string) => one(s, 'tokenwatt_slice_energy_joules_total', { gpu: '0', gpu_instance_id: id, state: 'active' });
+
+  async function run(dcgmActivity: boolean) {
+    let mj = 126_272_101_025;
+    const grActive = ['3', '4', '5', '6'].map((id) => `DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",UUID="${uuid}",device="nvidia0",modelName="NVIDIA A30",GPU_I_PROFILE="1g.6gb",GPU_I_ID="${id}",Hostname="${A30_HOST}"} ${id === '3' ? 0.8 : 0}`).join('\n');
+    const path = `/act/${String(dcgmActivity)}`;
+    up.text(path, dcgmActivity ? `${A30}# TYPE DCGM_FI_PROF_GR_ENGINE_ACTIVE gauge\n${grActive}\n` : A30);
+    const nvml = (): Collector => ({
+      kind: 'nvml', name: 'nvml',
+      async collect() {
+        mj += 1_000_000; // 200 W over 5 s; the 60 W read at that instant (idle, learned) leaves 140 W active
+        return { samples: [], boards: [{ host: A30_HOST, gpu: '0', uuid, model: 'NVIDIA A30', energyJoules: mj / 1000, powerWatts: 60, slices: ['3', '4', '5', '6'].map(slice) }] };
+      },
+    });
+    const { exporter } = exporterFrom({ host: A30_HOST, targets: [{ kind: 'dcgm', url: up.url(path) }] }, nvml);
+    for (let i = 1; i <= 4; i++) await exporter.runCycle(i * 5000);
+    return seriesOf(exporter.metrics.text);
+  }
+
+  it('takes the instances\' activity from dcgm-exporter: the busy slice gets all the active energy', async () => {
+    const s = await run(true);
+    expect(find(s, 'tokenwatt_gpu_info', { gpu: '0' })[0]!.labels.energy_source).toBe('nvml');
+    expect(active(s, '3')).toBeGreaterThan(0);
+    for (const id of ['4', '5', '6']) expect(active(s, id)).toBe(0);
+  });
+
+  it('without dcgm activity, the active energy is shared by slice size (four equal 1g slices: equal shares)', async () => {
+    const s = await run(false);
+    const shares = ['3', '4', '5', '6'].map((id) => active(s, id));
+    expect(shares[0]).toBeGreaterThan(0);
+    for (const v of shares) expect(v).toBeCloseTo(shares[0]!, 6);
+  });
+});

@@ -44,8 +44,8 @@ describe('koffi binding on a C library with NVML\'s ABI', () => {
       {
         host: 'node1', gpu: '1', uuid: 'GPU-00000000-fake-4000-8000-000000000001', model: 'NVIDIA H100 80GB HBM3', energyJoules: 2346.327, powerWatts: 412.345,
         slices: [
-          { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0 },
-          { gpuInstanceId: '9', profile: '1g.10gb', computeSlices: 1, memorySlices: 1, activity: 0 },
+          { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0, activityUnknown: true },
+          { gpuInstanceId: '9', profile: '1g.10gb', computeSlices: 1, memorySlices: 1, activity: 0, activityUnknown: true },
         ],
       },
     ]);

@@ -229,12 +229,12 @@ describe('NVML through the binding (fake function table)', () => {
     expect(r.boards![0]).toEqual({
       host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 5, powerWatts: 71.806,
       slices: [
-        { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0 },
-        { gpuInstanceId: '5', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0 },
-        { gpuInstanceId: '9', profile: '1g.10gb+me', computeSlices: 1, memorySlices: 1, activity: 0 },
+        { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0, activityUnknown: true },
+        { gpuInstanceId: '5', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0, activityUnknown: true },
+        { gpuInstanceId: '9', profile: '1g.10gb+me', computeSlices: 1, memorySlices: 1, activity: 0, activityUnknown: true },
       ],
     });
-    expect(r.boards![1]!.slices).toEqual([{ gpuInstanceId: '1', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0 }]);
+    expect(r.boards![1]!.slices).toEqual([{ gpuInstanceId: '1', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0, activityUnknown: true }]);
     // Utilisation is NOT_SUPPORTED under MIG: no series and no board activity, said once per GPU at info level.
     expect(sample(r, 'tokenwatt_gpu_utilization_ratio')).toBeUndefined();
     expect(sample(r, 'tokenwatt_gpu_info', { gpu: '0' })!.labels.mig_mode).toBe('enabled');

@@ -65,6 +65,7 @@ export function createDcgmCollector(target: UpstreamTarget, deps: DcgmDeps): Col
             computeSlices: m.computeSlices,
             memorySlices: m.memorySlices,
             activity: m.grEngineActive !== undefined && Number.isFinite(m.grEngineActive) ? clamp01(m.grEngineActive) : 0,
+            ...(!(m.grEngineActive !== undefined && Number.isFinite(m.grEngineActive)) && { activityUnknown: true as const }),
           })),
         });
       }

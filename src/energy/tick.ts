@@ -26,6 +26,11 @@ export interface SliceReading {
   memorySlices: number;
   /** GR-engine activity 0–1 of the instance's own capacity. */
   activity: number;
+  /**
+   * Set by a source that cannot measure per-instance activity (NVML without GPM: pre-Hopper GPUs), whose
+   * `activity` is then 0. The exporter takes the activity from dcgm-exporter's report of the same instance.
+   */
+  activityUnknown?: true;
 }
 
 /** One serving engine's cumulative token counters and where it runs. */

@@ -257,6 +257,7 @@ export class Exporter {
         if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
       }
     }
+    for (const [key, chosen] of boards) chosen.reading = withKnownActivity(chosen.reading, key, ordered);
     const engines = new Map<string, EngineReading>();
     for (const { state, result } of fresh) {
       for (const e of result.engines ?? []) {
@@ -388,4 +389,31 @@ function dedupe(samples: LedgerSample[], onDuplicate: (name: string) => void): L
     out.push(x);
   }
   return out;
+}
+
+/**
+ * NVML wins the board (its counter is read fresh each cycle), but before Hopper it cannot say how busy
+ * each MIG instance is. dcgm-exporter can (DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU_I_ID): take the
+ * activity of the same GPU's instances from it, so the active-energy split follows real work rather
+ * than slice size alone.
+ */
+function withKnownActivity(board: BoardReading, key: string, sources: readonly { result: CollectResult }[]): BoardReading {
+  if (!board.slices.some((s) => s.activityUnknown)) return board;
+  const known = new Map<string, number>();
+  for (const { result } of sources) {
+    for (const other of result.boards ?? []) {
+      if (other === board) continue;
+      const same = `${other.host}\0${other.gpu}` === key || (board.uuid !== '' && other.uuid === board.uuid);
+      if (!same) continue;
+      for (const s of other.slices) if (!s.activityUnknown && !known.has(s.gpuInstanceId)) known.set(s.gpuInstanceId, s.activity);
+    }
+  }
+  if (known.size === 0) return board;
+  return {
+    ...board,
+    slices: board.slices.map((s) => {
+      const activity = s.activityUnknown ? known.get(s.gpuInstanceId) : undefined;
+      return activity === undefined ? s : { gpuInstanceId: s.gpuInstanceId, profile: s.profile, computeSlices: s.computeSlices, memorySlices: s.memorySlices, activity };
+    }),
+  };
 }

@@ -94,7 +94,7 @@ export function toCollectResult(backend: Backend, host: string, gpus: GpuReading
       // (Hopper+) from the second collection on; without it slices report 0 and the ledger shares active
       // energy by slice size (attribution.ts).
       ...(r.gpuUtilPct !== undefined && !r.migEnabled ? { activity: r.gpuUtilPct / 100 } : {}),
-      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: m.activity ?? 0 })),
+      slices: r.migInstances.map((m) => ({ gpuInstanceId: m.gpuInstanceId, profile: m.profile, computeSlices: m.computeSlices, memorySlices: m.memorySlices, activity: m.activity ?? 0, ...(m.activity === undefined ? { activityUnknown: true as const } : {}) })),
     });
   }
   return { samples, boards };
