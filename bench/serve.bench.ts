@@ -5,7 +5,7 @@
 // then /metrics latency under 50 concurrent scrapers for 60 s (gzip, as Prometheus asks), errors, RSS.
 // Goals (issue 4): p99 ≤ 20 ms with 0 errors, collection ≤ 5% of one core, RSS ≤ 150 MB.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,20 +101,23 @@ export default async function bench() {
 
   const upstreamBytesPerCycle = Buffer.byteLength(dcgm()) + Buffer.byteLength(keplerText) + engines.reduce((a, e) => a + Buffer.byteLength(e()), 0);
   try {
-    // As `node bin/tokenwatt.js exporter` runs by default, then with a smaller V8 young generation
-    // (--max-semi-space-size=4) for comparison. SERVE_BENCH_NODE_FLAGS runs one variant only.
-    const variants = process.env.SERVE_BENCH_NODE_FLAGS !== undefined
-      ? [process.env.SERVE_BENCH_NODE_FLAGS.split(' ').filter((f) => f !== '')]
-      : [[], ['--max-semi-space-size=4']];
+    // The exporter as `npx tokenwatt exporter` runs it (through tsx), then as the deployment guide runs
+    // it: the bundle `npm run build` writes (dist/bin/tokenwatt.mjs, plain node, no loader thread).
+    // SERVE_BENCH_ENTRY=tsx|bundle runs one variant only.
+    const root = join(import.meta.dirname, '..');
+    execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'ignore' });
+    const entries = { tsx: join(root, 'bin', 'tokenwatt.js'), bundle: join(root, 'dist', 'bin', 'tokenwatt.mjs') };
+    const only = process.env.SERVE_BENCH_ENTRY as keyof typeof entries | undefined;
+    const variants = (Object.keys(entries) as (keyof typeof entries)[]).filter((k) => only === undefined || k === only);
     const runs = [];
-    for (const flags of variants) runs.push(await measure(config, port, flags));
+    for (const v of variants) runs.push(await measure(config, port, v, entries[v]));
     return {
       node: { gpus: 8, migSlices: 56, vllmEngines: 56, keplerPods: 1000, targets: 58 },
       upstreamBytesPerCycle,
       quietSeconds: QUIET_S,
       runs,
       goals: GOALS,
-      note: 'exporter, upstreams and autocannon share one machine (2 cores, shared with other sessions at the time): numbers are noisy and pessimistic. The RSS includes ~33 MB of the tsx loader thread every `tokenwatt` process carries.',
+      note: 'exporter, upstreams and autocannon share one machine (2 cores, shared with other sessions at the time): numbers are noisy and pessimistic. The tsx run carries the tsx loader thread and transforms (~45 MB of RSS); the bundle run is how exporters/tokenwatt/README.md deploys it.',
     };
   } finally {
     upstream.closeAllConnections();
@@ -122,10 +125,9 @@ export default async function bench() {
   }
 }
 
-/** One exporter process with `flags`: readiness, then QUIET_S s with no scrapers, then LOAD_S s under load. */
-async function measure(config: string, port: number, flags: string[]) {
-  const bin = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
-  const child = spawn(process.execPath, [...flags, bin, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** One exporter process run from `entry`: readiness, then QUIET_S s with no scrapers, then LOAD_S s under load. */
+async function measure(config: string, port: number, variant: string, entry: string) {
+  const child = spawn(process.execPath, [entry, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   if (process.env.SERVE_BENCH_LOG_FILE) child.stderr!.pipe(createWriteStream(process.env.SERVE_BENCH_LOG_FILE));
@@ -163,7 +165,7 @@ async function measure(config: string, port: number, flags: string[]) {
     child.kill('SIGTERM');
     const exitCode = await exited;
     return {
-      nodeFlags: flags.join(' ') || '(none)',
+      entry: `${variant}: node ${entry.slice(join(import.meta.dirname, '..').length + 1)}`,
       targetsDown: down,
       metricsBody: { series: body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length, bytes: Buffer.byteLength(body) },
       collectionCpuPercent: Number(collectionCpuPercent.toFixed(2)),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+// Imported (not read at run time) so the bundled dist/bin/tokenwatt.mjs carries it too.
+import pkg from '../package.json' with { type: 'json' };
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 export const version: string = pkg.version;
