@@ -146,7 +146,7 @@ export function exporterConfig(running: RunningFleet, o: { listen: string; inter
       nvmlReplayGpus: Object.fromEntries(host.gpus.filter((g) => !g.mig).map((g) => [String(g.index), { name: g.gpu.model, uuid: g.uuid, powerLimitWatts: g.limitW }])),
     }),
     targets: [
-      ...running.servers.map((s) => ({ kind: s.engine, url: s.url, name: `${s.engine}:${s.model}` })),
+      ...running.servers.map((s) => ({ kind: s.engine, url: s.url, name: `${s.engine}:${s.model}@${s.address}` })),
       ...running.dcgm.map((d) => ({ kind: 'dcgm', url: d.url, name: `dcgm:${d.host}` })),
       ...running.kepler.map((k) => ({ kind: 'kepler', url: k.url, name: `kepler:${k.host}` })),
     ],
