@@ -149,6 +149,9 @@ describe('endpoints', () => {
       const view = recognisers.vllm(fam);
       expect(view.engines).toEqual([expect.objectContaining({ model: e.server.model, engine: '0', generation: 'v1', generationTokens: e.generationTokens, promptTokens: e.promptTokens })]);
       expect(view.engines[0]!.missing).toBeUndefined();
+      // prometheus_client's _created gauge after each counter (without _total) and histogram.
+      expect(vllmExposition(e)).toMatch(/^# TYPE vllm:prompt_tokens_created gauge\nvllm:prompt_tokens_created\{engine="0",model_name="[^"]+"\} 1800000000\.0$/m);
+      expect(vllmExposition(e)).toMatch(/^vllm:iteration_tokens_total_created\{/m);
       // Bounds print as floats: a selector on le="1.0" must match.
       expect(vllmExposition(e)).toMatch(/vllm:time_to_first_token_seconds_bucket\{engine="0",le="1\.0",model_name="[^"]+"\} \d+\.0/);
     }
