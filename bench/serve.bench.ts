@@ -101,8 +101,8 @@ export default async function bench() {
 
   const upstreamBytesPerCycle = Buffer.byteLength(dcgm()) + Buffer.byteLength(keplerText) + engines.reduce((a, e) => a + Buffer.byteLength(e()), 0);
   try {
-    // As `node bin/tokenwatt.js exporter` runs by default, then with the young-generation cap the README's
-    // systemd unit sets (NODE_OPTIONS=--max-semi-space-size=4). SERVE_BENCH_NODE_FLAGS runs one variant only.
+    // As `node bin/tokenwatt.js exporter` runs by default, then with a smaller V8 young generation
+    // (--max-semi-space-size=4) for comparison. SERVE_BENCH_NODE_FLAGS runs one variant only.
     const variants = process.env.SERVE_BENCH_NODE_FLAGS !== undefined
       ? [process.env.SERVE_BENCH_NODE_FLAGS.split(' ').filter((f) => f !== '')]
       : [[], ['--max-semi-space-size=4']];

@@ -183,3 +183,34 @@ describe('what the HTTP layer accepts', () => {
     expect(authz).toBe('Bearer tok');
   });
 });
+
+describe('https targets', () => {
+  it('an untrusted certificate fails with reason tls; trusted through caFile, or with verification off, it is read', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const https = await import('node:https');
+    const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-tls-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => res.end(thirdpartyText('dcgm/sample1_l4_kops_full_scrape.prom')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+    try {
+      const dcgm = (tls?: { ca?: Buffer; insecureSkipVerify?: boolean }) => createDcgmCollector({ name: 'tls', url, timeoutMs: 3000, ...(tls && { tls }) }, { limits, log: memoryLog().log });
+      await expect(dcgm().collect(signal)).rejects.toMatchObject({ reason: 'tls' });
+      expect((await dcgm({ ca: readFileSync(cert) }).collect(signal)).boards).toHaveLength(1);
+      expect((await dcgm({ insecureSkipVerify: true }).collect(signal)).boards).toHaveLength(1);
+      // Through the config: caFile read relative to the config file, and refused on an http URL.
+      const { parseExporterConfig } = await import('../src/exporter/config.ts');
+      const c = parseExporterConfig({ targets: [{ kind: 'dcgm', url, tls: { caFile: 'cert.pem' } }] }, dir);
+      expect(c.targets[0]!.tls?.ca?.equals(readFileSync(cert))).toBe(true);
+      expect(() => parseExporterConfig({ targets: [{ kind: 'dcgm', url: 'http://x:1/m', tls: { caFile: 'nope.pem' } }] }, dir)).toThrow(/targets\[0\]\.tls: applies only to https[\s\S]*targets\[0\]\.tls\.caFile: cannot read/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { NvmlOptions } from '../src/collectors/collector.ts';
 import { ConfigError, loadExporterConfig, parseExporterConfig } from '../src/exporter/config.ts';
+import { scheduleCollectors } from '../src/exporter/setup.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
 const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-config-'));
@@ -60,6 +62,30 @@ describe('the shipped example', () => {
     expect(c.listen.port).toBe(9464);
     expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm']);
     expect(c.placement).toHaveLength(2);
+  });
+});
+
+describe('NVML replay identities', () => {
+  it('nvmlReplayGpus (as the demo stack writes it) reaches the NVML collector as replayGpus', () => {
+    const trace = join(import.meta.dirname, 'fixtures', 'nvidia-h100', 'trace.csv');
+    const c = parseExporterConfig({
+      listen: '127.0.0.1:9464', host: 'gpu-a', interval: '5s', logLevel: 'warn', nvml: `replay:${trace}`,
+      nvmlReplayGpus: { '0': { name: 'NVIDIA A100-SXM4-40GB', uuid: 'GPU-sim-0', powerLimitWatts: 400 } },
+      targets: [{ kind: 'vllm', url: 'http://127.0.0.1:8000/metrics', name: 'vllm:llama' }],
+      placement: [{ url: 'http://127.0.0.1:8000/metrics', host: 'gpu-a', gpu: '0' }],
+    });
+    const seen: NvmlOptions[] = [];
+    const scheduled = scheduleCollectors(c, () => {}, (o) => {
+      seen.push(o);
+      return { kind: 'nvml', name: 'nvml', collect: async () => ({ samples: [] }) };
+    });
+    expect(scheduled.map((x) => x.collector.kind)).toEqual(['vllm', 'nvml']);
+    expect(seen[0]).toMatchObject({ mode: { replay: trace }, host: 'gpu-a', replayGpus: { '0': { name: 'NVIDIA A100-SXM4-40GB', uuid: 'GPU-sim-0', powerLimitWatts: 400 } } });
+  });
+
+  it('refused without a replay, or with a key that is not a GPU index', () => {
+    expect(problems({ nvml: 'auto', nvmlReplayGpus: { '0': { uuid: 'x' } } })).toContain('nvmlReplayGpus: applies only with nvml: replay:<trace.csv>');
+    expect(problems({ nvmlReplayGpus: { gpu0: { uuid: 'x' } } })).toContain('nvmlReplayGpus.gpu0:');
   });
 });
 

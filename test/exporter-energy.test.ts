@@ -1,6 +1,7 @@
 // The join: dcgm-exporter boards + vLLM/SGLang engines → the energy ledger → /metrics. GPU joules
 // reconcile with the fixture's DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION differences / 1000; NVML boards
 // win over dcgm's for the same host+gpu.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector, NvmlOptions } from '../src/collectors/collector.ts';
@@ -200,5 +201,95 @@ describe('a target with a longer interval than the cycle', () => {
     const s = seriesOf(exporter.metrics.text);
     expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' })).toBe(200);
     expect(one(s, 'tokenwatt_collector_up', { target: 'slow' })).toBe(1);
+  });
+});
+
+describe('one GPU under two host names', () => {
+  it('an NVML board and a dcgm board with the same UUID count once, even when host and Hostname differ', async () => {
+    let mj = 4_742_776;
+    up.text('/u/dcgm', () => L4.replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${(mj += 700_000)}`));
+    const nvml = (): Collector => ({
+      kind: 'nvml', name: 'nvml',
+      async collect() {
+        return { samples: [], boards: [{ host: 'short-name', gpu: '0', uuid: 'GPU-c2f76b33-7953-256e-8f33-1343419b1a1c', model: 'NVIDIA L4', energyJoules: mj / 1000, slices: [] }] };
+      },
+    });
+    const { exporter, lines } = exporterFrom({ host: 'short-name', targets: [{ kind: 'dcgm', url: up.url('/u/dcgm') }] }, nvml);
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels).toMatchObject({ host: 'short-name', energy_source: 'nvml' });
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg.includes('under two host names'))).toHaveLength(1);
+  });
+});
+
+describe('a redacted scrape', () => {
+  it('GPUs of one dcgm-exporter that print the same placeholder UUID stay separate boards', async () => {
+    up.text('/r/dcgm', A30.replaceAll(/UUID="[^"]+"/g, 'UUID="GPU-REDACTED"'));
+    const { exporter } = exporterFrom({ targets: [{ kind: 'dcgm', url: up.url('/r/dcgm') }] });
+    await exporter.runCycle(5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['0', '1']);
+  });
+});
+
+describe('a reading the ledger would refuse', () => {
+  it('is dropped alone: an A30 listing five 1g.6gb instances (it has four slices) loses that GPU, not the scrape', async () => {
+    const fifth = A30.split('\n').find((l) => l.includes('GPU_I_ID="6"'))!.replace('GPU_I_ID="6"', 'GPU_I_ID="7"');
+    up.text('/bad/dcgm', `${A30}${fifth}\n`);
+    const { exporter, lines } = exporterFrom({ targets: [{ kind: 'dcgm', name: 'a30', url: up.url('/bad/dcgm') }] });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'a30' })).toBe(1);
+    expect(find(s, 'tokenwatt_gpu_info').map((x) => x.labels.gpu)).toEqual(['1']);
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total', { gpu: '0' })).toEqual([]);
+    const refused = lines.filter((l) => l.msg.includes('refused by the energy ledger check'));
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]!.fields?.error)).toContain('hold 5 compute');
+  });
+});
+
+describe('what /metrics serves', () => {
+  it('passes promtool check metrics (format and naming lint) after a dcgm + vLLM + SGLang run', async () => {
+    const { spawnSync } = await import('node:child_process');
+    let tokens = 16;
+    up.text('/p/dcgm', () => advance(A30, { '0': (tokens - 16) * 1000 }));
+    up.text('/p/vllm', () => TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${(tokens += 300)}`));
+    up.text('/p/sglang', SGLANG);
+    const { exporter } = exporterFrom({
+      targets: [
+        { kind: 'dcgm', url: up.url('/p/dcgm') },
+        { kind: 'vllm', url: up.url('/p/vllm') },
+        { kind: 'sglang', url: up.url('/p/sglang') },
+        { kind: 'kepler', url: 'http://127.0.0.1:1/metrics' },
+      ],
+      placement: [
+        { model: 'vllm_model', host: A30_HOST, gpu: '0', gpuInstanceId: '3' },
+        { model: 'meta-llama/Llama-3.1-8B-Instruct', host: A30_HOST, gpu: '0', gpuInstanceId: '4' },
+      ],
+    });
+    for (let i = 1; i <= 3; i++) await exporter.runCycle(i * 5000);
+    const text = exporter.metrics.text;
+    expect(find(seriesOf(text), 'tokenwatt_model_tokens_per_joule').length).toBeGreaterThan(0);
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (r.error) throw new Error(`promtool not found: apt-get install -y prometheus (${r.error.message})`);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('with the real NVML collector (replay)', () => {
+  it('one tokenwatt_gpu_info per GPU, from the join, with the replay\'s own series beside it', async () => {
+    const { createNvmlCollector } = await import('../src/collectors/nvml.ts');
+    const trace = join(import.meta.dirname, 'fixtures', 'nvidia-h100', 'trace.csv');
+    const { exporter } = exporterFrom({ host: 'h100-host', nvml: `replay:${trace}` }, createNvmlCollector);
+    for (let i = 1; i <= 2; i++) await exporter.runCycle(i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_info')).toHaveLength(1);
+    expect(find(s, 'tokenwatt_gpu_info')[0]!.labels).toMatchObject({ host: 'h100-host', gpu: '0', gpu_model: 'NVIDIA H100 80GB HBM3', energy_source: 'nvml' });
+    expect(one(s, 'tokenwatt_collector_up', { collector: 'nvml', target: 'local' })).toBe(1);
+    expect(one(s, 'tokenwatt_nvml_up', { backend: 'replay' })).toBe(1);
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toHaveLength(1);
   });
 });

@@ -62,7 +62,7 @@ interface Rig {
 }
 
 /** dcgm (L4) + sglang healthy, a vllm target at `path` whose handler the test swaps; energy +1000 J per cycle. */
-function rig(path: string, interval = 1): Rig {
+function rig(path: string, interval = 2): Rig {
   let mj = 4742776;
   let t = Date.UTC(2026, 0, 1);
   up.on(`${path}/dcgm`, fixtureHandler(() => l4At((mj += 1_000_000))));
@@ -72,7 +72,7 @@ function rig(path: string, interval = 1): Rig {
     limits: { maxBodyBytes: MAX_BODY, maxSeriesPerTarget: 500 },
     targets: [
       { kind: 'dcgm', name: 'dcgm', url: up.url(`${path}/dcgm`) },
-      { kind: 'vllm', name: 'flaky', url: up.url(`${path}/vllm`), timeout: 0.4 },
+      { kind: 'vllm', name: 'flaky', url: up.url(`${path}/vllm`), timeout: 1 },
       { kind: 'sglang', name: 'sglang', url: up.url(`${path}/sglang`) },
     ],
     placement: [
@@ -142,6 +142,49 @@ describe('one failing target among healthy ones', () => {
     expect(one(s, 'tokenwatt_collector_errors_total', { target: 'gone', reason: 'connect' })).toBe(1);
     expect(exporter.targets[0]).toMatchObject({ kind: 'kepler', name: 'gone', up: false, reason: 'connect', lastSuccess: null });
     expect(exporter.targets[0]!.lastError).toContain('ECONNREFUSED');
+  });
+});
+
+describe('NaN and ±Inf where they do no harm, and where they would', () => {
+  it('a NaN gauge leaves the target up; a NaN or +Inf energy counter takes dcgm down (invalid_value) while vLLM keeps counting', async () => {
+    let mj = 4_742_776;
+    let energyLine = (v: number) => String(v);
+    let tokens = 16;
+    up.on('/nan/dcgm', fixtureHandler(() => L4
+      .replace(/(DCGM_FI_DEV_POWER_USAGE\{[^}]*\}) [\d.]+/, '$1 NaN')
+      .replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${energyLine((mj += 1_000_000))}`)));
+    up.on('/nan/vllm', fixtureHandler(() => `${tritonAt((tokens += 10))}vllm:num_requests_running{model="vllm_model",version="1"} NaN\n`));
+    const { exporter } = exporterFrom({
+      targets: [{ kind: 'dcgm', name: 'dcgm', url: up.url('/nan/dcgm') }, { kind: 'vllm', name: 'vllm', url: up.url('/nan/vllm') }],
+      placement: [{ model: 'vllm_model', host: HOST, gpu: '0' }],
+    });
+    let t = 0;
+    const run = async () => {
+      await exporter.runCycle((t += 5000));
+      return seriesOf(exporter.metrics.text);
+    };
+    await run();
+    let s = await run();
+    expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(1);
+    expect(one(s, 'tokenwatt_collector_up', { target: 'vllm' })).toBe(1);
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+    // A NaN power reading is not used to learn idle power (it stays unset), and nothing is NaN downstream.
+    expect(s.every((x) => !Number.isNaN(x.value))).toBe(true);
+
+    for (const bad of ['NaN', '+Inf']) {
+      energyLine = () => bad;
+      s = await run();
+      expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(0);
+      expect(one(s, 'tokenwatt_collector_up', { target: 'vllm' })).toBe(1);
+      expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(1000, 9);
+    }
+    expect(one(s, 'tokenwatt_collector_errors_total', { target: 'dcgm', reason: 'invalid_value' })).toBe(2);
+    energyLine = String;
+    s = await run();
+    expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(1);
+    // Back: the two missed intervals are counted from the last good reading (3 × 1000 J since).
+    expect(one(s, 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(4000, 9);
+    expect(one(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' })).toBe(40);
   });
 });
 

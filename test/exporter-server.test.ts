@@ -24,15 +24,19 @@ interface Reply {
   body: Buffer;
 }
 
-function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+function request(url: string, method: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const client = url.startsWith('https:') ? https : http;
-    client.get(url, { headers, rejectUnauthorized: false, agent: false }, (res) => {
+    client.request(url, { method, headers, rejectUnauthorized: false, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    }).on('error', reject).end();
   });
+}
+
+function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return request(url, 'GET', headers);
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -96,6 +100,9 @@ placement:
   it('/readyz is 503 until every collector ran once, then 200; /healthz needs no credentials', async () => {
     const early = await get(`${base}/readyz`, auth);
     expect(early.status).toBe(503);
+    // Before the first cycle ends: build info only, no collector reported up or down yet.
+    const before = seriesOf((await get(`${base}/metrics`, auth)).body.toString());
+    expect(before.map((x) => x.name)).toEqual(['tokenwatt_build_info']);
     expect((await get(`${base}/healthz`)).status).toBe(200);
     let ready = early;
     for (let i = 0; i < 50 && ready.status !== 200; i++) {
@@ -177,16 +184,84 @@ describe('basic auth over TLS (in process)', () => {
       expect(none.headers['www-authenticate']).toBe('Basic realm="tokenwatt"');
       const wrong = await get(`${url}/metrics`, { authorization: `Basic ${Buffer.from('prom:nope').toString('base64')}` });
       expect(wrong.status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: 'Basic' })).status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: `Bearer ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(401);
+      expect((await get(`${url}/metrics`, { authorization: `basic ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(200);
       const ok = await get(`${url}/metrics`, { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` });
       expect(ok.status).toBe(200);
       expect(ok.body.toString()).toContain('tokenwatt_build_info{version=');
       expect((await get(`${url}/readyz`, { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` })).status).toBe(200);
       expect((await get(`${url}/healthz`)).status).toBe(200);
+      const creds = { authorization: `Basic ${Buffer.from('prom:p@ss:word').toString('base64')}` };
+      const withQuery = await get(`${url}/metrics?debug=1`, creds);
+      expect(withQuery.body.toString()).toBe(exporter.metrics.text);
+      expect(Number(withQuery.headers['content-length'])).toBe(Buffer.byteLength(exporter.metrics.text));
+      const head = await request(`${url}/metrics`, 'HEAD', { ...creds, 'accept-encoding': 'gzip' });
+      expect([head.status, head.headers['content-encoding'], Number(head.headers['content-length']), head.body.length]).toEqual([200, 'gzip', exporter.metrics.gzip.length, 0]);
       // The cached gzip is the cycle's text, byte for byte.
       expect(gunzipSync(exporter.metrics.gzip).toString()).toBe(exporter.metrics.text);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('shutdown while a read is in flight', () => {
+  it('SIGINT cancels a read stuck on a silent upstream and exits 0 at once, not after its timeout', async () => {
+    const silent = http.createServer(() => { /* never answers */ });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const config = join(dir, 'silent.yaml');
+    writeFileSync(config, `listen: 127.0.0.1:0\ninterval: 10s\nnvml: off\ntargets:\n  - kind: dcgm\n    url: http://127.0.0.1:${(silent.address() as AddressInfo).port}/metrics\n    timeout: 8s\n`);
+    const proc = spawn(process.execPath, [BIN, 'exporter', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8');
+    await new Promise<void>((resolve) => proc.stderr!.on('data', (d: string) => { stderr += d; if (stderr.includes('"listening"')) resolve(); }));
+    await new Promise((r) => setTimeout(r, 500)); // the first cycle is now waiting on the silent target
+    const t0 = performance.now();
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    proc.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(stderr).toContain('"signal":"SIGINT"');
+    expect(stderr).not.toContain('collector failed');
+    silent.closeAllConnections();
+    silent.close();
+  });
+});
+
+describe('scraped by a real Prometheus', () => {
+  it('Prometheus 2.42 scrapes /metrics with bearer auth and gzip: target up, no scrape error, series queryable', async () => {
+    const { startPrometheus } = await import('./support/prometheus.ts');
+    const up = await Upstreams.start();
+    let mj = 4_742_776;
+    up.text('/dcgm', () => thirdpartyText('dcgm/sample1_l4_kops_full_scrape.prom').replace(/(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION\{[^}]*\}) \d+/, `$1 ${(mj += 250_000)}`));
+    const { exporter } = exporterFrom({ interval: 1, targets: [{ kind: 'dcgm', name: 'dcgm-l4', url: up.url('/dcgm') }] });
+    const server = await listen(exporter, { host: '127.0.0.1', port: 0, auth: { bearerToken: TOKEN }, log: memoryLog().log });
+    exporter.start();
+    const port = (server.address() as AddressInfo).port;
+    const config = join(dir, 'prometheus.yml');
+    writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: tokenwatt\n    honor_labels: true\n    authorization:\n      credentials: ${TOKEN}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`);
+    const prom = await startPrometheus(config);
+    try {
+      type Vector = { result: { metric: Record<string, string>; value: [number, string] }[] };
+      let energy: Vector = { result: [] };
+      for (let i = 0; i < 60 && energy.result.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        energy = await prom.api<Vector>(`query?query=${encodeURIComponent('tokenwatt_gpu_energy_joules_total > 0')}`);
+      }
+      expect(energy.result).toHaveLength(1);
+      expect(energy.result[0]!.metric).toMatchObject({ host: 'i-030791dc5a37cd257', gpu: '0', gpu_model: 'NVIDIA L4', job: 'tokenwatt' });
+      const targets = await prom.api<{ activeTargets: { health: string; lastError: string }[] }>('targets');
+      expect(targets.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+      const collector = await prom.api<Vector>(`query?query=${encodeURIComponent('tokenwatt_collector_up{collector="dcgm",target="dcgm-l4"}')}`);
+      expect(collector.result.map((r) => r.value[1])).toEqual(['1']);
+    } finally {
+      await prom.stop();
+      await exporter.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await up.close();
     }
   });
 });

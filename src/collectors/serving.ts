@@ -41,6 +41,7 @@ export function createServingCollector(
   counterNames: ReadonlySet<string>,
 ): Collector {
   const warned = new Set<string>();
+  const unplaced = new Map<string, number>();
   const warnOnce = (key: string, msg: string, fields: Record<string, unknown>) => {
     if (warned.has(key)) return;
     warned.add(key);
@@ -73,7 +74,12 @@ export function createServingCollector(
           continue;
         }
         if (!placement) {
-          warnOnce(`unplaced\0${e.model}\0${e.engine}`, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
+          // The pod mapping comes from dcgm-exporter, which may answer after this target in the first
+          // cycle: say it only once the engine has gone unplaced twice.
+          const key = `unplaced\0${e.model}\0${e.engine}`;
+          const misses = (unplaced.get(key) ?? 0) + 1;
+          unplaced.set(key, misses);
+          if (misses >= 2) warnOnce(key, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
           continue;
         }
         const reading: EngineReading = {

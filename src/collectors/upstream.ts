@@ -3,7 +3,7 @@
 // or token counter is refused (reason invalid_value) rather than passed on: the ledger would refuse the
 // whole tick, or a 0 would look like a counter reset.
 import type { MetricFamily } from '../exposition/types.ts';
-import type { AuthConfig } from '../exporter/config.ts';
+import type { AuthConfig, UpstreamTls } from '../exporter/config.ts';
 import type { Limits } from '../exporter/http-target.ts';
 import { CollectError } from './collector.ts';
 import type { Log } from './collector.ts';
@@ -14,6 +14,7 @@ export interface UpstreamTarget {
   url: string;
   timeoutMs: number;
   auth?: AuthConfig;
+  tls?: UpstreamTls;
 }
 
 export interface UpstreamDeps {

@@ -40,6 +40,12 @@ const Auth = z
 
 export type AuthConfig = z.output<typeof Auth>;
 
+/** How an https target is verified: `ca` (PEM, read from caFile at load) or no verification. */
+export interface UpstreamTls {
+  ca?: Buffer;
+  insecureSkipVerify?: boolean;
+}
+
 const HttpUrl = z.string().refine((u) => {
   try {
     const p = new URL(u).protocol;
@@ -61,6 +67,8 @@ const Target = z
     timeout: Duration.optional(),
     interval: Duration.optional(),
     auth: Auth.optional(),
+    /** https targets: a private CA to trust, or (for tests only) no verification at all. */
+    tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
     /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
@@ -100,8 +108,13 @@ export const ExporterConfigSchema = z
     auth: Auth.optional(),
     tls: Tls.optional(),
     nvml: Nvml.default('auto'),
-    /** Replay only: identity per GPU index that a trace does not record (default: the H100 fixture's). */
-    nvmlReplayGpus: z.record(z.string(), z.object({ name: z.string().min(1), uuid: z.string().min(1), powerLimitWatts: z.number().positive() }).partial().strict()).optional(),
+    /**
+     * With `nvml: replay:<trace>`: the identity of each GPU index, which a trace does not record
+     * (model name, UUID, power limit); the NVML collector has defaults for the rest.
+     */
+    nvmlReplayGpus: z
+      .record(z.string().regex(/^\d+$/, 'a GPU index'), z.object({ name: z.string().min(1).optional(), uuid: z.string().min(1).optional(), powerLimitWatts: z.number().finite().positive().optional() }).strict())
+      .optional(),
     limits: z
       .object({
         /** 32 MiB: a dense node's dcgm-exporter or Kepler scrape is a few MiB. */
@@ -126,6 +139,7 @@ export interface TargetConfig {
   timeoutMs: number;
   intervalMs: number;
   auth?: AuthConfig;
+  tls?: UpstreamTls;
   namespace?: string;
   pod?: string;
 }
@@ -187,9 +201,23 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     // A target's read must end within one cycle, so a slow target never delays the next cycle.
     const timeoutMs = t.timeout ?? Math.min(10_000, cycle * 0.8);
     if (timeoutMs > cycle) problems.push(`targets[${i}].timeout: ${timeoutMs} ms is longer than the collection interval ${cycle} ms`);
+    let tls: UpstreamTls | undefined;
+    if (t.tls) {
+      if (!t.url.toLowerCase().startsWith('https:')) problems.push(`targets[${i}].tls: applies only to https:// URLs`);
+      tls = { ...(t.tls.insecureSkipVerify !== undefined && { insecureSkipVerify: t.tls.insecureSkipVerify }) };
+      if (t.tls.caFile !== undefined) {
+        const file = resolve(baseDir, t.tls.caFile);
+        try {
+          tls.ca = readFileSync(file);
+        } catch (err) {
+          problems.push(`targets[${i}].tls.caFile: cannot read ${file}: ${(err as Error).message}`);
+        }
+      }
+    }
     targets.push({
       kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
       ...(t.auth && { auth: t.auth }),
+      ...(tls && { tls }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     });
@@ -212,6 +240,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (!existsSync(file)) problems.push(`nvml: replay trace ${file} does not exist`);
     nvml = { replay: file };
   }
+  if (obj.nvmlReplayGpus !== undefined && typeof nvml !== 'object') problems.push('nvmlReplayGpus: applies only with nvml: replay:<trace.csv>');
   const tlsParsed = Tls.optional().safeParse(obj.tls);
   let tls = tlsParsed.success ? tlsParsed.data : undefined;
   if (tls) {

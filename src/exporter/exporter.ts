@@ -64,6 +64,8 @@ interface State extends Scheduled {
 
 export interface Rendered {
   text: string;
+  /** `text` as UTF-8 bytes and gzipped, encoded once per cycle rather than on every scrape. */
+  body: Buffer;
   gzip: Buffer;
 }
 
@@ -101,7 +103,7 @@ export class Exporter {
       lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
     }));
     const text = renderText(this.ownSamples());
-    this.current = { text, gzip: Buffer.alloc(0) };
+    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0) };
   }
 
   /** The body to serve now (rendered at the end of the last cycle). */
@@ -227,12 +229,20 @@ export class Exporter {
   /** This cycle's tick: fresh readings only, NVML over dcgm for one host+gpu, bad readings dropped alone. */
   private join(nowS: number, fresh: { state: State; result: CollectResult }[]): Tick {
     const boards = new Map<string, { reading: BoardReading; source: string }>();
-    // NVML first so it wins; then dcgm targets in config order.
+    // NVML first so it wins; then dcgm targets in config order. One GPU is one UUID too: where the
+    // exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the same board
+    // (compared across collectors only: a redacted scrape may print one placeholder UUID for every GPU).
     const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
+    const uuids = new Map<string, Collector>();
     for (const { state, result } of ordered) {
       for (const b of result.boards ?? []) {
         const key = `${b.host}\0${b.gpu}`;
         if (boards.has(key)) continue;
+        const first = uuids.get(b.uuid);
+        if (b.uuid !== '' && first !== undefined && first !== state.collector) {
+          this.warnOnce(`uuid\0${b.uuid}\0${b.host}`, 'the same GPU (UUID) under two host names; using the first source. Set `host` to dcgm-exporter\'s Hostname', { uuid: b.uuid, host: b.host, collector: state.collector.kind });
+          continue;
+        }
         if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
         // NVML and dcgm-exporter read the same hardware counter, but dcgm-exporter samples it every
         // 30 s by default: after a switch its reading can lag the last one fed. The ledger would take
@@ -244,6 +254,7 @@ export class Exporter {
           continue;
         }
         boards.set(key, { reading: b, source: state.collector.kind });
+        if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
       }
     }
     const engines = new Map<string, EngineReading>();
@@ -251,7 +262,7 @@ export class Exporter {
       for (const e of result.engines ?? []) {
         const key = JSON.stringify([e.host, e.gpu, e.gpuInstanceId ?? '', e.namespace, e.pod, e.model_name, e.engine]);
         if (engines.has(key)) {
-          this.log('warn', 'two targets report the same engine on the same GPU; keeping the first', { target: state.target, model: e.model_name, engine: e.engine });
+          this.warnOnce(`dup-engine\0${key}`, 'two targets report the same engine on the same GPU; keeping the first', { target: state.target, model: e.model_name, engine: e.engine });
           continue;
         }
         if (!this.acceptable({ timestampS: nowS, boards: [], engines: [e] }, state)) continue;
@@ -269,7 +280,9 @@ export class Exporter {
       validateTick(part, undefined);
       return true;
     } catch (err) {
-      this.log('warn', 'reading refused by the energy ledger check; dropped', { collector: state.collector.kind, target: state.target, error: (err as Error).message });
+      // Once per target and field: a bad reading tends to repeat every cycle.
+      const message = (err as Error).message;
+      this.warnOnce(`refused\0${state.target}\0${message.split(':', 1)[0]}`, 'reading refused by the energy ledger check; dropped', { collector: state.collector.kind, target: state.target, error: message });
       return false;
     }
   }
@@ -302,6 +315,8 @@ export class Exporter {
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
     for (const s of this.states) {
+      // Before its first run a collector is neither up nor down: say nothing (no false CollectorDown).
+      if (!s.ran) continue;
       const l = { collector: s.collector.kind, target: s.target };
       out.push({ name: 'tokenwatt_collector_up', labels: l, value: s.up ? 1 : 0 });
       if (s.durationS !== undefined) out.push({ name: 'tokenwatt_collector_duration_seconds', labels: l, value: s.durationS });
@@ -332,7 +347,8 @@ export class Exporter {
     }
     samples.push(...this.ledger.samples());
     const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
-    this.current = { text, gzip: await gzip(text) };
+    const body = Buffer.from(text);
+    this.current = { text, body, gzip: await gzip(body) };
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {

@@ -2,6 +2,7 @@
 // collectors. Every way it can fail ends in a CollectError whose reason becomes the
 // tokenwatt_collector_errors_total{reason} label:
 //   connect         no connection (refused, unknown host, reset before an answer)
+//   tls             the https target's certificate is not trusted (CA, name, expiry): see targets[].tls
 //   timeout         no complete answer within the target's timeout
 //   http_status     a status other than 2xx
 //   too_large       the body (after gunzip) passed limits.maxBodyBytes: the read is aborted while
@@ -18,13 +19,14 @@ import { CollectError } from '../collectors/collector.ts';
 import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
-import type { AuthConfig } from './config.ts';
+import type { AuthConfig, UpstreamTls } from './config.ts';
 import { deadline } from './deadline.ts';
 
 export interface HttpTarget {
   url: string;
   timeoutMs: number;
   auth?: AuthConfig;
+  tls?: UpstreamTls;
 }
 
 export interface Limits {
@@ -39,11 +41,31 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
+/** Targets with their own TLS settings get their own agent (a connection pool per trust setting). */
+const tlsAgents = new WeakMap<UpstreamTls, https.Agent>();
+const tlsAgentList: https.Agent[] = [];
+
+function agentFor(target: HttpTarget): http.Agent {
+  if (!target.url.toLowerCase().startsWith('https:')) return agents.http;
+  if (!target.tls) return agents.https;
+  let agent = tlsAgents.get(target.tls);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true, ...(target.tls.ca && { ca: target.tls.ca }), rejectUnauthorized: target.tls.insecureSkipVerify !== true });
+    tlsAgents.set(target.tls, agent);
+    tlsAgentList.push(agent);
+  }
+  return agent;
+}
+
 /** Close idle keep-alive connections to upstreams (shutdown: they would hold the process open). */
 export function closeUpstreamConnections(): void {
   agents.http.destroy();
   agents.https.destroy();
+  for (const a of tlsAgentList) a.destroy();
 }
+
+/** Certificate problems, told apart from a refused connection so the fix is clear (CA, name, expiry). */
+const TLS_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/;
 
 export function authHeader(auth: AuthConfig | undefined): string | undefined {
   if (!auth) return undefined;
@@ -83,29 +105,33 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
     let settled = false;
     let req: http.ClientRequest | undefined;
     let answered = false;
-    const fail = (reason: string, message: string) => {
-      if (settled) return;
+    /** First outcome wins; later events of a torn-down request are ignored. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
+      signal.removeEventListener('abort', onAbort);
       limit.dispose();
+      return true;
+    };
+    const fail = (reason: string, message: string) => {
+      if (!settle()) return;
       req?.destroy();
       reject(new CollectError(reason, `${target.url}: ${message}`));
     };
     const onAbort = () => fail('timeout', limit.expired ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const done = () => signal.removeEventListener('abort', onAbort);
 
     const isHttps = target.url.toLowerCase().startsWith('https:');
     const headers: Record<string, string> = { accept: ACCEPT, 'accept-encoding': 'gzip', 'user-agent': 'tokenwatt-exporter' };
     const authz = authHeader(target.auth);
     if (authz) headers.authorization = authz;
     try {
-      req = (isHttps ? https : http).get(target.url, { headers, agent: isHttps ? agents.https : agents.http }, (res) => {
+      req = (isHttps ? https : http).get(target.url, { headers, agent: agentFor(target) }, (res) => {
         answered = true;
         const status = res.statusCode ?? 0;
         if (status < 200 || status > 299) {
           res.resume();
-          done();
           return fail('http_status', `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`);
         }
         const enc = res.headers['content-encoding']?.trim().toLowerCase();
@@ -113,11 +139,10 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
         if (enc === 'gzip' || enc === 'x-gzip') {
           const gunzip = createGunzip();
           res.pipe(gunzip);
-          gunzip.on('error', (err) => { done(); fail('parse', `invalid gzip body: ${err.message}`); });
+          gunzip.on('error', (err) => fail('parse', `invalid gzip body: ${err.message}`));
           stream = gunzip;
         } else if (enc !== undefined && enc !== '' && enc !== 'identity') {
           res.resume();
-          done();
           return fail('parse', `unsupported Content-Encoding '${enc}'`);
         }
         const chunks: Buffer[] = [];
@@ -127,7 +152,6 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           // Checked on the decompressed bytes, so a small gzip bomb is stopped too.
           if (size > limits.maxBodyBytes) {
             // Settle first: destroying the stream makes the socket report an abort of its own.
-            done();
             fail('too_large', `body larger than ${limits.maxBodyBytes} bytes`);
             stream.destroy();
             return;
@@ -135,25 +159,20 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           chunks.push(chunk);
         });
         stream.on('end', () => {
-          done();
-          if (settled) return;
-          settled = true;
-          limit.dispose();
+          if (!settle()) return;
           resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
         });
-        res.on('aborted', () => { done(); fail('truncated', `connection closed after ${size} bytes, before the end of the body`); });
-        res.on('error', (err) => { done(); fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`); });
+        res.on('aborted', () => fail('truncated', `connection closed after ${size} bytes, before the end of the body`));
+        res.on('error', (err) => fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`));
       });
     } catch (err) {
-      done();
       return fail('connect', (err as Error).message);
     }
     req.on('error', (err: NodeJS.ErrnoException) => {
-      done();
       if (signal.aborted) return onAbort();
       // Once headers came, a socket error means the body was cut off, not that we never connected.
       if (answered) fail('truncated', `connection closed mid-body: ${err.message}`);
-      else fail('connect', err.code ? `${err.code} ${err.message}` : err.message);
+      else fail(err.code && TLS_ERRORS.test(err.code) ? 'tls' : 'connect', err.code ? `${err.code} ${err.message}` : err.message);
     });
   });
 }

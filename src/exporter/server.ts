@@ -14,7 +14,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Log } from '../collectors/collector.ts';
 import type { AuthConfig } from './config.ts';
 import type { Exporter } from './exporter.ts';
-import { authHeader } from './http-target.ts';
 import { CONTENT_TYPE } from './render.ts';
 
 export interface ServerOptions {
@@ -25,12 +24,20 @@ export interface ServerOptions {
   log: Log;
 }
 
-/** Whether the request carries the configured credentials (constant-time compare). */
+/**
+ * Whether the request carries the configured credentials. The scheme is matched without regard to case
+ * (RFC 9110); the token, or basic auth's decoded user:password, is compared in constant time.
+ */
 function checker(auth: AuthConfig | undefined): (req: http.IncomingMessage) => boolean {
   if (!auth) return () => true;
-  const expected = Buffer.from(authHeader(auth)!);
+  const scheme = auth.bearerToken !== undefined ? 'bearer' : 'basic';
+  const expected = Buffer.from(auth.bearerToken ?? `${auth.basic!.username}:${auth.basic!.password}`);
   return (req) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    if (space < 0 || header.slice(0, space).toLowerCase() !== scheme) return false;
+    const value = header.slice(space + 1).trim();
+    const got = scheme === 'bearer' ? Buffer.from(value) : Buffer.from(value, 'base64');
     return got.length === expected.length && timingSafeEqual(got, expected);
   };
 }
@@ -44,15 +51,13 @@ function unauthorized(res: http.ServerResponse, auth: AuthConfig): void {
 
 /** /metrics: the cycle's cached body, gzipped when the scraper accepts it. No work per scrape. */
 function serveMetrics(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): void {
-  const body = exporter.metrics;
-  res.setHeader('Content-Type', CONTENT_TYPE);
-  res.setHeader('Vary', 'Accept-Encoding');
-  if (body.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '')) {
-    res.setHeader('Content-Encoding', 'gzip');
-    res.end(req.method === 'HEAD' ? undefined : body.gzip);
-  } else {
-    res.end(req.method === 'HEAD' ? undefined : body.text);
-  }
+  const rendered = exporter.metrics;
+  const zipped = rendered.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+  const body = zipped ? rendered.gzip : rendered.body;
+  const headers = ['Content-Type', CONTENT_TYPE, 'Vary', 'Accept-Encoding', 'Content-Length', String(body.length)];
+  if (zipped) headers.push('Content-Encoding', 'gzip');
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 export function createApp(exporter: Exporter, auth: AuthConfig | undefined): express.Express {

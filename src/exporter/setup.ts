@@ -1,7 +1,7 @@
 // From a validated config to scheduled collectors: one per target, plus NVML unless `nvml: off`.
 // Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
-// latest answer of every dcgm target (held here, per target, so one dcgm target's failure drops only
-// its GPUs).
+// last good answer of each dcgm target (kept while that target fails: pods rarely move, and its GPUs
+// feed the ledger only while it answers anyway).
 import type { Collector, Log, NvmlOptions } from '../collectors/collector.ts';
 import { createDcgmCollector } from '../collectors/dcgm.ts';
 import { createKeplerCollector } from '../collectors/kepler.ts';
@@ -15,19 +15,17 @@ import type { Scheduled } from './exporter.ts';
 export type NvmlFactory = (options: NvmlOptions) => Collector;
 
 /**
- * The NVML collector lives in src/collectors/nvml.ts. It is loaded on demand (koffi and the driver
- * library are only needed on a GPU host) and a build without it still runs, logging once.
+ * The NVML collector (src/collectors/nvml.ts) is loaded only when `nvml` is not off: its modules (and
+ * koffi, on a GPU host) cost memory a dcgm-only exporter does not need. A load failure leaves the
+ * exporter running on dcgm-exporter alone, logged once.
  */
 export async function loadNvmlFactory(log: Log): Promise<NvmlFactory | undefined> {
-  const path = '../collectors/nvml.ts';
   try {
-    const mod = (await import(path)) as { createNvmlCollector?: NvmlFactory };
-    if (typeof mod.createNvmlCollector === 'function') return mod.createNvmlCollector;
-    log('warn', 'NVML unavailable: src/collectors/nvml.ts exports no createNvmlCollector');
+    return (await import('../collectors/nvml.ts')).createNvmlCollector;
   } catch (err) {
     log('warn', 'NVML unavailable: the NVML collector could not be loaded', { error: (err as Error).message });
+    return undefined;
   }
-  return undefined;
 }
 
 export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlFactory | undefined): Scheduled[] {
@@ -44,7 +42,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   };
   const out: Scheduled[] = [];
   for (const t of config.targets) {
-    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }) };
+    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }), ...(t.tls && { tls: t.tls }) };
     let collector: Collector;
     switch (t.kind) {
       case 'vllm':
