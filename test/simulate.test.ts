@@ -13,6 +13,8 @@ import { DcgmEndpoint } from '../src/simulate/dcgm.ts';
 import { FLEET_DIR, FleetError, loadFleet, parseFleet, REFERENCE_FLEET } from '../src/simulate/fleet.ts';
 import type { Fleet } from '../src/simulate/fleet.ts';
 import { startFleet } from '../src/simulate/index.ts';
+import { exporterConfig } from '../src/simulate/stack.ts';
+import { parseExporterConfig } from '../src/exporter/config.ts';
 import { applyFault, clearFault } from '../src/simulate/faults.ts';
 import { KeplerEndpoint } from '../src/simulate/kepler.ts';
 import { nvmlTrace, TRACE_HEADER } from '../src/simulate/nvml-trace.ts';
@@ -147,6 +149,9 @@ describe('endpoints', () => {
       const view = recognisers.vllm(fam);
       expect(view.engines).toEqual([expect.objectContaining({ model: e.server.model, engine: '0', generation: 'v1', generationTokens: e.generationTokens, promptTokens: e.promptTokens })]);
       expect(view.engines[0]!.missing).toBeUndefined();
+      // prometheus_client's _created gauge after each counter (without _total) and histogram.
+      expect(vllmExposition(e)).toMatch(/^# TYPE vllm:prompt_tokens_created gauge\nvllm:prompt_tokens_created\{engine="0",model_name="[^"]+"\} 1800000000\.0$/m);
+      expect(vllmExposition(e)).toMatch(/^vllm:iteration_tokens_total_created\{/m);
       // Bounds print as floats: a selector on le="1.0" must match.
       expect(vllmExposition(e)).toMatch(/vllm:time_to_first_token_seconds_bucket\{engine="0",le="1\.0",model_name="[^"]+"\} \d+\.0/);
     }
@@ -250,6 +255,29 @@ describe('endpoints', () => {
     const last = rows.filter((r) => r[1] === '1').at(-1)!;
     expect(Number(last[0])).toBeCloseTo(1_800_000_010, 3);
     expect(Number(last[3])).toBe(Math.floor(sim.hosts[0]!.gpus[1]!.energyMj));
+  });
+});
+
+describe('exporter config for a fleet', () => {
+  it('is a valid tokenwatt exporter config for every shipped fleet: each engine a named target, placed on its GPU or slice', async () => {
+    for (const file of ['reference.yaml', 't4-llama3.2-3b.yaml', 'dense-8xh100.yaml']) {
+      const running = await startFleet(loadFleet(join(FLEET_DIR, file)), { ports: 'ephemeral' });
+      try {
+        const doc = exporterConfig(running, { listen: '127.0.0.1:0', interval: '1s' }) as { placement: { gpu: string; gpuInstanceId?: string }[] };
+        const config = parseExporterConfig(doc);
+        expect(config.targets.map((t) => t.kind).sort(), file).toEqual([...running.servers.map((x) => x.engine), 'dcgm', 'kepler'].sort());
+        expect(config.placement, file).toHaveLength(running.servers.length);
+      } finally {
+        await running.stop();
+      }
+    }
+    const running = await startFleet(reference(), { ports: 'ephemeral' });
+    try {
+      const placement = (exporterConfig(running, { listen: '127.0.0.1:0', interval: '1s' }) as { placement: { gpu: string; gpuInstanceId?: string }[] }).placement;
+      expect(placement.map((p) => [p.gpu, p.gpuInstanceId])).toEqual([['0', undefined], ['1', '3'], ['1', '2']]);
+    } finally {
+      await running.stop();
+    }
   });
 });
 

@@ -57,8 +57,8 @@ export async function startFleet(fleet: Fleet, opts: SimulateOptions = {}): Prom
   const address = opts.address ?? '127.0.0.1';
   const ephemeral = opts.ports === 'ephemeral';
   const msPerSecond = opts.msPerSecond ?? 1000;
-  const sim = new FleetSim(fleet);
   const started = Date.now();
+  const sim = new FleetSim(fleet, started / 1000);
   const catchUp = () => sim.advanceTo((Date.now() - started) / msPerSecond);
   const timer = setInterval(catchUp, 100);
   timer.unref();

@@ -1,7 +1,9 @@
 // A vLLM-shaped /metrics for one simulated engine: catalog names (src/catalog/vllm.ts), labels sorted
 // as prometheus_client prints them, bucket bounds as floats (le="1.0"), values as Python floats.
 // names: v1 (current: engine label, renamed series), old (V0 era: model_name only, pre-rename names),
-// both (the 0.9.2–0.10 window: new and old names side by side).
+// both (the 0.9.2–0.10 window: new and old names side by side). Like prometheus_client in a
+// single-process server, every counter and histogram is followed by its `_created` gauge family
+// (the time the engine made it).
 import { metric } from '../catalog/index.ts';
 import type { Histogram, EngineSim } from './workload.ts';
 import { FINISHED_REASONS } from './workload.ts';
@@ -16,6 +18,13 @@ function labelsOf(e: EngineSim, extra: [string, string][] = []): Labels {
   return base.sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
+/** prometheus_client's `<name>_created` family (counters lose their `_total` first). */
+function created(w: TextWriter, name: string, help: string, e: EngineSim, extra: [string, string][][] = [[]]): void {
+  const base = name.endsWith('_total') && metric(name).type === 'counter' ? name.slice(0, -'_total'.length) : name;
+  w.family(`${base}_created`, 'gauge', help);
+  for (const x of extra) w.sample(`${base}_created`, labelsOf(e, x), pyFloat(e.createdAtS));
+}
+
 function histogram(w: TextWriter, name: string, e: EngineSim, h: Histogram): void {
   const def = n(name);
   w.family(def.name, 'histogram', def.help);
@@ -24,12 +33,14 @@ function histogram(w: TextWriter, name: string, e: EngineSim, h: Histogram): voi
   w.sample(`${def.name}_bucket`, labelsOf(e, [['le', '+Inf']]), pyFloat(h.count));
   w.sample(`${def.name}_count`, labelsOf(e), pyFloat(h.count));
   w.sample(`${def.name}_sum`, labelsOf(e), pyFloat(h.sum));
+  created(w, def.name, def.help, e);
 }
 
 function scalar(w: TextWriter, name: string, e: EngineSim, value: number): void {
   const def = n(name);
   w.family(def.name, def.type, def.help);
   w.sample(def.name, labelsOf(e), pyFloat(value));
+  if (def.type === 'counter') created(w, def.name, def.help, e);
 }
 
 export function vllmExposition(e: EngineSim): string {
@@ -56,6 +67,7 @@ export function vllmExposition(e: EngineSim): string {
   w.family(success.name, 'counter', success.help);
   // One series per reason, always present (vLLM creates them up front).
   for (const reason of FINISHED_REASONS) w.sample(success.name, labelsOf(e, [['finished_reason', reason]]), pyFloat(e.finished[reason]));
+  created(w, success.name, success.help, e, FINISHED_REASONS.map((r) => [['finished_reason', r]]));
   histogram(w, 'vllm:request_prompt_tokens', e, e.h.promptLen);
   histogram(w, 'vllm:request_generation_tokens', e, e.h.genLen);
   histogram(w, 'vllm:iteration_tokens_total', e, e.h.iteration);

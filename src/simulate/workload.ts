@@ -146,6 +146,8 @@ export interface EngineFaults {
 export class EngineSim {
   readonly rng: Rng;
   startedAt = 0;
+  /** Unix time of the simulation's t = 0 (FleetSim.epochS). */
+  epochS = 0;
   promptTokens = 0;
   generationTokens = 0;
   finished: Record<FinishedReason, number> = { stop: 0, length: 0, abort: 0, error: 0 };
@@ -197,11 +199,14 @@ export class EngineSim {
   restart(t: number): EngineSim {
     const e = new EngineSim(this.index, this.server, this.scale, this.batchWeight, this.memoryMiB, Math.floor(this.rng.next() * 2 ** 31));
     e.startedAt = t;
+    e.epochS = this.epochS;
     e.faults = { ...this.faults, down: false };
     return e;
   }
 
   get kvUsage(): number { return Math.min(1, this.kvUsed / this.kvCapacity); }
+  /** When this engine's metrics were created (its start), Unix seconds. */
+  get createdAtS(): number { return this.epochS + this.startedAt; }
 
   /** Decode tokens/s of the whole engine at a batch. */
   tokensPerSecond(batch: number, speed: number): number {
@@ -400,7 +405,11 @@ export class FleetSim {
   readonly engines: EngineSim[];
   private readonly gpuOfEngine: GpuSim[][];
 
-  constructor(readonly fleet: Fleet) {
+  /**
+   * `epochS`: the Unix time of t = 0, for the timestamps the endpoints print (vLLM's `_created`).
+   * Fixed by default so that one seed gives byte-identical expositions; the live fleet passes now.
+   */
+  constructor(readonly fleet: Fleet, readonly epochS = 1_800_000_000) {
     const rng = new Rng(fleet.seed);
     this.hosts = fleet.hosts.map((h) => ({ host: h, gpus: h.gpus.map((g, i) => new GpuSim(h, i, g, rng)), cpuJoules: 1e6 * (1 + rng.next()), cpuWatts: h.cpuIdleWatts }));
     this.gpuOfEngine = [];
@@ -414,6 +423,7 @@ export class FleetSim {
       const scale = (gpus[0]!.limitW / REF_LIMIT_W) * (7 / s.parametersB) * (slices / 7) * tp * ENGINE_SPEEDUP;
       const memory = devices.reduce((a, d) => a + d.memoryMiB, 0);
       const e = new EngineSim(i, s, scale, 7 / slices, memory, fleet.seed * 1000 + i + 1);
+      e.epochS = epochS;
       for (const d of devices) d.engine = e;
       this.gpuOfEngine.push(gpus);
       return e;
