@@ -9,6 +9,8 @@ export const GROUP_BY = ['alertname', 'cluster', 'namespace', 'model_name', 'gpu
 
 /** Alerts that mean a GPU host (or a GPU on it) is gone: they silence serving alerts on that host. */
 export const HOST_LOSS_ALERTS = ['HostDown', 'GPUMissing'];
+/** The serving alerts a host loss causes at once (its servers stop answering): they must fire later (checked at build). */
+export const HOST_LOSS_SYMPTOMS = ['LLMServerDown'];
 
 export const RECEIVERS = { page: 'pagerduty', chat: 'chat', none: 'null', watchdog: 'watchdog' } as const;
 

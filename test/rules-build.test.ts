@@ -103,7 +103,8 @@ describe('runbooks', () => {
 describe('timings and receivers come from the config', () => {
   const demo: MixinConfig = {
     ...defaultConfig,
-    alerting: { ...defaultConfig.alerting, serving: { ...defaultConfig.alerting.serving, downFor: '30s' } },
+    // Host-loss alerts shortened with it: they must still fire before the server-down they inhibit.
+    alerting: { ...defaultConfig.alerting, serving: { ...defaultConfig.alerting.serving, downFor: '30s' }, gpu: { ...defaultConfig.alerting.gpu, missingFor: '15s', hostDownFor: '15s' } },
     alertmanager: { ...defaultConfig.alertmanager, webhookUrl: 'http://127.0.0.1:9999/hook' },
     prometheus: { ...defaultConfig.prometheus, staticTargets: { vllm: ['127.0.0.1:8000'] } },
   };
@@ -131,6 +132,16 @@ describe('timings and receivers come from the config', () => {
     const am = parse(files.find((f) => f.path === 'alertmanager/alertmanager.yml')!.content);
     expect(am.receivers.find((x: { name: string }) => x.name === 'chat')).toEqual({ name: 'chat', webhook_configs: [{ url: 'http://chat.example/hook', send_resolved: true }] });
     expect(am.receivers.find((x: { name: string }) => x.name === 'pagerduty').pagerduty_configs).toHaveLength(1);
+  });
+
+  it('rejects a host-loss alert that would fire after the server-down alert it inhibits', async () => {
+    // GPUMissing for 5m against LLMServerDown for 3m: the lost GPU's servers would page first.
+    const bad: MixinConfig = { ...defaultConfig, alerting: { ...defaultConfig.alerting, gpu: { ...defaultConfig.alerting.gpu, missingFor: '5m' } } };
+    await expect(generate(bad)).rejects.toThrow("group gpu-health, alert GPUMissing: for 5m must be shorter than LLMServerDown's 3m (group llm-serving), which it inhibits");
+    const tie: MixinConfig = { ...defaultConfig, alerting: { ...defaultConfig.alerting, gpu: { ...defaultConfig.alerting.gpu, hostDownFor: '180s' } } };
+    await expect(generate(tie)).rejects.toThrow("alert HostDown: for 180s must be shorter than LLMServerDown's 3m");
+    // The defaults hold: both host-loss alerts fire sooner.
+    await expect(generate(defaultConfig)).resolves.toBeDefined();
   });
 
   it('rejects an SLO window without a recorded name, through the whole build', async () => {

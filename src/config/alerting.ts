@@ -41,6 +41,7 @@ export interface AlertingConfig {
     memoryErrorWindow: Duration;
     /** The GPU count of a host is compared with its maximum over this window. */
     gpuCountWindow: Duration;
+    /** GPUMissing and HostDown silence serving alerts on their host, so they must fire first: shorter than serving.downFor (the build checks). */
     missingFor: Duration;
     exporterDownFor: Duration;
     hostDownFor: Duration;
@@ -130,9 +131,9 @@ export const defaultAlertingConfig: AlertingConfig = {
     temperatureFor: '5m',
     memoryErrorWindow: '1h',
     gpuCountWindow: '6h',
-    missingFor: '5m',
+    missingFor: '2m',
     exporterDownFor: '5m',
-    hostDownFor: '3m',
+    hostDownFor: '2m',
     stuckUtilPercent: 90,
     stuckFor: '15m',
   },

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lookupSeries } from '../catalog/index.ts';
 import type { MixinConfig } from '../config/mixin.ts';
+import { HOST_LOSS_ALERTS, HOST_LOSS_SYMPTOMS } from '../../alerts/routing.ts';
 import { checkQuery } from '../promql/check.ts';
 import { isAlertingRule } from './types.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
@@ -84,5 +85,31 @@ export function validateGroups(groups: RuleGroup[], config: MixinConfig, opts: V
       problems.push(...own.map((p) => `${id}: ${p}`));
     }
   }
+  problems.push(...checkInhibitionTiming(groups));
   return problems;
+}
+
+/**
+ * Alertmanager inhibits a target alert only while the source alert is firing. A host-loss alert that
+ * waits longer (`for`) than the serving-down alert it silences lets every server on a lost host page
+ * first, so each source must fire strictly sooner than each target.
+ */
+function checkInhibitionTiming(groups: RuleGroup[]): string[] {
+  const alerts = groups.flatMap((g) => g.rules.filter(isAlertingRule).map((r) => ({ group: g.name, r })));
+  const out: string[] = [];
+  for (const t of alerts.filter((a) => HOST_LOSS_SYMPTOMS.includes(a.r.alert))) {
+    for (const s of alerts.filter((a) => HOST_LOSS_ALERTS.includes(a.r.alert))) {
+      if (seconds(s.r.for ?? '0s') >= seconds(t.r.for ?? '0s')) {
+        out.push(`group ${s.group}, alert ${s.r.alert}: for ${s.r.for ?? '0s'} must be shorter than ${t.r.alert}'s ${t.r.for ?? '0s'} (group ${t.group}), which it inhibits: otherwise the symptom pages before its cause exists`);
+      }
+    }
+  }
+  return out;
+}
+
+function seconds(d: string): number {
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  let total = 0;
+  for (const m of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
 }

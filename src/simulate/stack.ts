@@ -36,13 +36,13 @@ export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertma
 /**
  * Timings: 'demo' for a person watching (alerts within a minute or two), 'test' for the e2e test
  * (seconds). A lost GPU must page before its servers' down alerts do, or Alertmanager has nothing
- * to inhibit them with when they arrive: missingFor is shorter than the serving downFor.
+ * to inhibit them with when they arrive: missingFor and hostDownFor are shorter than the serving downFor (the build checks).
  */
 export type Pace = 'demo' | 'test';
 
 const PACES = {
-  demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', missingFor: '15s', scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
-  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', missingFor: '1s', scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
+  demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', missingFor: '15s', hostDownFor: '15s', scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', xidStep: '5s', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
+  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', missingFor: '1s', hostDownFor: '1s', scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', xidStep: '1s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
 } as const;
 
 /** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
@@ -67,7 +67,7 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
     },
     alerting: {
       ...a,
-      gpu: { ...a.gpu, throttleWindow: p.throttleWindow, throttleFor: p.throttleFor, xidStep: p.xidStep, missingFor: p.missingFor },
+      gpu: { ...a.gpu, throttleWindow: p.throttleWindow, throttleFor: p.throttleFor, xidStep: p.xidStep, missingFor: p.missingFor, hostDownFor: p.hostDownFor },
       serving: { ...a.serving, downFor: p.downFor },
       slo: { ...a.slo, pageFor: p.pageFor },
       energy: { ...a.energy, window: p.energyWindow, baselineWindow: p.baselineWindow, dropFor: p.dropFor },

@@ -99,7 +99,7 @@ export const gpuHealthCases: TestGroup[] = [
   },
   {
     // h1 has GPUs 0 (as two MIG instances) and 1; GPU 1 vanishes after 10m (stale at 11m). The count
-    // (1) falls below its 6h maximum (2) from 11m; for 5m -> firing by 16m. h2 keeps its one GPU.
+    // (1) falls below its 6h maximum (2) from 11m; for 2m -> firing by 13m. h2 keeps its one GPU.
     input_series: [
       ...mig('0').map((l) => ({ series: series('DCGM_FI_DEV_GPU_TEMP', l), values: '60x40' })),
       { series: series('DCGM_FI_DEV_GPU_TEMP', dcgm('1')), values: '60x10 stale' },
@@ -114,7 +114,7 @@ export const gpuHealthCases: TestGroup[] = [
   },
   {
     // dcgm-exporter down on h1 (node_exporter up) from 6m, and on h2 with node_exporter down too
-    // from 6m. DCGMExporterDown (for 5m) fires for both; HostDown (for 3m) only for h2.
+    // from 6m. DCGMExporterDown (for 5m) fires for both; HostDown (for 2m) only for h2.
     input_series: [
       { series: series('up', { job: 'dcgm-exporter', instance: 'h1:9400', cluster: 'c1', host: 'h1' }), values: '1x5 0x20' },
       { series: series('up', { job: 'node', instance: 'h1:9100', cluster: 'c1', host: 'h1' }), values: '1x25' },
@@ -130,7 +130,7 @@ export const gpuHealthCases: TestGroup[] = [
       ] },
       { eval_time: '7m', alertname: 'HostDown', exp_alerts: [] },
       { eval_time: '15m', alertname: 'HostDown', exp_alerts: [
-        expectAlert('HostDown', 'critical', { job: 'node', instance: 'h2:9100', cluster: 'c1', host: 'h2' }, 'Neither node_exporter nor dcgm-exporter on h2 has answered for 3m.'),
+        expectAlert('HostDown', 'critical', { job: 'node', instance: 'h2:9100', cluster: 'c1', host: 'h2' }, 'Neither node_exporter nor dcgm-exporter on h2 has answered for 2m.'),
       ] },
     ],
   },
