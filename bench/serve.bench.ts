@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exposition } from './exposition-mix.ts';
 
+/** The old-generation cap the systemd unit in exporters/tokenwatt/README.md sets. */
+const UNIT_OLD_SPACE_MB = 96;
 const GOALS = { p99Ms: 20, errors: 0, collectionCpuPercent: 5, rssMb: 150 };
 // Shorter runs for a smoke test: SERVE_BENCH_QUIET_S=5 SERVE_BENCH_LOAD_S=5 npm run bench serve
 const QUIET_S = Number(process.env.SERVE_BENCH_QUIET_S ?? 30);
@@ -101,12 +103,14 @@ export default async function bench() {
 
   const upstreamBytesPerCycle = Buffer.byteLength(dcgm()) + Buffer.byteLength(keplerText) + engines.reduce((a, e) => a + Buffer.byteLength(e()), 0);
   try {
-    // The exporter as `npx tokenwatt exporter` runs it (through tsx), then as the deployment guide runs
-    // it: the bundle `npm run build` writes (dist/bin/tokenwatt.mjs, plain node, no loader thread).
-    // SERVE_BENCH_ENTRY=tsx|bundle runs one variant only.
+    // The exporter as `npx tokenwatt exporter` runs it (through tsx); as the bundle `npm run build`
+    // writes (dist/bin/tokenwatt.mjs, plain node, no loader thread); and as the systemd unit in
+    // exporters/tokenwatt/README.md runs the bundle, with V8's old generation capped at 96 MB (without a
+    // cap V8 lets the heap grow under heavy scraping rather than collect). SERVE_BENCH_ENTRY picks one.
     const root = join(import.meta.dirname, '..');
     execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'ignore' });
-    const entries = { tsx: join(root, 'bin', 'tokenwatt.js'), bundle: join(root, 'dist', 'bin', 'tokenwatt.mjs') };
+    const bundle = join(root, 'dist', 'bin', 'tokenwatt.mjs');
+    const entries = { tsx: [join(root, 'bin', 'tokenwatt.js')], bundle: [bundle], unit: [`--max-old-space-size=${UNIT_OLD_SPACE_MB}`, bundle] };
     const only = process.env.SERVE_BENCH_ENTRY as keyof typeof entries | undefined;
     const variants = (Object.keys(entries) as (keyof typeof entries)[]).filter((k) => only === undefined || k === only);
     const runs = [];
@@ -117,7 +121,7 @@ export default async function bench() {
       quietSeconds: QUIET_S,
       runs,
       goals: GOALS,
-      note: 'exporter, upstreams and autocannon share one machine (2 cores, shared with other sessions at the time): numbers are noisy and pessimistic. The tsx run carries the tsx loader thread and transforms (~45 MB of RSS); the bundle run is how exporters/tokenwatt/README.md deploys it.',
+      note: 'exporter, upstreams and autocannon share one 2-core machine: numbers are noisy and pessimistic. The tsx run carries the tsx loader thread and transforms; the unit run is how exporters/tokenwatt/README.md deploys it (bundle, old generation capped).',
     };
   } finally {
     upstream.closeAllConnections();
@@ -125,9 +129,9 @@ export default async function bench() {
   }
 }
 
-/** One exporter process run from `entry`: readiness, then QUIET_S s with no scrapers, then LOAD_S s under load. */
-async function measure(config: string, port: number, variant: string, entry: string) {
-  const child = spawn(process.execPath, [entry, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** One exporter process (`node ...args exporter`): readiness, then QUIET_S s with no scrapers, then LOAD_S s under load. */
+async function measure(config: string, port: number, variant: string, args: string[]) {
+  const child = spawn(process.execPath, [...args, 'exporter', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   if (process.env.SERVE_BENCH_LOG_FILE) child.stderr!.pipe(createWriteStream(process.env.SERVE_BENCH_LOG_FILE));
@@ -165,7 +169,7 @@ async function measure(config: string, port: number, variant: string, entry: str
     child.kill('SIGTERM');
     const exitCode = await exited;
     return {
-      entry: `${variant}: node ${entry.slice(join(import.meta.dirname, '..').length + 1)}`,
+      entry: `${variant}: node ${args.map((a) => a.replace(`${join(import.meta.dirname, '..')}/`, '')).join(' ')}`,
       targetsDown: down,
       metricsBody: { series: body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length, bytes: Buffer.byteLength(body) },
       collectionCpuPercent: Number(collectionCpuPercent.toFixed(2)),
