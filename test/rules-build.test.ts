@@ -134,6 +134,18 @@ describe('timings and receivers come from the config', () => {
     expect(am.receivers.find((x: { name: string }) => x.name === 'pagerduty').pagerduty_configs).toHaveLength(1);
   });
 
+  it('writes file_sd targets: addresses in one group, labelled groups as given, the cluster label on each', async () => {
+    const files = await generate({ ...defaultConfig, prometheus: { ...defaultConfig.prometheus, cluster: 'c1', staticTargets: { vllm: ['10.0.0.5:8000', { targets: ['127.0.0.1:8001'], labels: { host: 'gpu-node-2' } }] } } });
+    const text = files.find((f) => f.path === 'prometheus/targets/vllm.yaml')!.content;
+    expect(text).toMatch(/^# file_sd targets of job vllm \(host:8000\)/);
+    expect(text).not.toContain('do not edit');
+    expect(parse(text)).toEqual([
+      { targets: ['10.0.0.5:8000'], labels: { cluster: 'c1' } },
+      { targets: ['127.0.0.1:8001'], labels: { cluster: 'c1', host: 'gpu-node-2' } },
+    ]);
+    expect(parse(files.find((f) => f.path === 'prometheus/targets/kepler.yaml')!.content)).toEqual([]);
+  });
+
   it('rejects a host-loss alert that would fire after the server-down alert it inhibits', async () => {
     // GPUMissing for 5m against LLMServerDown for 3m: the lost GPU's servers would page first.
     const bad: MixinConfig = { ...defaultConfig, alerting: { ...defaultConfig.alerting, gpu: { ...defaultConfig.alerting.gpu, missingFor: '5m' } } };

@@ -9,10 +9,18 @@ export interface PrometheusConfig {
   /** Value of the cluster target label on static hosts whose file_sd entry sets none. */
   cluster: string;
   /**
-   * Static targets (host:port) per scrape job, written into prometheus/targets/<job>.yaml; jobs
-   * without entries get an empty file to fill in (file_sd re-reads it without a restart).
+   * Static targets per scrape job, written into prometheus/targets/<job>.yaml (file_sd re-reads it
+   * without a restart); jobs without entries get an empty file to fill in. An entry is `host:port`
+   * (its host label is taken from the address) or a file_sd group with labels, e.g. `host` where the
+   * address is not the host's name: serving and GPU alerts must agree on `host` for the host-loss
+   * inhibition (GPU alerts take it from dcgm-exporter's Hostname).
    */
-  staticTargets: Record<string, string[]>;
+  staticTargets: Record<string, (string | TargetGroup)[]>;
+}
+
+export interface TargetGroup {
+  targets: string[];
+  labels?: Record<string, string>;
 }
 
 export const defaultPrometheusConfig: PrometheusConfig = {

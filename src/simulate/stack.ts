@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { build } from '../build/index.ts';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
+import type { TargetGroup } from '../config/prometheus.ts';
 import type { Fleet } from './fleet.ts';
 import { startFleet } from './index.ts';
 import type { RunningFleet } from './index.ts';
@@ -57,11 +58,14 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
       evaluationInterval: p.evaluation,
       alertmanagers: [opts.alertmanager],
       cluster: 'demo',
+      // One group per fleet host with its `host` label, as an operator lists static hosts: everything
+      // on loopback would otherwise get host=127.0.0.1, and serving alerts (host from the target) could
+      // not meet GPU alerts (host from dcgm-exporter's Hostname) in the host-loss inhibition.
       staticTargets: {
-        vllm: running.servers.filter((s) => s.engine === 'vllm').map((s) => s.address),
-        sglang: running.servers.filter((s) => s.engine === 'sglang').map((s) => s.address),
-        'dcgm-exporter': running.dcgm.map((d) => d.address),
-        kepler: running.kepler.map((k) => k.address),
+        vllm: byHost(running.servers.filter((s) => s.engine === 'vllm')),
+        sglang: byHost(running.servers.filter((s) => s.engine === 'sglang')),
+        'dcgm-exporter': byHost(running.dcgm),
+        kepler: byHost(running.kepler),
         ...(opts.tokenwatt && { tokenwatt: opts.tokenwatt }),
       },
     },
@@ -161,27 +165,10 @@ export function exporterConfig(running: RunningFleet, o: { listen: string; inter
   };
 }
 
-/**
- * Rewrite the file_sd target files of the fleet's jobs with a `host` label per group, as an
- * operator fills them in on static hosts: everything on loopback would otherwise get host=127.0.0.1,
- * and serving alerts (host from the target) could not meet GPU alerts (host from dcgm-exporter's
- * Hostname) in the Alertmanager inhibition that a lost host or GPU silences its serving alerts by.
- */
-export async function labelTargetsByHost(out: string, fleet: RunningFleet, config: MixinConfig): Promise<void> {
-  const jobs: Record<string, { address: string; host: string }[]> = {
-    vllm: fleet.servers.filter((x) => x.engine === 'vllm'),
-    sglang: fleet.servers.filter((x) => x.engine === 'sglang'),
-    'dcgm-exporter': fleet.dcgm,
-    kepler: fleet.kepler,
-  };
-  for (const [job, endpoints] of Object.entries(jobs)) {
-    const hosts = [...new Set(endpoints.map((e) => e.host))];
-    const groups = hosts.map((h) => ({
-      targets: endpoints.filter((e) => e.host === h).map((e) => e.address),
-      labels: { [config.clusterLabel]: config.prometheus.cluster, host: h },
-    }));
-    await writeFile(join(out, 'prometheus', 'targets', `${job}.yaml`), `# Written by the tokenwatt demo stack: the simulated fleet's ${job} targets, one group per host.\n${stringify(groups)}`);
-  }
+/** file_sd groups of endpoints, one per host, labelled with it. */
+function byHost(endpoints: readonly { address: string; host: string }[]): TargetGroup[] {
+  const hosts = [...new Set(endpoints.map((e) => e.host))];
+  return hosts.map((h) => ({ targets: endpoints.filter((e) => e.host === h).map((e) => e.address), labels: { host: h } }));
 }
 
 export const TOKENWATT_BIN = fileURLToPath(new URL('../../bin/tokenwatt.js', import.meta.url));
@@ -264,7 +251,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const config = stackConfig(fleet, { alertmanager: `${address}:${amPort}`, webhookUrl: webhook.url, pace: o.pace, ...(withExporter && { tokenwatt: [`${address}:${twPort}`] }) });
     const out = join(o.dir, 'dist');
     await build(out, config);
-    await labelTargetsByHost(out, fleet, config);
     const amData = join(o.dir, 'alertmanager-data');
     const promData = join(o.dir, 'prometheus-data');
     // A fresh TSDB and silence store each run: the fleet starts from its seed again, and last run's

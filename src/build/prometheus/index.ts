@@ -4,9 +4,10 @@
 import { scrapeJobs } from '../../../scrape-configs/index.ts';
 import type { ScrapeJob } from '../../../scrape-configs/index.ts';
 import type { MixinConfig } from '../../config/mixin.ts';
+import type { TargetGroup } from '../../config/prometheus.ts';
 import { checkedGroups, compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
-import { toYaml } from '../yaml.ts';
+import { toYaml, toYamlWithHeader } from '../yaml.ts';
 
 export const ruleFilePath = (group: string): string => `rules/${group}.yaml`;
 
@@ -52,9 +53,17 @@ const config: Emitter = {
     // Rule file names come from the groups themselves (unchecked here: the rules emitter reports).
     const names = compileGroups(c).map((g) => ruleFilePath(g.name));
     const targets = scrapeJobs.map((j) => {
-      const hosts = c.prometheus.staticTargets[j.job] ?? [];
-      const entries = hosts.length > 0 ? [{ targets: hosts, labels: { [c.clusterLabel]: c.prometheus.cluster } }] : [];
-      return { path: `prometheus/targets/${j.job}.yaml`, content: toYaml(entries, `scrape-configs/ (add host:${j.port} entries for job ${j.job})`) };
+      const given = c.prometheus.staticTargets[j.job] ?? [];
+      const cluster = { [c.clusterLabel]: c.prometheus.cluster };
+      const addresses = given.filter((e): e is string => typeof e === 'string');
+      const entries = [
+        ...(addresses.length > 0 ? [{ targets: addresses, labels: cluster }] : []),
+        ...given.filter((e): e is TargetGroup => typeof e !== 'string').map((g) => ({ targets: g.targets, labels: { ...cluster, ...g.labels } })),
+      ];
+      const header = `# file_sd targets of job ${j.job} (host:${j.port}), re-read by Prometheus without a restart. Written by\n`
+        + '# `tokenwatt build` from prometheus.staticTargets (src/config/prometheus.ts): list them there, or edit\n'
+        + '# this file in place (a rebuild rewrites it). Set a `host` label on a group whose address is not the host name.\n';
+      return { path: `prometheus/targets/${j.job}.yaml`, content: toYamlWithHeader(entries, header) };
     });
     return [{ path: 'prometheus/prometheus.yml', content: toYaml(prometheusYml(c, names), 'scrape-configs/ and src/config/prometheus.ts') }, ...targets];
   },
