@@ -55,8 +55,9 @@ export default function exporter(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'Collector errors by reason', unit: 'short', stack: true,
-      description: 'Failed collector runs per second by reason (timeout, http_status, parse, too_large, connect...).',
-      targets: [{ expr: `sum by (collector, reason) (${rateOf('tokenwatt_collector_errors_total', m)})`, legend: '{{collector}} {{reason}}' }],
+      description: 'Failed collector runs per second by reason (timeout, http_status, parse, too_large, connect...). A healthy collector shows 0: its error counter appears only with its first error.',
+      // `or … * 0`: a collector that never failed has no error series yet; show it at 0, not as no data.
+      targets: [{ expr: `sum by (collector, reason) (${rateOf('tokenwatt_collector_errors_total', m)}) or (sum by (collector) (tokenwatt_collector_up{${m}}) * 0)`, legend: '{{collector}} {{reason}}' }],
     }))
     .withPanel(timeseries({
       title: 'Time since last success', unit: 's',
