@@ -28,12 +28,20 @@ describe('engine placement', () => {
       StaticPlacementSchema.parse({ model: 'llama', host: 'h', gpu: '0' }),
       StaticPlacementSchema.parse({ url: 'http://h:8001/metrics', host: 'h', gpu: '1', gpuInstanceId: '3' }),
     ];
-    expect(placeStatic(table, { url: 'http://h:8001/metrics', model: 'llama' })).toEqual({ host: 'h', gpu: '1', gpuInstanceId: '3', mapping: 'static' });
-    expect(placeStatic(table, { url: 'http://h:8000/metrics', model: 'llama' })).toEqual({ host: 'h', gpu: '0', mapping: 'static' });
-    expect(placeEngine({ url: 'u', model: 'x', namespace: 'llm', pod: 'llama7b-0' }, table, dcgm)).toEqual({ host: 'node-a', gpu: '0', mapping: 'kubernetes' });
-    expect(placeEngine({ url: 'u', model: 'x' }, table, dcgm)).toBeUndefined();
+    expect(placeStatic(table, { url: 'http://h:8001/metrics', model: 'llama' })).toEqual([{ host: 'h', gpu: '1', gpuInstanceId: '3', mapping: 'static' }]);
+    expect(placeStatic(table, { url: 'http://h:8000/metrics', model: 'llama' })).toEqual([{ host: 'h', gpu: '0', mapping: 'static' }]);
+    expect(placeEngine({ url: 'u', model: 'x', namespace: 'llm', pod: 'llama7b-0' }, table, dcgm)).toEqual([{ host: 'node-a', gpu: '0', mapping: 'kubernetes' }]);
+    expect(placeEngine({ url: 'u', model: 'x' }, table, dcgm)).toEqual([]);
     const twice = [...table, StaticPlacementSchema.parse({ model: 'llama', host: 'h', gpu: '2' })];
     expect(() => placeStatic(twice, { url: 'u', model: 'llama' })).toThrow(/model 'llama'/);
     expect(() => StaticPlacementSchema.parse({ host: 'h', gpu: '0' })).toThrow(/url or model/);
+  });
+
+  it('a tensor-parallel entry places the engine on every GPU it lists; a MIG slice cannot span GPUs', () => {
+    const table = [StaticPlacementSchema.parse({ url: 'http://h:8000/metrics', host: 'h', gpu: ['0', '1', '2', '3'] })];
+    expect(placeStatic(table, { url: 'http://h:8000/metrics', model: 'llama-70b' }).map((p) => p.gpu)).toEqual(['0', '1', '2', '3']);
+    expect(() => StaticPlacementSchema.parse({ model: 'm', host: 'h', gpu: ['0', '1'], gpuInstanceId: '2' })).toThrow(/cannot go with several GPUs/);
+    expect(() => StaticPlacementSchema.parse({ model: 'm', host: 'h', gpu: ['0', '0'] })).toThrow(/listed twice/);
+    expect(() => StaticPlacementSchema.parse({ model: 'm', host: 'h', gpu: [] })).toThrow();
   });
 });

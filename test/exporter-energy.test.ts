@@ -333,3 +333,29 @@ describe('MIG activity when NVML has no per-instance figure', () => {
     for (const v of shares) expect(v).toBeCloseTo(shares[0]!, 6);
   });
 });
+
+describe('a tensor-parallel engine', () => {
+  it('spans its GPUs: each carries an equal share of the tokens and its own energy; the model adds up whole', async () => {
+    // The A30 fixture's GPU 1 and a copy of it as GPU 2 (same host), both whole for this test: one vLLM
+    // engine placed on ["1", "2"]. GPU 1 draws 1,000 J and GPU 2 3,000 J per 5 s; 600 tokens per 5 s.
+    const whole = (gpu: string, mj: number) => `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="${gpu}",UUID="GPU-tp-${gpu}",device="nvidia${gpu}",modelName="NVIDIA A30",Hostname="${A30_HOST}"} ${mj}`;
+    let i = 0;
+    up.text('/tp/dcgm', () => `# TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter\n${whole('1', 1e9 + i * 1_000_000)}\n${whole('2', 2e9 + i * 3_000_000)}\n`);
+    up.text('/tp/vllm', () => TRITON.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${16 + i * 600}`));
+    const { exporter } = exporterFrom({
+      targets: [{ kind: 'dcgm', url: up.url('/tp/dcgm') }, { kind: 'vllm', name: 'tp', url: up.url('/tp/vllm') }],
+      placement: [{ url: up.url('/tp/vllm'), host: A30_HOST, gpu: ['1', '2'] }],
+    });
+    for (i = 0; i < 4; i++) await exporter.runCycle(5000 * (i + 1));
+    const s = seriesOf(exporter.metrics.text);
+    const tokens = find(s, 'tokenwatt_model_generation_tokens_total', { model_name: 'vllm_model' });
+    expect(tokens.map((t) => t.labels.gpu).sort()).toEqual(['1', '2']);
+    for (const t of tokens) expect(t.value).toBeCloseTo(900, 9); // 3 intervals x 600 tokens / 2 GPUs
+    // Each GPU's whole energy goes to the engine's share on it (it is the GPU's only engine).
+    expect(one(s, 'tokenwatt_model_energy_joules_total', { model_name: 'vllm_model', gpu: '1' })).toBeCloseTo(3000, 6);
+    expect(one(s, 'tokenwatt_model_energy_joules_total', { model_name: 'vllm_model', gpu: '2' })).toBeCloseTo(9000, 6);
+    // The model as a whole: 1,800 tokens for 12,000 J.
+    const sum = (name: string) => find(s, name, { model_name: 'vllm_model' }).reduce((a, x) => a + x.value, 0);
+    expect(sum('tokenwatt_model_generation_tokens_total') / sum('tokenwatt_model_energy_joules_total')).toBeCloseTo(0.15, 9);
+  });
+});

@@ -20,7 +20,8 @@ export interface ServingTarget extends UpstreamTarget {
 
 export interface ServingDeps extends UpstreamDeps {
   /** Where an engine runs; undefined when neither the static table nor the pod mapping says. */
-  place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement | undefined;
+  /** The GPUs or MIG slices the engine runs on (several for tensor parallelism); empty when unknown. */
+  place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement[];
 }
 
 /** What tokenwatt_engine_info needs beyond the reading: which server, target and how it was placed. */
@@ -66,14 +67,14 @@ export function createServingCollector(
           warnOnce(`missing\0${e.model}\0${e.engine}`, 'engine serves no token counters; left out of the energy ledger', { model: e.model, engine: e.engine, missing: e.missing });
           continue;
         }
-        let placement: Placement | undefined;
+        let placements: Placement[];
         try {
-          placement = deps.place({ url: target.url, model: e.model, ...(target.namespace !== undefined && { namespace: target.namespace }), ...(target.pod !== undefined && { pod: target.pod }) });
+          placements = deps.place({ url: target.url, model: e.model, ...(target.namespace !== undefined && { namespace: target.namespace }), ...(target.pod !== undefined && { pod: target.pod }) });
         } catch (err) {
           warnOnce(`ambiguous\0${e.model}`, (err as Error).message, { model: e.model });
           continue;
         }
-        if (!placement) {
+        if (placements.length === 0) {
           // The pod mapping comes from dcgm-exporter, which may answer after this target in the first
           // cycle: say it only once the engine has gone unplaced twice.
           const key = `unplaced\0${e.model}\0${e.engine}`;
@@ -82,19 +83,24 @@ export function createServingCollector(
           if (misses >= 2) warnOnce(key, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
           continue;
         }
-        const reading: EngineReading = {
-          model_name: e.model,
-          engine: e.engine,
-          namespace: target.namespace ?? '',
-          pod: target.pod ?? '',
-          host: placement.host,
-          gpu: placement.gpu,
-          ...(placement.gpuInstanceId !== undefined && { gpuInstanceId: placement.gpuInstanceId }),
-          generationTokens: e.generationTokens,
-          promptTokens: e.promptTokens,
-        };
-        engineMeta.set(reading, { server: kind, target: target.name, mapping: placement.mapping });
-        engines.push(reading);
+        // A tensor-parallel engine runs on all its GPUs at once: each GPU carries an equal share of its
+        // tokens, so each GPU's energy is charged for its share and per-model sums come out whole.
+        const n = placements.length;
+        for (const placement of placements) {
+          const reading: EngineReading = {
+            model_name: e.model,
+            engine: e.engine,
+            namespace: target.namespace ?? '',
+            pod: target.pod ?? '',
+            host: placement.host,
+            gpu: placement.gpu,
+            ...(placement.gpuInstanceId !== undefined && { gpuInstanceId: placement.gpuInstanceId }),
+            generationTokens: e.generationTokens / n,
+            promptTokens: e.promptTokens / n,
+          };
+          engineMeta.set(reading, { server: kind, target: target.name, mapping: placement.mapping });
+          engines.push(reading);
+        }
       }
       return { samples: [], engines, series };
     },

@@ -33,12 +33,12 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   const dcgmViews = new Map<string, DcgmView>();
   const place = (engine: { url: string; model: string; namespace?: string; pod?: string }) => {
     const fixed = placeEngine(engine, config.placement);
-    if (fixed || !engine.namespace || !engine.pod) return fixed;
+    if (fixed.length > 0 || !engine.namespace || !engine.pod) return fixed;
     for (const view of dcgmViews.values()) {
       const p = placeEngine(engine, [], view);
-      if (p) return p;
+      if (p.length > 0) return p;
     }
-    return undefined;
+    return [];
   };
   const out: Scheduled[] = [];
   for (const t of config.targets) {

@@ -160,7 +160,7 @@ export function exporterConfig(running: RunningFleet, o: { listen: string; inter
     ],
     placement: running.servers.map((s) => {
       const spec = fleet.servers[s.index]!;
-      return { url: s.url, host: s.host, gpu: String(spec.gpus[0]), ...(spec.gpuInstanceId !== undefined && { gpuInstanceId: String(spec.gpuInstanceId) }) };
+      return { url: s.url, host: s.host, gpu: spec.gpus.length > 1 ? spec.gpus.map(String) : String(spec.gpus[0]), ...(spec.gpuInstanceId !== undefined && { gpuInstanceId: String(spec.gpuInstanceId) }) };
     }),
   };
 }
