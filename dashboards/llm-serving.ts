@@ -10,6 +10,8 @@ import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
 import type { Target } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
 
+const RUNNING_EITHER = '__name__=~"vllm:num_requests_running|sglang:num_running_reqs"';
+
 export default function llmServing(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
   const scope = matchers(cluster, 'namespace=~"$namespace"', 'instance=~"$instance"', 'model_name=~"$model"');
@@ -37,8 +39,11 @@ export default function llmServing(config: MixinConfig): Dashboard {
     .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `vllm:num_requests_running{${config.selectors.vllm}}`))
     .withVariable(labelVariable('namespace', 'Namespace', 'namespace', anchor))
-    .withVariable(labelVariable('instance', 'Server', 'instance', `vllm:num_requests_running{${matchers(config.selectors.vllm, cluster, 'namespace=~"$namespace"')}}`))
-    .withVariable(labelVariable('model', 'Model', 'model_name', `vllm:num_requests_running{${matchers(config.selectors.vllm, cluster, 'namespace=~"$namespace"', 'instance=~"$instance"')}}`))
+    // Servers and models of both engines: the two running-requests gauges by name (their vllm:/sglang:
+    // prefixes are specific enough that no job matcher is needed), so SGLang panels stay visible when
+    // one server or model is picked.
+    .withVariable(labelVariable('instance', 'Server', 'instance', `{${matchers(RUNNING_EITHER, cluster, 'namespace=~"$namespace"')}}`))
+    .withVariable(labelVariable('model', 'Model', 'model_name', `{${matchers(RUNNING_EITHER, cluster, 'namespace=~"$namespace"', 'instance=~"$instance"')}}`))
     .withRow(row('Overview'))
     .withPanel(stat({
       title: 'Requests/s', unit: 'reqps',

@@ -271,6 +271,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
       host: f.sim.hosts.map((h) => h.host.name),
     };
     let checked = 0;
+    const listed = new Map<string, string[]>();
     for (const d of builtDashboards(stack.config)) {
       const json = d.json as unknown as { templating?: { list: { name: string; type: string; query?: { query?: string } | string }[] }; panels: { title: string; targets?: { expr: string }[] }[] };
       // Each variable lists fleet values; targets are run as Grafana first loads the dashboard: every
@@ -284,6 +285,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
         values.set(v.name, '.*');
         const selector = m[1]!.replace(/\$(\w+)/g, '.*');
         const found = await prom.labelValues(m[2]!, selector);
+        listed.set(`${d.uid}/${v.name}`, found);
         if (found.length === 0) noValues.add(m[2]!);
         const allowed = fleetValues[m[2]!];
         if (allowed) for (const f of found) expect(allowed, `${d.uid}: variable ${v.name} value ${f}`).toContain(f);
@@ -302,6 +304,10 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     expect(checked).toBeGreaterThan(120);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
     expect([...noValues]).toEqual(['namespace']);
+    // The serving dashboard's server and model pickers list SGLang's as well as vLLM's.
+    const uid = `${stack.config.grafana.uidPrefix}llm-serving`;
+    expect(listed.get(`${uid}/model`)?.slice().sort()).toEqual([...new Set(f.servers.map((x) => x.model))].sort());
+    expect(listed.get(`${uid}/instance`)?.slice().sort()).toEqual(f.servers.map((x) => x.address).sort());
     console.log(`dashboard targets with data: ${checked}`);
   }, 60_000);
 });
