@@ -6,6 +6,7 @@ import { loadKoffiNvml, NvmlUnavailable } from '../collectors/nvml/binding.ts';
 import type { Handle, NvmlFunctions } from '../collectors/nvml/binding.ts';
 import { TRACE_COLUMNS } from '../energy/trace.ts';
 import { parseFlags, UsageError } from './command.ts';
+import { parseDurationMs } from '../config/duration.ts';
 import type { Command } from './command.ts';
 
 const usage = `Usage: tokenwatt record --out TRACE.csv [--interval 100ms] [--duration 60s] [--gpu 0]
@@ -95,11 +96,8 @@ export function parseRecordArgs(args: string[]): RecordOptions {
   };
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, '': 1000 };
-
 function durationMs(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|)$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN;
+  const ms = parseDurationMs(text) ?? Number.NaN;
   if (!(ms > 0)) throw new UsageError(`${flag} must be a duration > 0 such as 250ms, 2s, 5m or 1h, not '${text}'`);
   return ms;
 }

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
 
@@ -13,21 +14,13 @@ export class ConfigError extends Error {}
 
 /** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
 const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+  const ms = typeof v === 'number' ? v * 1000 : parseDurationMs(v);
   if (ms === undefined || !Number.isFinite(ms) || ms <= 0) {
     ctx.addIssue({ code: 'custom', message: `must be a positive duration such as 5s, 500ms, 2m or a number of seconds, got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
   return ms;
 });
-
-function parseDuration(s: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(s);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
-}
 
 /** Credentials: a bearer token or HTTP basic auth (never both). */
 const Auth = z
