@@ -5,12 +5,10 @@
 // mapping that places vLLM/SGLang pods (placement.ts).
 import { metric } from '../catalog/index.ts';
 import type { BoardReading } from '../energy/tick.ts';
-import { scrapeTarget } from '../exporter/http-target.ts';
-import { recogniseDcgm, RecogniseError } from '../recognise/index.ts';
+import { recogniseDcgm } from '../recognise/index.ts';
 import type { DcgmView } from '../recognise/types.ts';
-import { CollectError } from './collector.ts';
 import type { Collector, CollectResult } from './collector.ts';
-import { requireCounters } from './upstream.ts';
+import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
 
 const COUNTERS = new Set([metric('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION').name, metric('DCGM_FI_DEV_GPU_ENERGY_JOULES_TOTAL').name]);
@@ -26,15 +24,7 @@ export function createDcgmCollector(target: UpstreamTarget, deps: DcgmDeps): Col
     kind: 'dcgm',
     name: `dcgm/${target.name}`,
     async collect(signal): Promise<CollectResult> {
-      const { families, series } = await scrapeTarget(target, deps.limits, signal);
-      requireCounters(families, COUNTERS, target.url);
-      let view: DcgmView;
-      try {
-        view = recogniseDcgm(families);
-      } catch (err) {
-        if (err instanceof RecogniseError) throw new CollectError('recognise', `${target.url}: ${err.message}`);
-        throw err;
-      }
+      const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, COUNTERS, recogniseDcgm);
       deps.onView?.(view);
       const boards: BoardReading[] = [];
       for (const g of view.gpus) {

@@ -4,13 +4,10 @@
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
 import type { EngineReading } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
-import { scrapeTarget } from '../exporter/http-target.ts';
-import { RecogniseError } from '../recognise/index.ts';
 import type { ServingView } from '../recognise/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
-import { CollectError } from './collector.ts';
 import type { Collector, CollectResult } from './collector.ts';
-import { requireCounters } from './upstream.ts';
+import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
 
 export interface ServingTarget extends UpstreamTarget {
@@ -52,15 +49,7 @@ export function createServingCollector(
     kind,
     name: `${kind}/${target.name}`,
     async collect(signal): Promise<CollectResult> {
-      const { families, series } = await scrapeTarget(target, deps.limits, signal);
-      requireCounters(families, counterNames, target.url);
-      let view: ServingView;
-      try {
-        view = recognise(families);
-      } catch (err) {
-        if (err instanceof RecogniseError) throw new CollectError('recognise', `${target.url}: ${err.message}`);
-        throw err;
-      }
+      const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, counterNames, recognise);
       const engines: EngineReading[] = [];
       for (const e of view.engines) {
         if (e.missing && e.missing.length > 0) {

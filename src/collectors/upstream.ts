@@ -1,10 +1,12 @@
 // What the four HTTP collectors (vllm, sglang, dcgm, kepler) share: the target they read, the limits,
-// and a check that the counters tokenwatt feeds to the ledger are real numbers. A NaN or ±Inf energy
+// one read-check-recognise step, and a check that the counters tokenwatt feeds to the ledger are real numbers. A NaN or ±Inf energy
 // or token counter is refused (reason invalid_value) rather than passed on: the ledger would refuse the
 // whole tick, or a 0 would look like a counter reset.
 import type { MetricFamily } from '../exposition/types.ts';
 import type { AuthConfig, UpstreamTls } from '../exporter/config.ts';
+import { scrapeTarget } from '../exporter/http-target.ts';
 import type { Limits } from '../exporter/http-target.ts';
+import { RecogniseError } from '../recognise/index.ts';
 import { CollectError } from './collector.ts';
 import type { Log } from './collector.ts';
 
@@ -31,5 +33,26 @@ export function requireCounters(families: MetricFamily[], names: ReadonlySet<str
         throw new CollectError('invalid_value', `${url}: ${s.name}${JSON.stringify(s.labels)} is ${s.value}; a counter must be a finite number >= 0`);
       }
     }
+  }
+}
+
+/**
+ * Read a target, refuse non-finite counters among `counters`, and recognise what it serves. A scrape
+ * that is not the configured kind of upstream fails with reason `recognise`.
+ */
+export async function scrapeAndRecognise<V>(
+  target: UpstreamTarget,
+  limits: Limits,
+  signal: AbortSignal,
+  counters: ReadonlySet<string>,
+  recognise: (families: MetricFamily[]) => V,
+): Promise<{ view: V; series: number }> {
+  const { families, series } = await scrapeTarget(target, limits, signal);
+  requireCounters(families, counters, target.url);
+  try {
+    return { view: recognise(families), series };
+  } catch (err) {
+    if (err instanceof RecogniseError) throw new CollectError('recognise', `${target.url}: ${err.message}`);
+    throw err;
   }
 }
