@@ -60,7 +60,8 @@ function serveMetrics(exporter: Exporter, req: http.IncomingMessage, res: http.S
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function createApp(exporter: Exporter, auth: AuthConfig | undefined): express.Express {
+/** Every endpoint but /metrics, which `handler` answers before this router. */
+function createApp(exporter: Exporter, auth: AuthConfig | undefined): express.Express {
   const app = express();
   const authorized = checker(auth);
   app.disable('x-powered-by');
@@ -71,7 +72,6 @@ export function createApp(exporter: Exporter, auth: AuthConfig | undefined): exp
   if (auth) {
     app.use((req: Request, res: Response, next: NextFunction) => (authorized(req) ? next() : unauthorized(res, auth)));
   }
-  app.get('/metrics', (req, res) => serveMetrics(exporter, req, res));
   app.get('/readyz', (_req, res) => {
     res.status(exporter.ready ? 200 : 503).type('text/plain').send(exporter.ready ? 'ready\n' : 'not ready: some collectors have not run yet\n');
   });
