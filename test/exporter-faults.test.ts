@@ -3,7 +3,7 @@
 import { getEventListeners } from 'node:events';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadline } from '../src/exporter/deadline.ts';
+import { deadline } from '../src/collectors/deadline.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 import type { Handler, Series } from './support/upstream.ts';

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { loadExporterConfig, ConfigError } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
-import { jsonLog } from '../exporter/log.ts';
+import { jsonLog } from '../log.ts';
 import { listen } from '../exporter/server.ts';
 import { loadNvmlFactory, scheduleCollectors } from '../exporter/setup.ts';
 import { version } from '../version.ts';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
+import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
 
 export class ConfigError extends Error {}
 
@@ -31,13 +32,10 @@ const Auth = z
   .strict()
   .refine((a) => (a.bearerToken === undefined) !== (a.basic === undefined), { message: 'give exactly one of bearerToken or basic' });
 
-export type AuthConfig = z.output<typeof Auth>;
-
-/** How an https target is verified: `ca` (PEM, read from caFile at load) or no verification. */
-export interface UpstreamTls {
-  ca?: Buffer;
-  insecureSkipVerify?: boolean;
-}
+// The collectors' own types (src/collectors/http-auth.ts); the schema must produce exactly them.
+export type { AuthConfig, UpstreamTls };
+const _authMatches: (a: z.output<typeof Auth>) => AuthConfig = (a) => a;
+void _authMatches;
 
 const HttpUrl = z.string().refine((u) => {
   try {

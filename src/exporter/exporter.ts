@@ -10,7 +10,8 @@
 import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
+import type { Collector, CollectResult } from '../collectors/collector.ts';
+import type { Log } from '../log.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
 import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
@@ -19,8 +20,8 @@ import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/
 import { validateTick } from '../energy/validate-tick.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
-import { deadline } from './deadline.ts';
-import { closeUpstreamConnections } from './http-target.ts';
+import { deadline } from '../collectors/deadline.ts';
+import { closeUpstreamConnections } from '../collectors/http-target.ts';
 import { renderText } from './render.ts';
 
 const gzip = promisify(gzipCb);

@@ -2,7 +2,8 @@
 // Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
 // last good answer of each dcgm target (kept while that target fails: pods rarely move, and its GPUs
 // feed the ledger only while it answers anyway).
-import type { Collector, Log, NvmlOptions } from '../collectors/collector.ts';
+import type { Collector, NvmlOptions } from '../collectors/collector.ts';
+import type { Log } from '../log.ts';
 import { createDcgmCollector } from '../collectors/dcgm.ts';
 import { createKeplerCollector } from '../collectors/kepler.ts';
 import { createSglangCollector } from '../collectors/sglang.ts';

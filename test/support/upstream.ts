@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseExposition } from '../../src/exposition/parse.ts';
-import type { Log, LogLevel } from '../../src/collectors/collector.ts';
+import type { Log, LogLevel } from '../../src/log.ts';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
 import { Exporter } from '../../src/exporter/exporter.ts';
 import { scheduleCollectors } from '../../src/exporter/setup.ts';

@@ -15,11 +15,11 @@ import http from 'node:http';
 import https from 'node:https';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { CollectError } from '../collectors/collector.ts';
+import { CollectError } from './collector.ts';
 import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
-import type { AuthConfig, UpstreamTls } from './config.ts';
+import type { AuthConfig, UpstreamTls } from './http-auth.ts';
 import { deadline } from './deadline.ts';
 
 export interface HttpTarget {
