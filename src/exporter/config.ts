@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_MAX_LABEL_LENGTH, DEFAULT_MAX_LABELS_PER_SERIES } from '../collectors/http-target.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
@@ -197,7 +198,8 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   targetItems.forEach((parsed, i) => {
     if (!parsed.success) return;
     const t = parsed.data;
-    const name = t.name ?? t.url;
+    // Default name: the URL with any credentials in it redacted (the name is a label, a log field and an API field).
+    const name = t.name ?? redactUrl(t.url);
     const seen = names.get(name);
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
