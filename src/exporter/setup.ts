@@ -4,6 +4,7 @@
 // feed the ledger only while it answers anyway).
 import type { Collector, NvmlOptions } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { placeEngine } from '../energy/placement.ts';
 import { targetOf } from '../kinds/index.ts';
 import type { DcgmView } from '../recognise/types.ts';
@@ -49,7 +50,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
     };
     // Each kind makes its own collector (src/kinds/); a GPU exporter's pod mapping is kept per target.
     const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v) });
-    out.push({ collector, url: t.url, target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
+    out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
