@@ -6,12 +6,22 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_MAX_LABEL_LENGTH, DEFAULT_MAX_LABELS_PER_SERIES } from '../collectors/http-target.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
 import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
 
 export class ConfigError extends Error {}
+
+/** Targets in flight at once: enough to overlap network waits, few enough that bodies never pile up. */
+export const DEFAULT_MAX_CONCURRENT_SCRAPES = 8;
+const DEFAULT_LIMITS = {
+  maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000,
+  maxLabelsPerSeries: DEFAULT_MAX_LABELS_PER_SERIES, maxLabelLength: DEFAULT_MAX_LABEL_LENGTH,
+  maxConcurrentScrapes: DEFAULT_MAX_CONCURRENT_SCRAPES,
+};
 
 /** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
 const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -112,9 +122,19 @@ export const ExporterConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
         /** Samples kept per scrape; a target past it is refused (too_many_series), not truncated. */
         maxSeriesPerTarget: z.number().int().positive().default(200_000),
+        /** Labels in one series (dcgm-exporter with Kubernetes labels has ~15); past it: too_many_labels. */
+        maxLabelsPerSeries: z.number().int().positive().default(DEFAULT_MAX_LABELS_PER_SERIES),
+        /** Longest label name or value in characters; past it: label_too_long. */
+        maxLabelLength: z.number().int().positive().default(DEFAULT_MAX_LABEL_LENGTH),
+        /**
+         * Targets read (fetched, parsed, recognised) at once. Each holds its body and parsed samples only
+         * while in flight, so this bounds the exporter's memory (docs/exporter-memory.md); a target
+         * waiting for a slot has not started its timeout.
+         */
+        maxConcurrentScrapes: z.number().int().positive().default(DEFAULT_MAX_CONCURRENT_SCRAPES),
       })
       .strict()
-      .default({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000 }),
+      .default(DEFAULT_LIMITS),
     targets: z.array(Target).default([]),
     energy: EnergyConfigSchema.default(() => EnergyConfigSchema.parse({})),
     placement: z.array(StaticPlacementSchema).default([]),
@@ -178,7 +198,8 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   targetItems.forEach((parsed, i) => {
     if (!parsed.success) return;
     const t = parsed.data;
-    const name = t.name ?? t.url;
+    // Default name: the URL with any credentials in it redacted (the name is a label, a log field and an API field).
+    const name = t.name ?? redactUrl(t.url);
     const seen = names.get(name);
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);

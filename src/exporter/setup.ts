@@ -8,6 +8,7 @@ import { createDcgmCollector } from '../collectors/dcgm.ts';
 import { createKeplerCollector } from '../collectors/kepler.ts';
 import { createSglangCollector } from '../collectors/sglang.ts';
 import { createVllmCollector } from '../collectors/vllm.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { placeEngine } from '../energy/placement.ts';
 import type { DcgmView } from '../recognise/types.ts';
 import type { ExporterConfig } from './config.ts';
@@ -59,7 +60,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
         collector = createKeplerCollector(target, { limits, log });
         break;
     }
-    out.push({ collector, url: t.url, target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
+    out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
