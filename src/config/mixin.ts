@@ -3,6 +3,8 @@
 // defaults; tests and the demo override a few fields (shorter `for:` durations, say).
 import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts';
 import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
+import { defaultSelectors } from '../kinds/index.ts';
+import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
 import type { EnergyConfigInput } from '../energy/config.ts';
@@ -34,15 +36,11 @@ export interface ExporterDeployConfig {
 }
 
 export interface MixinConfig {
-  /** Label matchers that pick each upstream's series; Prometheus job names come from scrape-configs/. */
-  selectors: {
-    vllm: string;
-    sglang: string;
-    dcgm: string;
-    kepler: string;
-    tokenwatt: string;
-    node: string;
-  };
+  /**
+   * Label matchers that pick each upstream kind's series (`selectors.vllm`...): one per kind of the
+   * registry (src/kinds/index.ts), by default its scrape job (`job="dcgm-exporter"`).
+   */
+  selectors: Record<KindId, string>;
   /** Labels kept on every series as target labels (Prometheus config, not the exporter). */
   clusterLabel: string;
   grafana: {
@@ -76,14 +74,7 @@ export interface MixinConfig {
 }
 
 export const defaultConfig: MixinConfig = {
-  selectors: {
-    vllm: 'job="vllm"',
-    sglang: 'job="sglang"',
-    dcgm: 'job="dcgm-exporter"',
-    kepler: 'job="kepler"',
-    tokenwatt: 'job="tokenwatt"',
-    node: 'job="node"',
-  },
+  selectors: defaultSelectors(),
   clusterLabel: 'cluster',
   grafana: { datasourceUid: 'tokenwatt-prometheus', prometheusUrl: 'http://localhost:9090', folder: 'tokenwatt', uidPrefix: 'tokenwatt-', sidecarLabel: 'grafana_dashboard', sidecarLabelValue: '1' },
   runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',

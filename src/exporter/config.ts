@@ -12,6 +12,8 @@ import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
 import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
+import { findKind, TARGET_KIND_IDS } from '../kinds/index.ts';
+import type { TargetKindId } from '../kinds/index.ts';
 
 export class ConfigError extends Error {}
 
@@ -56,8 +58,9 @@ const HttpUrl = z.string().refine((u) => {
   }
 }, { message: 'must be an http:// or https:// URL' });
 
-export const TARGET_KINDS = ['vllm', 'sglang', 'dcgm', 'kepler'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+/** The kinds of the registry the exporter reads (src/kinds/index.ts). */
+export const TARGET_KINDS = TARGET_KIND_IDS;
+export type TargetKind = TargetKindId;
 
 const Target = z
   .object({
@@ -70,7 +73,7 @@ const Target = z
     auth: Auth.optional(),
     /** https targets: a private CA to trust, or (for tests only) no verification at all. */
     tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
-    /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
+    /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
   })
@@ -204,8 +207,8 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
     if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
-    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
-      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
+    if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
+      problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
     if (cycle === undefined) return;
     const intervalMs = t.interval ?? cycle;
