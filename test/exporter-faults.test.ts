@@ -53,6 +53,14 @@ const FAULTS: [string, string, Handler][] = [
   ['more series than limits.maxSeriesPerTarget', 'too_many_series', (_req, res) => {
     res.end(Array.from({ length: 600 }, (_, i) => `filler{i="${i}"} 1\n`).join(''));
   }],
+  // Issue 12: a series with more labels than limits.maxLabelsPerSeries (was: accepted and parsed in
+  // O(labels²); 100k labels took 27 s on the serving thread while the target showed up).
+  ['a series with more labels than limits.maxLabelsPerSeries', 'too_many_labels', (_req, res) => {
+    res.end(`${TRITON}wide{${Array.from({ length: 200 }, (_, i) => `l${i}="v"`).join(',')}} 1\n`);
+  }],
+  ['a label value longer than limits.maxLabelLength', 'label_too_long', (_req, res) => {
+    res.end(`${TRITON}long{v="${'x'.repeat(5000)}"} 1\n`);
+  }],
   ['gzip body that is not gzip', 'parse', (_req, res) => { res.setHeader('Content-Encoding', 'gzip'); res.end(TRITON); }],
 ];
 

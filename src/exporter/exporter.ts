@@ -23,6 +23,7 @@ import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
 import { closeUpstreamConnections } from '../collectors/http-target.ts';
+import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
 import { renderText } from './render.ts';
 
 const gzip = promisify(gzipCb);
@@ -99,16 +100,19 @@ export class Exporter {
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly warned = new Set<string>();
+  /** Bounds the targets in flight (limits.maxConcurrentScrapes): the exporter's memory model. */
+  private readonly slots: Slots;
 
   constructor(
     scheduled: Scheduled[],
     energy: EnergyConfig,
     private readonly intervalMs: number,
     private readonly log: Log,
-    options: { stateFile?: string } = {},
+    opts: { maxConcurrentScrapes?: number; stateFile?: string } = {},
   ) {
+    this.slots = new Slots(opts.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES);
     this.ledger = new EnergyLedger(energy);
-    this.stateFile = options.stateFile;
+    this.stateFile = opts.stateFile;
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map((s) => ({
@@ -198,6 +202,17 @@ export class Exporter {
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
     s.lastRunMs = nowMs;
+    // Wait for a slot before the clock starts: the timeout is the target's, not the queue's.
+    await this.slots.acquire();
+    try {
+      return await this.runHeld(s);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async runHeld(s: State): Promise<{ state: State; result: CollectResult } | undefined> {
+    if (this.stopped) return undefined;
     const started = performance.now();
     const limit = deadline(this.abort.signal, s.timeoutMs);
     const signal = limit.signal;
@@ -464,6 +479,27 @@ export class Exporter {
     this.log('warn', msg, fields);
   }
 
+}
+
+/** A counting semaphore: at most `size` holders; waiters are served in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /**
