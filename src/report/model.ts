@@ -373,6 +373,28 @@ export function buildReport(input: ReportInput): Report {
     if (!h) hist.set(k, (h = new Map()));
     h.set(le, (h.get(le) ?? 0) + total(r));
   }
+  // Engines' series carry a namespace only where pods are discovered; tokenwatt's may carry one from
+  // its pod mapping. A serving key without namespace joins the one model row of that cluster and name.
+  const rowsByName = new Map<string, string[]>();
+  for (const [k, m] of modelRows) rowsByName.set(`${m.cluster}\u0000${m.model}`, [...(rowsByName.get(`${m.cluster}\u0000${m.model}`) ?? []), k]);
+  const servingKey = (k: string): string | undefined => {
+    if (modelRows.has(k)) return k;
+    const [cl, ns, name] = k.split('\u0000');
+    const rows = rowsByName.get(`${cl}\u0000${name}`) ?? [];
+    if (ns === '' && rows.length === 1) return rows[0];
+    if (rows.length > 0) warnings.push(`requests of ${name} (namespace '${ns}') could not be matched to one of its ${rows.length} tokenwatt rows: left out`);
+    return undefined;
+  };
+  const requestsOf = new Map<string, number>();
+  for (const [k, v] of requests) { const to = servingKey(k); if (to !== undefined) requestsOf.set(to, (requestsOf.get(to) ?? 0) + v); }
+  const histOf = new Map<string, Map<number, number>>();
+  for (const [k, h] of hist) {
+    const to = servingKey(k);
+    if (to === undefined) continue;
+    const into = histOf.get(to) ?? new Map<number, number>();
+    for (const [le, x] of h) into.set(le, (into.get(le) ?? 0) + x);
+    histOf.set(to, into);
+  }
   for (const [k, m] of modelRows) {
     m.energyKwh = m.energyJoules / JOULES_PER_KWH;
     m.capacityCost = m.cost - m.energyCost;
@@ -381,8 +403,8 @@ export function buildReport(input: ReportInput): Report {
     m.idleShare = ratio(m.idleCost, m.cost);
     m.costPerMillionTokens = m.generationTokens > 0 ? (m.cost / m.generationTokens) * 1e6 : null;
     m.co2eGramsPerMillionTokens = m.generationTokens > 0 ? (m.co2eGrams / m.generationTokens) * 1e6 : null;
-    m.requests = requests.get(k) ?? null;
-    const h = hist.get(k);
+    m.requests = requestsOf.get(k) ?? null;
+    const h = histOf.get(k);
     if (h) {
       const buckets = [...h].map(([le, count]) => ({ le, count }));
       m.latencyP50Seconds = histogramQuantile(0.5, buckets);

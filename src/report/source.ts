@@ -68,6 +68,18 @@ export function openSource(o: SourceOptions): Source {
     // Long PromQL (many label matchers) stays out of the URL.
     preferPost: true,
     ...(agent && { requestInterceptor: { onFulfilled: (c) => { c.httpsAgent = agent; return c; } } }),
+    // An error page that is not the API's JSON (a proxy's 401, a 404) would lose its status in
+    // prometheus-query ("unexpected client error"): give it the API's error shape.
+    responseInterceptor: {
+      onFulfilled: (r) => r,
+      onRejected: (error: { response?: { status: number; statusText?: string; data?: unknown } }) => {
+        const res = error.response;
+        if (res && (typeof res.data !== 'object' || res.data === null || !('status' in res.data))) {
+          res.data = { status: 'error', errorType: 'http', error: `${res.status} ${res.statusText ?? ''}`.trim() };
+        }
+        throw error;
+      },
+    },
   });
   const load: QueryLoad = { queries: 0, series: 0, points: 0, seconds: 0, log: [] };
   const timed = async <T>(query: string, fn: () => Promise<T>, count: (r: T) => [number, number]): Promise<T> => {
@@ -104,21 +116,23 @@ export function openSource(o: SourceOptions): Source {
   };
 }
 
-/** A readable reason from prometheus-query's error shapes (axios errors, or the API's {errorType, error}). */
+/**
+ * A readable reason from prometheus-query's error shapes: {errorType: network_error|timeout_error|
+ * ssl_error, code, error} without a response, {errorType: http_error, httpStatus, error} with one.
+ */
 function describe(url: string, query: string, err: unknown): string {
-  const e = err as { message?: string; code?: string; errorType?: string; error?: string; status?: number; response?: { status?: number; data?: unknown } };
-  if (e && typeof e === 'object' && 'errorType' in e) {
-    return `${url} refused the query (${e.errorType}: ${e.error}): ${query.length > 200 ? `${query.slice(0, 200)}...` : query}`;
+  const e = (err ?? {}) as { message?: string; code?: string; errorType?: string; error?: string; httpStatus?: number };
+  const text = e.error ?? e.message ?? String(err);
+  const code = e.code ?? /\b(E[A-Z_]{4,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*)\b/.exec(text)?.[1];
+  const shortQuery = query.length > 200 ? `${query.slice(0, 200)}...` : query;
+  if (e.errorType === 'timeout_error') return `query to ${url} timed out (--timeout): ${shortQuery}`;
+  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) return `TLS to ${url} failed (${code}): pass --ca-file, or --insecure-skip-verify to skip verification`;
+  if (e.errorType === 'network_error' || (code && /^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|NETUNREACH|TIMEDOUT|CONNRESET|AI_AGAIN)/.test(code))) {
+    return `cannot reach Prometheus at ${url} (${code ?? text}): check --prometheus and that the server is up`;
   }
-  if (e?.code && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN|ECONNABORTED/.test(e.code)) {
-    return `cannot reach Prometheus at ${url} (${e.code}): check --prometheus and that the server is up`;
-  }
-  if (e?.code && /CERT|SELF_SIGNED|TLS|SSL/.test(e.code)) {
-    return `TLS to ${url} failed (${e.code}): pass --ca-file, or --insecure-skip-verify to skip verification`;
-  }
-  const status = e?.response?.status ?? e?.status;
+  const status = e.httpStatus;
   if (status === 401 || status === 403) return `${url} answered HTTP ${status}: check --bearer-token-file or --basic-auth-user/--basic-auth-password-file`;
-  if (status === 404) return `${url} answered HTTP 404 for /api/v1/query_range: is --prometheus the server's root URL (with any path prefix, e.g. /select/0/prometheus for VictoriaMetrics cluster)?`;
-  if (status !== undefined) return `${url} answered HTTP ${status}: ${e.message ?? ''}`;
-  return `query to ${url} failed: ${e?.message ?? String(err)}`;
+  if (status === 404) return `${url} answered HTTP 404 for its query API: is --prometheus the server's root URL (with any path prefix, e.g. /select/0/prometheus for a VictoriaMetrics cluster)?`;
+  if (status !== undefined) return `${url} refused the query (HTTP ${status}: ${text}): ${shortQuery}`;
+  return `query to ${url} failed (${e.errorType ?? 'error'}: ${text}): ${shortQuery}`;
 }
