@@ -140,7 +140,7 @@ describe('a 7-day report over backfilled data', () => {
       });
       await page.goto(`file://${file}`);
       const charts = await page.$$eval('figure[data-chart]', (figs) => figs.map((f) => {
-        const svg = [...f.querySelectorAll('svg')].find((s) => (s.parentElement as HTMLElement).offsetParent !== null);
+        const svg = [...f.querySelectorAll('svg')].find((s) => (s.parentElement as unknown as { offsetParent: unknown }).offsetParent !== null);
         const paths = svg ? [...svg.querySelectorAll('path')].filter((p) => (p.getAttribute('d') ?? '').length > 10) : [];
         const box = svg?.getBoundingClientRect();
         return { id: f.getAttribute('data-chart'), visible: !!svg, paths: paths.length, width: box?.width ?? 0, height: box?.height ?? 0 };
@@ -156,7 +156,7 @@ describe('a 7-day report over backfilled data', () => {
       expect(requests).toEqual([]);
       // Dark: the other set of SVGs shows.
       await page.emulateMedia({ colorScheme: 'dark' });
-      const darkShown = await page.$$eval('.chart-dark', (els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+      const darkShown = await page.$$eval('.chart-dark', (els) => els.filter((e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null).length);
       expect(darkShown).toBe(charts.length);
       await page.emulateMedia({ colorScheme: 'light' });
       await page.setViewportSize({ width: 1000, height: 1700 });
@@ -166,7 +166,7 @@ describe('a 7-day report over backfilled data', () => {
       if (target) await writeFile(target, shot);
       // Printing (to PDF) works and keeps the light charts.
       await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
-      const lightInPrint = await page.$$eval('.chart-light', (els) => els.filter((e) => getComputedStyle(e).display !== 'none').length);
+      const lightInPrint = await page.$$eval('.chart-light', (els) => els.filter((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { display: string } }).getComputedStyle(e).display !== 'none').length);
       expect(lightInPrint).toBe(charts.length);
     } finally {
       await context.close();
