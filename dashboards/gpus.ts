@@ -5,7 +5,7 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { boardMax, boardWattsFromEnergy, sel, withHost } from '../src/promql/helpers.ts';
+import { boardMax, boardWattsFromEnergy, sel } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
@@ -15,7 +15,7 @@ export default function gpus(config: MixinConfig): Dashboard {
   const m = matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"', 'gpu=~"$gpu"');
   const board = (name: string) => boardMax(sel(name, m));
   const boardRate = (name: string, window = '$__rate_interval') => boardMax(`rate(${sel(name, m)}[${window}])`);
-  const perInstance = (name: string, matching = m) => `max by (host, gpu, UUID, GPU_I_ID, GPU_I_PROFILE) (${withHost(sel(name, matching))})`;
+  const perInstance = (name: string, matching = m) => `max by (host, gpu, UUID, GPU_I_ID, GPU_I_PROFILE) (${sel(name, matching)})`;
   /** Only MIG instance series (a whole GPU has GPU_I_PROFILE=""). */
   const migInstance = (name: string) => perInstance(name, matchers(m, 'GPU_I_PROFILE!=""'));
   const legend = '{{host}} GPU {{gpu}}';
