@@ -310,10 +310,11 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     expect(checked).toBeGreaterThan(120);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
     expect([...noValues]).toEqual(['namespace']);
-    // The serving dashboard's server and model pickers list SGLang's as well as vLLM's.
+    // The serving dashboard's model picker lists SGLang's as well as vLLM's (its panels are per
+    // model, from recorded series: no per-server picker); the GPU dashboard's host picker every host.
     const uid = `${stack.config.grafana.uidPrefix}llm-serving`;
     expect(listed.get(`${uid}/model`)?.slice().sort()).toEqual([...new Set(f.servers.map((x) => x.model))].sort());
-    expect(listed.get(`${uid}/instance`)?.slice().sort()).toEqual(f.servers.map((x) => x.address).sort());
+    expect(listed.get(`${stack.config.grafana.uidPrefix}gpus/host`)?.slice().sort()).toEqual(f.sim.hosts.map((h) => h.host.name).sort());
     console.log(`dashboard targets with data: ${checked}`);
   }, 60_000);
 });
