@@ -3,7 +3,7 @@
 // Prometheus reads the previous evaluation across groups): per-series rates and maxima first, then
 // what is derived from them (quantiles, SLO windows).
 import type { RecordingGroupDef } from '../src/rules/types.ts';
-import autoscaling from './autoscaling.ts';
+import { autoscalingGroups } from './autoscaling.ts';
 import gpuBoard from './gpu-board.ts';
 import gpuInstance from './gpu-instance.ts';
 import gpuInventory from './gpu-inventory.ts';
@@ -19,5 +19,5 @@ import tokenwattFleet from './tokenwatt-fleet.ts';
 
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, modelEfficiency, tokenwattFleet,
-  servingVllm, servingSglang, servingLatency, sloTtft, sloErrors, autoscaling,
+  servingVllm, servingSglang, servingLatency, sloTtft, sloErrors, ...autoscalingGroups,
 ];

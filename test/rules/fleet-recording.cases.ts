@@ -135,7 +135,6 @@ export const fleetRecordingCases: TestGroup[] = [
       at10m('model_name:sglang_generation_tokens:rate5m', [[MODEL('qwen'), 10]]),
       at10m('model_name:sglang_prompt_tokens:rate5m', [[MODEL('qwen'), 20]]),
       at10m('model_name:sglang_num_running_reqs:sum', [[MODEL('qwen'), 7]]),
-      at10m('model_name:sglang_num_queue_reqs:sum', [[MODEL('qwen'), 3]]),
       at10m('model_name:sglang_token_usage:max', [[MODEL('qwen'), 0.7]]),
       at10m('model_name:sglang_cache_hit_rate:max', [[MODEL('qwen'), 0.4]]),
     ],
