@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests run for real: Prometheus 2.42 with promtool, Alertmanager 0.25 with amtool,
+# VictoriaMetrics 1.79 with vmagent and vmalert (the two-cluster global view, test/victoriametrics-e2e.test.ts),
 # and a C compiler for the fake libnvidia-ml.so the koffi NVML binding is tested against (no GPU in CI).
 set -euo pipefail
-pkgs=(prometheus prometheus-alertmanager gcc libc6-dev)
+pkgs=(prometheus prometheus-alertmanager victoria-metrics gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && { echo "debian-deps: ${pkgs[*]} already installed"; exit 0; }

@@ -3,6 +3,8 @@
 // defaults; tests and the demo override a few fields (shorter `for:` durations, say).
 import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts';
 import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
+import { defaultGlobalViewConfig } from './global-view.ts';
+import type { GlobalViewConfig } from './global-view.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
 
@@ -40,6 +42,8 @@ export interface MixinConfig {
   alertmanager: AlertmanagerConfig;
   /** prometheus.yml: intervals, Alertmanagers, static targets (src/config/prometheus.ts). */
   prometheus: PrometheusConfig;
+  /** Scale-out: remote_write to VictoriaMetrics, vmalert, vmagent (src/config/global-view.ts, docs/scaling.md). */
+  globalView: GlobalViewConfig;
 }
 
 export const defaultConfig: MixinConfig = {
@@ -58,4 +62,5 @@ export const defaultConfig: MixinConfig = {
   alerting: defaultAlertingConfig,
   alertmanager: defaultAlertmanagerConfig,
   prometheus: defaultPrometheusConfig,
+  globalView: defaultGlobalViewConfig,
 };
