@@ -20,6 +20,22 @@ function receivers(c: MixinConfig): Receiver[] {
   const am = c.alertmanager;
   // The demo and tests send both to a local webhook: same receiver names, same routes.
   const webhook = am.webhookUrl ? { webhook_configs: [{ url: am.webhookUrl, send_resolved: true }] } : undefined;
+  // A build config's receivers (src/config/receivers.ts) replace a receiver's default integrations.
+  const given = am.receivers ?? {};
+  if (webhook === undefined && (given.page || given.chat || given.watchdog)) {
+    return [
+      { name: RECEIVERS.none },
+      ...[RECEIVERS.page, RECEIVERS.chat, RECEIVERS.watchdog].map((name) => {
+        const r = given[name === RECEIVERS.page ? 'page' : name === RECEIVERS.chat ? 'chat' : 'watchdog'];
+        return r ? { name, ...r } : defaults(c).find((d) => d.name === name)!;
+      }),
+    ];
+  }
+  return defaults(c, webhook);
+}
+
+function defaults(c: MixinConfig, webhook?: object): Receiver[] {
+  const am = c.alertmanager;
   return [
     { name: RECEIVERS.none },
     {

@@ -34,7 +34,7 @@ describe('defaults', () => {
     expect(c.host).toBe(hostname());
     expect(c.intervalMs).toBe(5000);
     expect(c.nvml).toBe('auto');
-    expect(c.limits).toEqual({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000 });
+    expect(c.limits).toEqual({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000, maxLabelsPerSeries: 128, maxLabelLength: 4096, maxConcurrentScrapes: 8 });
     expect(c.energy.pue).toBe(1.2);
     expect(c.targets).toEqual([]);
   });
@@ -134,7 +134,7 @@ describe('bad fields, each named by its path', () => {
     expect(msg).toContain('targets[0].timeout: 6000 ms is longer than the collection interval 5000 ms');
     expect(msg).toContain("targets[1].name: 'a' is also targets[0]'s name");
     expect(msg).toContain('targets[1].interval: 1000 ms is shorter');
-    expect(msg).toContain('targets[2]: namespace/pod apply only to vllm and sglang targets');
+    expect(msg).toContain('targets[2]: namespace/pod apply only to serving targets (vllm, sglang');
     expect(msg).toContain("placement[1].model: 'm' is also placement[0]'s model");
     expect(msg).toContain('nvml: replay trace');
     expect(msg).toContain('tls.certFile:');

@@ -3,7 +3,7 @@
 import { getEventListeners } from 'node:events';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadline } from '../src/exporter/deadline.ts';
+import { deadline } from '../src/collectors/deadline.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 import type { Handler, Series } from './support/upstream.ts';
@@ -52,6 +52,14 @@ const FAULTS: [string, string, Handler][] = [
   ['-Inf token counter', 'invalid_value', (_req, res) => { res.end(tritonAt('-Inf')); }],
   ['more series than limits.maxSeriesPerTarget', 'too_many_series', (_req, res) => {
     res.end(Array.from({ length: 600 }, (_, i) => `filler{i="${i}"} 1\n`).join(''));
+  }],
+  // Issue 12: a series with more labels than limits.maxLabelsPerSeries (was: accepted and parsed in
+  // O(labels²); 100k labels took 27 s on the serving thread while the target showed up).
+  ['a series with more labels than limits.maxLabelsPerSeries', 'too_many_labels', (_req, res) => {
+    res.end(`${TRITON}wide{${Array.from({ length: 200 }, (_, i) => `l${i}="v"`).join(',')}} 1\n`);
+  }],
+  ['a label value longer than limits.maxLabelLength', 'label_too_long', (_req, res) => {
+    res.end(`${TRITON}long{v="${'x'.repeat(5000)}"} 1\n`);
   }],
   ['gzip body that is not gzip', 'parse', (_req, res) => { res.setHeader('Content-Encoding', 'gzip'); res.end(TRITON); }],
 ];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeBody, formatFromContentType, parseExposition, ParseError } from '../src/exposition/parse.ts';
+import { decodeBody, formatFromContentType, parseExposition, parseExpositionSliced, ParseError } from '../src/exposition/parse.ts';
 import type { ExpositionFormat, MetricFamily } from '../src/exposition/types.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -164,6 +164,55 @@ describe('maxSeries', () => {
   it("rejects past it with 'too many series' on the first sample over", () => {
     const err = errorOf(() => parseExposition(text, { format: 'text', maxSeries: 2 }));
     expect([err.line, err.reason]).toEqual([3, 'too many series (more than 2)']);
+  });
+});
+
+describe('label limits and wide label sets (issue 12)', () => {
+  const wide = (n: number, dup = -1) => `m{${Array.from({ length: n }, (_, i) => `l${i === dup ? 0 : i}="v"`).join(',')}} 1\n`;
+  // Complexity guard, not a speed target: the duplicate-label check was pairwise, and this input
+  // (1.1 MB, one series, 100k labels) took 27 s; linear it takes tens of ms, far inside the timeout.
+  it('a 100k-label series parses in linear time, with every label kept', () => {
+    const fams = parseExposition(wide(100_000), { format: 'text' });
+    expect(Object.keys(fams[0]!.samples[0]!.labels)).toHaveLength(100_000);
+    expect(fams[0]!.samples[0]!.labels.l99999).toBe('v');
+  }, 5_000);
+  it('wide label sets still refuse a duplicate name and __name__, with the position', () => {
+    const err = errorOf(() => parseExposition(wide(1000, 700), { format: 'text' }));
+    expect(err.reason).toBe("duplicate label name 'l0'");
+    expect(err.column).toBe(wide(1000, 700).indexOf('l0="v"', 5) + 1);
+    expect(errorOf(() => parseExposition(`m{${Array.from({ length: 100 }, (_, i) => `l${i}="v",`).join('')}__name__="x"} 1\n`, { format: 'text' })).reason)
+      .toBe("label name '__name__' is reserved");
+  });
+  it('maxLabelsPerSeries and maxLabelLength: refused with the limit named', () => {
+    const labels = errorOf(() => parseExposition(wide(200), { format: 'text', maxLabelsPerSeries: 128 }));
+    expect([labels.limit, labels.reason]).toEqual(['labels', 'too many labels (more than 128 in one series)']);
+    expect(parseExposition(wide(128), { format: 'text', maxLabelsPerSeries: 128 })[0]!.samples).toHaveLength(1);
+    const long = errorOf(() => parseExposition(`m{a="${'x'.repeat(101)}"} 1\n`, { format: 'text', maxLabelLength: 100 }));
+    expect([long.limit, long.reason]).toEqual(['label_length', "label 'a' is longer than 100 characters"]);
+    const longName = errorOf(() => parseExposition(`m{${'a'.repeat(101)}="x"} 1\n`, { format: 'openmetrics', maxLabelLength: 100 }));
+    expect(longName.limit).toBe('label_length');
+    expect(parseExposition(`m{a="${'x'.repeat(100)}"} 1\n`, { format: 'text', maxLabelLength: 100 })[0]!.samples).toHaveLength(1);
+    expect(errorOf(() => parseExposition('a 1\nb 2\n', { format: 'text', maxSeries: 1 })).limit).toBe('series');
+    expect(errorOf(() => parseExposition('a{ 1\n', { format: 'text' })).limit).toBeUndefined();
+  });
+});
+
+describe('parseExpositionSliced', () => {
+  const big = Array.from({ length: 30_000 }, (_, i) => `m{i="${i}",gpu="${i % 8}"} ${i}\n`).join('');
+  it('gives what parseExposition gives, yielding to the event loop between slices', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const sliced = await parseExpositionSliced(big, { format: 'text' }, 0.5);
+    clearInterval(timer);
+    expect(sliced).toEqual(parseExposition(big, { format: 'text' }));
+    expect(ticks).toBeGreaterThan(0);
+    const om = `# TYPE m gauge\n${big}# EOF\n`;
+    expect(await parseExpositionSliced(om, { format: 'openmetrics' }, 0.5)).toEqual(parseExposition(om, { format: 'openmetrics' }));
+  });
+  it('rejects what parseExposition rejects, with the same line and column', async () => {
+    const bad = `${big}m{i="x" 1\n`;
+    const want = errorOf(() => parseExposition(bad, { format: 'text' }));
+    await expect(parseExpositionSliced(bad, { format: 'text' }, 0.5)).rejects.toMatchObject({ line: want.line, column: want.column, reason: want.reason });
   });
 });
 

@@ -2,8 +2,11 @@
 // The exporter runs each on its own interval, isolated from the others, and publishes per-collector
 // up / duration / errors-by-reason series itself, so a collector only reports what it saw.
 import type { LedgerSample, BoardReading, EngineReading } from '../energy/tick.ts';
+import type { TargetKindId } from '../kinds/index.ts';
+import type { Log } from '../log.ts';
 
-export type CollectorKind = 'vllm' | 'sglang' | 'dcgm' | 'kepler' | 'nvml';
+/** The exporter's target kinds (src/kinds/index.ts) and the local NVML collector. */
+export type CollectorKind = TargetKindId | 'nvml';
 
 export interface CollectResult {
   /** Series this collector exposes directly (catalog names). */
@@ -32,9 +35,8 @@ export class CollectError extends Error {
   }
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-/** Structured log sink handed to collectors (the exporter writes JSON lines; tests collect them). */
-export type Log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+/** The log is src/log.ts's; named here too because every collector takes one. */
+export type { Log, LogLevel } from '../log.ts';
 
 /**
  * NVML collector options (src/collectors/nvml.ts exports `createNvmlCollector(options): Collector`).

@@ -6,7 +6,8 @@
 //   replay a recorded trace (replay.ts), played from the collector's start and looped.
 import { readFileSync } from 'node:fs';
 import { CollectError } from './collector.ts';
-import type { Collector, CollectResult, Log, NvmlOptions } from './collector.ts';
+import type { Collector, CollectResult, NvmlOptions } from './collector.ts';
+import type { Log } from '../log.ts';
 import { loadKoffiNvml, nvmlReason, readAllGpus } from './nvml/binding.ts';
 import type { NvmlFunctions } from './nvml/binding.ts';
 import { toCollectResult } from './nvml/reading.ts';

@@ -1,9 +1,10 @@
-// vLLM and SGLang collectors share everything but the recogniser: read the engine's token counters
+// Every serving kind's collector (vLLM, SGLang, ...: src/kinds/) shares everything but the recogniser: read the engine's token counters
 // and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
 // mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
 import type { EngineReading } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
+import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { Collector, CollectResult } from './collector.ts';
@@ -23,7 +24,7 @@ export interface ServingDeps extends UpstreamDeps {
 
 /** What tokenwatt_engine_info needs beyond the reading: which server, target and how it was placed. */
 export interface EngineMeta {
-  server: 'vllm' | 'sglang';
+  server: ServingKindId;
   target: string;
   mapping: Placement['mapping'];
 }
@@ -32,7 +33,7 @@ export interface EngineMeta {
 export const engineMeta = new WeakMap<EngineReading, EngineMeta>();
 
 export function createServingCollector(
-  kind: 'vllm' | 'sglang',
+  kind: ServingKindId,
   target: ServingTarget,
   deps: ServingDeps,
   recognise: (families: MetricFamily[]) => ServingView,

@@ -3,12 +3,12 @@
 // or token counter is refused (reason invalid_value) rather than passed on: the ledger would refuse the
 // whole tick, or a 0 would look like a counter reset.
 import type { MetricFamily } from '../exposition/types.ts';
-import type { AuthConfig, UpstreamTls } from '../exporter/config.ts';
-import { scrapeTarget } from '../exporter/http-target.ts';
-import type { Limits } from '../exporter/http-target.ts';
-import { RecogniseError } from '../recognise/index.ts';
+import type { AuthConfig, UpstreamTls } from './http-auth.ts';
+import { scrapeTarget } from './http-target.ts';
+import type { Limits } from './http-target.ts';
+import { RecogniseError } from '../recognise/samples.ts';
 import { CollectError } from './collector.ts';
-import type { Log } from './collector.ts';
+import type { Log } from '../log.ts';
 
 export interface UpstreamTarget {
   /** The `target` label and /api/targets name. */

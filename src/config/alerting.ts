@@ -2,6 +2,8 @@
 // alerts/routing.ts are compiled with. Part of MixinConfig (src/config/mixin.ts): tests and the
 // demo shorten timings by overriding these fields, never by editing a rule.
 
+import type { ReceiversConfig } from './receivers.ts';
+
 /** A Prometheus duration such as '5m', '1h', '3d'. */
 export type Duration = string;
 
@@ -115,6 +117,8 @@ export interface AlertmanagerConfig {
   groupWait: Duration;
   groupInterval: Duration;
   repeatInterval: Duration;
+  /** Integrations (PagerDuty, Slack, webhook, email, Opsgenie) replacing the defaults above per receiver. */
+  receivers?: ReceiversConfig;
 }
 
 export const defaultAlertingConfig: AlertingConfig = {

@@ -5,19 +5,44 @@ import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts'
 import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
 import { defaultGlobalViewConfig } from './global-view.ts';
 import type { GlobalViewConfig } from './global-view.ts';
+import { defaultSelectors } from '../kinds/index.ts';
+import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
+import type { EnergyConfigInput } from '../energy/config.ts';
+
+/** Changes to one scrape job of scrape-configs/ (keyed by its default job name there). */
+export interface JobOverride {
+  /** The Prometheus job label; the matching selector follows unless `selectors` sets it. */
+  name?: string;
+  /** Labels of the Service (ServiceMonitor) or Pod (PodMonitor) to scrape. */
+  matchLabels?: Record<string, string>;
+  /** Name of the container/Service port that serves metrics. */
+  port?: string;
+  /** Namespaces to look in; empty: all namespaces. */
+  namespaces?: string[];
+}
+
+/** The exporter as deployed by dist/kubernetes/exporter/ (its DaemonSet and ConfigMap). */
+export interface ExporterDeployConfig {
+  /** Container image of the exporter (Dockerfile in this repository). */
+  image: string;
+  /** Collection interval written into the exporter's config. */
+  interval: string;
+  /** Nodes the DaemonSet runs on: GPU nodes, by the label NVIDIA's GPU feature discovery sets. */
+  nodeSelector: Record<string, string>;
+  /** RuntimeClass of the NVIDIA container runtime (the GPU operator creates `nvidia`); '' for a cluster whose default runtime is NVIDIA's. */
+  runtimeClassName: string;
+  /** Prices, PUE, grid intensity... of the exporter's energy ledger (src/energy/config.ts); unset fields keep its defaults. */
+  energy: EnergyConfigInput;
+}
 
 export interface MixinConfig {
-  /** Label matchers that pick each upstream's series; Prometheus job names come from scrape-configs/. */
-  selectors: {
-    vllm: string;
-    sglang: string;
-    dcgm: string;
-    kepler: string;
-    tokenwatt: string;
-    node: string;
-  };
+  /**
+   * Label matchers that pick each upstream kind's series (`selectors.vllm`...): one per kind of the
+   * registry (src/kinds/index.ts), by default its scrape job (`job="dcgm-exporter"`).
+   */
+  selectors: Record<KindId, string>;
   /** Labels kept on every series as target labels (Prometheus config, not the exporter). */
   clusterLabel: string;
   grafana: {
@@ -28,6 +53,9 @@ export interface MixinConfig {
     folder: string;
     /** Prefix of every dashboard uid. */
     uidPrefix: string;
+    /** Label (and its value) the Grafana dashboard sidecar of kube-prometheus-stack loads ConfigMaps by. */
+    sidecarLabel?: string;
+    sidecarLabelValue?: string;
   };
   /** Base URL of docs/runbooks/<Alert>.md as users browse it. */
   runbookBaseUrl: string;
@@ -42,25 +70,29 @@ export interface MixinConfig {
   alertmanager: AlertmanagerConfig;
   /** prometheus.yml: intervals, Alertmanagers, static targets (src/config/prometheus.ts). */
   prometheus: PrometheusConfig;
+  /** Job names, labels and ports of scrape-configs/ jobs, by default job name. */
+  jobs: Record<string, JobOverride>;
+  exporter: ExporterDeployConfig;
   /** Scale-out: remote_write to VictoriaMetrics, vmalert, vmagent (src/config/global-view.ts, docs/scaling.md). */
   globalView: GlobalViewConfig;
 }
 
 export const defaultConfig: MixinConfig = {
-  selectors: {
-    vllm: 'job="vllm"',
-    sglang: 'job="sglang"',
-    dcgm: 'job="dcgm-exporter"',
-    kepler: 'job="kepler"',
-    tokenwatt: 'job="tokenwatt"',
-    node: 'job="node"',
-  },
+  selectors: defaultSelectors(),
   clusterLabel: 'cluster',
-  grafana: { datasourceUid: 'tokenwatt-prometheus', prometheusUrl: 'http://localhost:9090', folder: 'tokenwatt', uidPrefix: 'tokenwatt-' },
+  grafana: { datasourceUid: 'tokenwatt-prometheus', prometheusUrl: 'http://localhost:9090', folder: 'tokenwatt', uidPrefix: 'tokenwatt-', sidecarLabel: 'grafana_dashboard', sidecarLabelValue: '1' },
   runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',
   kubernetes: { namespace: 'monitoring', release: 'kube-prometheus-stack' },
   alerting: defaultAlertingConfig,
   alertmanager: defaultAlertmanagerConfig,
   prometheus: defaultPrometheusConfig,
+  jobs: {},
+  exporter: {
+    image: 'ghcr.io/tokenwatt/tokenwatt:0.1.0',
+    interval: '5s',
+    nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+    runtimeClassName: 'nvidia',
+    energy: {},
+  },
   globalView: defaultGlobalViewConfig,
 };

@@ -6,11 +6,24 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_MAX_LABEL_LENGTH, DEFAULT_MAX_LABELS_PER_SERIES } from '../collectors/http-target.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
+import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
+import { findKind, TARGET_KIND_IDS } from '../kinds/index.ts';
+import type { TargetKindId } from '../kinds/index.ts';
 
 export class ConfigError extends Error {}
+
+/** Targets in flight at once: enough to overlap network waits, few enough that bodies never pile up. */
+export const DEFAULT_MAX_CONCURRENT_SCRAPES = 8;
+const DEFAULT_LIMITS = {
+  maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000,
+  maxLabelsPerSeries: DEFAULT_MAX_LABELS_PER_SERIES, maxLabelLength: DEFAULT_MAX_LABEL_LENGTH,
+  maxConcurrentScrapes: DEFAULT_MAX_CONCURRENT_SCRAPES,
+};
 
 /** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
 const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -31,13 +44,10 @@ const Auth = z
   .strict()
   .refine((a) => (a.bearerToken === undefined) !== (a.basic === undefined), { message: 'give exactly one of bearerToken or basic' });
 
-export type AuthConfig = z.output<typeof Auth>;
-
-/** How an https target is verified: `ca` (PEM, read from caFile at load) or no verification. */
-export interface UpstreamTls {
-  ca?: Buffer;
-  insecureSkipVerify?: boolean;
-}
+// The collectors' own types (src/collectors/http-auth.ts); the schema must produce exactly them.
+export type { AuthConfig, UpstreamTls };
+const _authMatches: (a: z.output<typeof Auth>) => AuthConfig = (a) => a;
+void _authMatches;
 
 const HttpUrl = z.string().refine((u) => {
   try {
@@ -48,8 +58,9 @@ const HttpUrl = z.string().refine((u) => {
   }
 }, { message: 'must be an http:// or https:// URL' });
 
-export const TARGET_KINDS = ['vllm', 'sglang', 'dcgm', 'kepler'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+/** The kinds of the registry the exporter reads (src/kinds/index.ts). */
+export const TARGET_KINDS = TARGET_KIND_IDS;
+export type TargetKind = TargetKindId;
 
 const Target = z
   .object({
@@ -62,7 +73,7 @@ const Target = z
     auth: Auth.optional(),
     /** https targets: a private CA to trust, or (for tests only) no verification at all. */
     tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
-    /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
+    /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
   })
@@ -93,8 +104,8 @@ export const ExporterConfigSchema = z
   .object({
     /** 9464: the port scrape-configs/tokenwatt.ts points Prometheus at. */
     listen: Listen.default('0.0.0.0:9464'),
-    /** The `host` label of this machine's NVML GPUs. */
-    host: z.string().min(1).default(() => hostname()),
+    /** The `host` label of this machine's NVML GPUs (default: $NODE_NAME, which the Kubernetes DaemonSet sets to its node, else the hostname). */
+    host: z.string().min(1).default(() => process.env.NODE_NAME || hostname()),
     /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
     interval: Duration.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -114,9 +125,19 @@ export const ExporterConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
         /** Samples kept per scrape; a target past it is refused (too_many_series), not truncated. */
         maxSeriesPerTarget: z.number().int().positive().default(200_000),
+        /** Labels in one series (dcgm-exporter with Kubernetes labels has ~15); past it: too_many_labels. */
+        maxLabelsPerSeries: z.number().int().positive().default(DEFAULT_MAX_LABELS_PER_SERIES),
+        /** Longest label name or value in characters; past it: label_too_long. */
+        maxLabelLength: z.number().int().positive().default(DEFAULT_MAX_LABEL_LENGTH),
+        /**
+         * Targets read (fetched, parsed, recognised) at once. Each holds its body and parsed samples only
+         * while in flight, so this bounds the exporter's memory (docs/exporter-memory.md); a target
+         * waiting for a slot has not started its timeout.
+         */
+        maxConcurrentScrapes: z.number().int().positive().default(DEFAULT_MAX_CONCURRENT_SCRAPES),
       })
       .strict()
-      .default({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000 }),
+      .default(DEFAULT_LIMITS),
     targets: z.array(Target).default([]),
     energy: EnergyConfigSchema.default(() => EnergyConfigSchema.parse({})),
     placement: z.array(StaticPlacementSchema).default([]),
@@ -180,13 +201,14 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   targetItems.forEach((parsed, i) => {
     if (!parsed.success) return;
     const t = parsed.data;
-    const name = t.name ?? t.url;
+    // Default name: the URL with any credentials in it redacted (the name is a label, a log field and an API field).
+    const name = t.name ?? redactUrl(t.url);
     const seen = names.get(name);
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
     if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
-    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
-      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
+    if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
+      problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
     if (cycle === undefined) return;
     const intervalMs = t.interval ?? cycle;

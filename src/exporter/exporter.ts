@@ -10,7 +10,8 @@
 import { setMaxListeners } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import type { Collector, CollectResult, Log } from '../collectors/collector.ts';
+import type { Collector, CollectResult } from '../collectors/collector.ts';
+import type { Log } from '../log.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
 import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
@@ -19,8 +20,9 @@ import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/
 import { validateTick } from '../energy/validate-tick.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
-import { deadline } from './deadline.ts';
-import { closeUpstreamConnections } from './http-target.ts';
+import { deadline } from '../collectors/deadline.ts';
+import { closeUpstreamConnections } from '../collectors/http-target.ts';
+import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
 import { renderText } from './render.ts';
 
 const gzip = promisify(gzipCb);
@@ -88,13 +90,17 @@ export class Exporter {
   private stopped = false;
   private readonly abort = new AbortController();
   private readonly warned = new Set<string>();
+  /** Bounds the targets in flight (limits.maxConcurrentScrapes): the exporter's memory model. */
+  private readonly slots: Slots;
 
   constructor(
     scheduled: Scheduled[],
     energy: EnergyConfig,
     private readonly intervalMs: number,
     private readonly log: Log,
+    opts: { maxConcurrentScrapes?: number } = {},
   ) {
+    this.slots = new Slots(opts.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES);
     this.ledger = new EnergyLedger(energy);
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
@@ -181,6 +187,17 @@ export class Exporter {
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
     s.lastRunMs = nowMs;
+    // Wait for a slot before the clock starts: the timeout is the target's, not the queue's.
+    await this.slots.acquire();
+    try {
+      return await this.runHeld(s);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async runHeld(s: State): Promise<{ state: State; result: CollectResult } | undefined> {
+    if (this.stopped) return undefined;
     const started = performance.now();
     const limit = deadline(this.abort.signal, s.timeoutMs);
     const signal = limit.signal;
@@ -358,6 +375,27 @@ export class Exporter {
     this.log('warn', msg, fields);
   }
 
+}
+
+/** A counting semaphore: at most `size` holders; waiters are served in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /**

@@ -11,8 +11,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { Log } from '../collectors/collector.ts';
-import type { AuthConfig } from './config.ts';
+import type { Log } from '../log.ts';
+import type { AuthConfig } from '../collectors/http-auth.ts';
 import type { Exporter } from './exporter.ts';
 import { CONTENT_TYPE } from './render.ts';
 

@@ -1,13 +1,12 @@
-// From a validated config to scheduled collectors: one per target, plus NVML unless `nvml: off`.
-// Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
+// From a validated config to scheduled collectors: one per target (made by its kind, src/kinds/), plus
+// NVML unless `nvml: off`. Placement for serving engines: the static table, then the Kubernetes pod mapping read from the
 // last good answer of each dcgm target (kept while that target fails: pods rarely move, and its GPUs
 // feed the ledger only while it answers anyway).
-import type { Collector, Log, NvmlOptions } from '../collectors/collector.ts';
-import { createDcgmCollector } from '../collectors/dcgm.ts';
-import { createKeplerCollector } from '../collectors/kepler.ts';
-import { createSglangCollector } from '../collectors/sglang.ts';
-import { createVllmCollector } from '../collectors/vllm.ts';
+import type { Collector, NvmlOptions } from '../collectors/collector.ts';
+import type { Log } from '../log.ts';
+import { redactUrl } from '../collectors/redact.ts';
 import { placeEngine } from '../energy/placement.ts';
+import { targetOf } from '../kinds/index.ts';
 import type { DcgmView } from '../recognise/types.ts';
 import type { ExporterConfig } from './config.ts';
 import type { Scheduled } from './exporter.ts';
@@ -42,23 +41,16 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   };
   const out: Scheduled[] = [];
   for (const t of config.targets) {
-    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }), ...(t.tls && { tls: t.tls }) };
-    let collector: Collector;
-    switch (t.kind) {
-      case 'vllm':
-      case 'sglang': {
-        const serving = { ...target, ...(t.namespace !== undefined && { namespace: t.namespace }), ...(t.pod !== undefined && { pod: t.pod }) };
-        collector = (t.kind === 'vllm' ? createVllmCollector : createSglangCollector)(serving, { limits, log, place });
-        break;
-      }
-      case 'dcgm':
-        collector = createDcgmCollector(target, { limits, log, onView: (v) => dcgmViews.set(t.name, v) });
-        break;
-      case 'kepler':
-        collector = createKeplerCollector(target, { limits, log });
-        break;
-    }
-    out.push({ collector, url: t.url, target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
+    const target = {
+      name: t.name, url: t.url, timeoutMs: t.timeoutMs,
+      ...(t.auth && { auth: t.auth }),
+      ...(t.tls && { tls: t.tls }),
+      ...(t.namespace !== undefined && { namespace: t.namespace }),
+      ...(t.pod !== undefined && { pod: t.pod }),
+    };
+    // Each kind makes its own collector (src/kinds/); a GPU exporter's pod mapping is kept per target.
+    const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v) });
+    out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;

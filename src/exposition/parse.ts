@@ -12,11 +12,15 @@
 // their frozen labels object is shared by all samples with that text.
 //
 // Memory: the parser holds the whole input and its result. Callers bound the input's bytes before
-// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept and
-// `rowCache` the number of label blocks remembered.
+// parsing (the HTTP layer caps the body); `maxSeries` bounds the number of samples kept,
+// `maxLabelsPerSeries` and `maxLabelLength` the size of one label set (checked as it is read, so a
+// hostile series is refused before it is built) and `rowCache` the number of label blocks remembered.
+//
+// Time: linear in the input. Per-label work is constant; label sets wider than MAX_COMPILED_LABELS
+// are checked with a set rather than pairwise.
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './types.ts';
-import type { ExpositionFormat, FamilyType, MetricFamily, ParseOptions, Sample } from './types.ts';
+import type { ExpositionFormat, FamilyType, MetricFamily, ParseLimit, ParseOptions, Sample } from './types.ts';
 import { parseFloatToken, parseIntToken } from './numbers.ts';
 
 export { ParseError };
@@ -188,6 +192,8 @@ class Parser {
   readonly len: number;
   readonly om: boolean;
   readonly maxSeries: number;
+  readonly maxLabels: number;
+  readonly maxLabelLength: number;
   pos = 0;
   series = 0;
   readonly families: MetricFamily[] = [];
@@ -226,26 +232,31 @@ class Parser {
     this.len = s.length;
     this.om = opts.format === 'openmetrics';
     this.maxSeries = opts.maxSeries ?? Infinity;
+    this.maxLabels = opts.maxLabelsPerSeries ?? Infinity;
+    this.maxLabelLength = opts.maxLabelLength ?? Infinity;
     this.maxRows = opts.rowCache ?? ROW_CACHE;
   }
 
-  fail(reason: string, at = this.pos): never {
+  fail(reason: string, at = this.pos, limit?: ParseLimit): never {
     const s = this.s;
     let line = 1;
     let lineStart = 0;
     for (let i = s.indexOf('\n'); i !== -1 && i < at; i = s.indexOf('\n', i + 1)) { line++; lineStart = i + 1; }
-    throw new ParseError(line, Math.max(1, Math.min(at, this.len) - lineStart + 1), reason);
+    throw new ParseError(line, Math.max(1, Math.min(at, this.len) - lineStart + 1), reason, limit);
   }
 
   // ------------------------------------------------------------------ text 0.0.4
 
-  parseText(): void {
+  /** Parses lines until the input ends (true) or, checked every 256 lines, `until` (performance.now()) passes (false). */
+  parseText(until = Infinity): boolean {
     const s = this.s;
     const len = this.len;
+    let lines = 0;
     while (this.pos < len) {
+      if ((++lines & 255) === 0 && performance.now() > until) return false;
       let c = s.charCodeAt(this.pos);
       while (c === SP || c === TAB) c = s.charCodeAt(++this.pos);
-      if (this.pos >= len) return; // trailing blanks without a newline are tolerated upstream
+      if (this.pos >= len) return true; // trailing blanks without a newline are tolerated upstream
       if (c === NL) { this.pos++; continue; }
       if (c === HASH) this.textComment();
       else {
@@ -253,6 +264,7 @@ class Parser {
         this.sample();
       }
     }
+    return true;
   }
 
   skipBlanks(): number {
@@ -462,7 +474,7 @@ class Parser {
     }
     this.endOfLine();
 
-    if (++this.series > this.maxSeries) this.fail(`too many series (more than ${this.maxSeries})`, lineStart);
+    if (++this.series > this.maxSeries) this.fail(`too many series (more than ${this.maxSeries})`, lineStart, 'series');
     const sample: Sample = timestampMs === undefined
       ? { name, labels, value }
       : { name, labels, value, timestampMs };
@@ -569,8 +581,11 @@ class Parser {
         if (!isLabelStart(c)) { this.pos = p; this.fail('invalid label name'); }
         do c = s.charCodeAt(++p); while (isLabelChar(c));
         lname = s.slice(nStart, p);
-        lastNames[n] = lname;
-        lastProbes[n] = `${lname}="`;
+        // Remembered for the next sample at ordinary widths only (a wide block's probes are garbage).
+        if (n < MAX_COMPILED_LABELS) {
+          lastNames[n] = lname;
+          lastProbes[n] = `${lname}="`;
+        }
         if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
         if (c !== EQ) { this.pos = p; this.fail(`expected '=' after label name, found ${JSON.stringify(s[p] ?? 'end of input')}`); }
         c = s.charCodeAt(++p);
@@ -602,6 +617,11 @@ class Parser {
       }
       vals[n] = value;
       n++;
+      if (n > this.maxLabels) { this.pos = nStart; this.fail(`too many labels (more than ${this.maxLabels} in one series)`, nStart, 'labels'); }
+      if (value.length > this.maxLabelLength || lname!.length > this.maxLabelLength) {
+        this.pos = nStart;
+        this.fail(`label '${lname!.slice(0, 64)}${lname!.length > 64 ? '…' : ''}' is longer than ${this.maxLabelLength} characters`, nStart, 'label_length');
+      }
       c = s.charCodeAt(p);
       if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
       if (c === COMMA) {
@@ -632,9 +652,16 @@ class Parser {
       for (let i = 0; i < n; i++) if (last.names[i] !== names[i]) { same = false; break; }
       if (same) return last;
     }
+    if (n > MAX_COMPILED_LABELS) {
+      // Unusually wide: checked each time (a set, linear) and built generically; not remembered, so
+      // a hostile target's 100k-name key is never joined, hashed or kept.
+      this.shape = undefined;
+      return { names: [], make: (values) => this.wideLabels(n, values) };
+    }
     const key = names.slice(0, n).join(',');
     let shape = this.shapes.get(key);
     if (shape === undefined) {
+      // Pairwise: at most MAX_COMPILED_LABELS² / 2 compares, once per distinct name sequence.
       for (let i = 0; i < n; i++) {
         const name = names[i]!;
         if (name === '__name__') this.fail("label name '__name__' is reserved", this.nameAt[i]);
@@ -645,6 +672,27 @@ class Parser {
     }
     this.shape = shape;
     return shape;
+  }
+
+  /** The labels object of an unusually wide block, checked (reserved, duplicate) as it is built. */
+  wideLabels(n: number, values: string[]): Record<string, string> {
+    const names = this.names;
+    const o: Record<string, string> = {};
+    for (let i = 0; i < n; i++) {
+      const k = names[i]!;
+      if (k === '__name__') this.fail("label name '__name__' is reserved", this.nameAt[i]);
+      if (k === '__proto__') Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true });
+      else o[k] = values[i]!;
+    }
+    // A repeated name overwrote its first store: fewer keys than labels. Only then find which.
+    if (Object.keys(o).length !== n) {
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        if (seen.has(names[i]!)) this.fail(`duplicate label name '${names[i]}'`, this.nameAt[i]);
+        seen.add(names[i]!);
+      }
+    }
+    return o;
   }
 
   /** A label value with backslash escapes (\\ \" \n), from just after its opening quote. */
@@ -674,10 +722,13 @@ class Parser {
 
   // ------------------------------------------------------------------ OpenMetrics 1.0
 
-  parseOpenMetrics(): void {
+  /** As parseText: true at "# EOF", false when `until` passed first. */
+  parseOpenMetrics(until = Infinity): boolean {
     const s = this.s;
     const len = this.len;
+    let lines = 0;
     for (;;) {
+      if ((++lines & 255) === 0 && performance.now() > until) return false;
       if (this.pos >= len) this.fail('missing "# EOF" at the end of the exposition');
       const c = s.charCodeAt(this.pos);
       if (c === HASH) {
@@ -685,7 +736,7 @@ class Parser {
           this.finishFamily(this.cur);
           const after = this.pos + 6;
           if (after < len) this.fail('text after "# EOF"', after);
-          return;
+          return true;
         }
         this.omDescriptor();
       } else if (c === NL) this.fail('blank lines are not allowed in OpenMetrics');
@@ -936,6 +987,12 @@ interface Shape {
 
 /** Past this many distinct label-name sequences, build objects generically (bounds generated code). */
 const MAX_SHAPES = 2000;
+/**
+ * Label sets with more names than this are checked with a set and built generically, each time: the
+ * pairwise duplicate check is O(n²) (100k labels in one series took 27 s) and generated code grows
+ * with the names.
+ */
+const MAX_COMPILED_LABELS = 64;
 
 function makeShape(names: string[], compiled: boolean): Shape {
   if (compiled) {
@@ -948,7 +1005,13 @@ function makeShape(names: string[], compiled: boolean): Shape {
     names,
     make(values) {
       const o: Record<string, string> = {};
-      names.forEach((k, i) => Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true }));
+      // Plain stores (defineProperty per key measured ~2 µs a label at 100k labels); only __proto__
+      // needs defining, so that it becomes an own property rather than the prototype.
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i]!;
+        if (k === '__proto__') Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true });
+        else o[k] = values[i]!;
+      }
       return o;
     },
   };
@@ -1011,4 +1074,19 @@ export function parseExposition(input: string | Uint8Array, opts: ParseOptions):
   if (p.om) p.parseOpenMetrics();
   else p.parseText();
   return p.families;
+}
+
+/**
+ * parseExposition in slices of about `sliceMs` of work, yielding to the event loop between them
+ * (setImmediate), so a large or slow body never holds up the server that shares the thread: the
+ * exporter's /metrics answers between slices. Same verdicts and result as parseExposition. A slice
+ * ends on a line boundary, so one line is the unit that cannot be split: the label limits bound it.
+ */
+export async function parseExpositionSliced(input: string, opts: ParseOptions, sliceMs = 4): Promise<MetricFamily[]> {
+  const p = new Parser(input, opts);
+  for (;;) {
+    const until = performance.now() + sliceMs;
+    if (p.om ? p.parseOpenMetrics(until) : p.parseText(until)) return p.families;
+    await new Promise<void>((r) => setImmediate(r));
+  }
 }

@@ -31,8 +31,12 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 
 export interface ParseOptions {
   format: ExpositionFormat;
-  /** Reject the input (ParseError reason 'too many series') past this many samples. */
+  /** Reject the input (ParseError limit 'series') past this many samples. */
   maxSeries?: number;
+  /** Reject the input (ParseError limit 'labels') when one label set has more labels than this. */
+  maxLabelsPerSeries?: number;
+  /** Reject the input (ParseError limit 'label_length') when a label name or value is longer (UTF-16 units). */
+  maxLabelLength?: number;
   /**
    * How many distinct label blocks the parser remembers (parsed labels keyed by the block's exact
    * text) before it forgets them all and starts over; 0 turns the cache off. Default 65536.
@@ -41,9 +45,12 @@ export interface ParseOptions {
   rowCache?: number;
 }
 
-/** A rejected exposition: 1-based line and column, and why. */
+/** Which configured bound an input passed (as opposed to being malformed). */
+export type ParseLimit = 'series' | 'labels' | 'label_length';
+
+/** A rejected exposition: 1-based line and column, and why; `limit` when it broke a bound rather than the format. */
 export class ParseError extends Error {
-  constructor(readonly line: number, readonly column: number, readonly reason: string) {
+  constructor(readonly line: number, readonly column: number, readonly reason: string, readonly limit?: ParseLimit) {
     super(`${line}:${column}: ${reason}`);
   }
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseExposition } from '../../src/exposition/parse.ts';
-import type { Log, LogLevel } from '../../src/collectors/collector.ts';
+import type { Log, LogLevel } from '../../src/log.ts';
 import { parseExporterConfig } from '../../src/exporter/config.ts';
 import { Exporter } from '../../src/exporter/exporter.ts';
 import { scheduleCollectors } from '../../src/exporter/setup.ts';
@@ -65,7 +65,7 @@ export function memoryLog(): { log: Log; lines: { level: LogLevel; msg: string; 
 export function exporterFrom(doc: Record<string, unknown>, nvml?: NvmlFactory): { exporter: Exporter; lines: ReturnType<typeof memoryLog>['lines'] } {
   const config = parseExporterConfig({ nvml: nvml ? 'auto' : 'off', ...doc });
   const { log, lines } = memoryLog();
-  const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log);
+  const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes });
   return { exporter, lines };
 }
 

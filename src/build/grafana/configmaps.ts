@@ -21,7 +21,7 @@ export function dashboardConfigMaps(config: MixinConfig, built: readonly BuiltDa
     metadata: {
       name: configMapName(b.uid),
       namespace: config.kubernetes.namespace,
-      labels: { grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'tokenwatt' },
+      labels: { [config.grafana.sidecarLabel ?? 'grafana_dashboard']: config.grafana.sidecarLabelValue ?? '1', 'app.kubernetes.io/part-of': 'tokenwatt' },
       annotations: { grafana_folder: config.grafana.folder },
     },
     data: { [`${b.uid}.json`]: b.text },

@@ -2,12 +2,13 @@
 // prometheus-operator objects for kube-prometheus-stack: one PrometheusRule per rule group, one
 // ServiceMonitor or PodMonitor per scrape job, all labelled `release: <release>` so the stack's
 // Prometheus selects them.
-import { scrapeJobs } from '../../../scrape-configs/index.ts';
+import { configuredJobs } from '../../config/jobs.ts';
 import type { ScrapeJob } from '../../../scrape-configs/index.ts';
 import type { MixinConfig } from '../../config/mixin.ts';
 import { compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
 import { toYaml } from '../yaml.ts';
+import { exporterEmitters } from './exporter.ts';
 
 function metadata(c: MixinConfig, name: string): object {
   return {
@@ -51,7 +52,7 @@ const kubernetes: Emitter = {
       path: `kubernetes/prometheusrule-${g.name}.yaml`,
       content: toYaml({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: metadata(c, g.name), spec: { groups: [g] } }, `the rule group ${g.name}`),
     }));
-    const monitors = scrapeJobs.map((j) => ({
+    const monitors = configuredJobs(c).map((j) => ({
       path: `kubernetes/${j.kubernetes.kind.toLowerCase()}-${j.job}.yaml`,
       content: toYaml(monitor(j, c), `scrape-configs/ (job ${j.job})`),
     }));
@@ -59,4 +60,4 @@ const kubernetes: Emitter = {
   },
 };
 
-export const kubernetesEmitters: Emitter[] = [kubernetes];
+export const kubernetesEmitters: Emitter[] = [kubernetes, ...exporterEmitters];

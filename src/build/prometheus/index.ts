@@ -1,7 +1,7 @@
 // The prometheus part of `npm run build`; see src/build/emitters.ts for the order.
 // prometheus/rules/<group>.yaml (one group per file), prometheus/prometheus.yml and the file_sd
 // target files it reads (prometheus/targets/<job>.yaml).
-import { scrapeJobs } from '../../../scrape-configs/index.ts';
+import { configuredJobs } from '../../config/jobs.ts';
 import type { ScrapeJob } from '../../../scrape-configs/index.ts';
 import type { MixinConfig } from '../../config/mixin.ts';
 import type { TargetGroup } from '../../config/prometheus.ts';
@@ -38,7 +38,7 @@ export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object 
     global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval, external_labels: externalLabels(config) },
     rule_files: ruleFiles,
     alerting: { alertmanagers: [{ static_configs: [{ targets: p.alertmanagers }] }] },
-    scrape_configs: scrapeJobs.map((j) => ({
+    scrape_configs: configuredJobs(config).map((j) => ({
       job_name: j.job,
       metrics_path: j.path,
       honor_labels: j.honorLabels,
@@ -54,7 +54,7 @@ const config: Emitter = {
   emit(c) {
     // Rule file names come from the groups themselves (unchecked here: the rules emitter reports).
     const names = compileGroups(c).map((g) => ruleFilePath(g.name));
-    const targets = scrapeJobs.map((j) => {
+    const targets = configuredJobs(c).map((j) => {
       const given = c.prometheus.staticTargets[j.job] ?? [];
       const cluster = { [c.clusterLabel]: c.prometheus.cluster };
       const addresses = given.filter((e): e is string => typeof e === 'string');

@@ -10,16 +10,20 @@
 //   truncated       the connection ended before the body the server announced
 //   parse           not valid exposition text (including invalid UTF-8 and bad gzip)
 //   too_many_series more samples than limits.maxSeriesPerTarget
+//   too_many_labels a series with more labels than limits.maxLabelsPerSeries
+//   label_too_long  a label name or value longer than limits.maxLabelLength
+// A URL is shown (messages, logs) with its credentials redacted (redact.ts).
 // Content-Type chooses text 0.0.4 or OpenMetrics, as Prometheus does.
 import http from 'node:http';
 import https from 'node:https';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { CollectError } from '../collectors/collector.ts';
-import { formatFromContentType, parseExposition } from '../exposition/parse.ts';
+import { CollectError } from './collector.ts';
+import { formatFromContentType, parseExpositionSliced } from '../exposition/parse.ts';
+import { redactUrl } from './redact.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
-import type { AuthConfig, UpstreamTls } from './config.ts';
+import type { AuthConfig, UpstreamTls } from './http-auth.ts';
 import { deadline } from './deadline.ts';
 
 export interface HttpTarget {
@@ -32,11 +36,14 @@ export interface HttpTarget {
 export interface Limits {
   maxBodyBytes: number;
   maxSeriesPerTarget: number;
+  /** Default DEFAULT_MAX_LABELS_PER_SERIES. */
+  maxLabelsPerSeries?: number;
+  /** Longest label name or value, in characters. Default DEFAULT_MAX_LABEL_LENGTH. */
+  maxLabelLength?: number;
 }
 
 // Prometheus's own Accept header: OpenMetrics first, text 0.0.4 as the fallback.
 const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
@@ -74,22 +81,33 @@ export function authHeader(auth: AuthConfig | undefined): string | undefined {
   return undefined;
 }
 
-/** Fetch and parse one exposition; throws CollectError. `signal` ends the read early (shutdown). */
+/**
+ * Fetch and parse one exposition; throws CollectError. `signal` ends the read early (shutdown).
+ *
+ * Memory: the body is decoded to text chunk by chunk as it arrives (the bytes are dropped at once), and
+ * parsed in slices that yield to the event loop (parseExpositionSliced), so neither a large body nor a
+ * hostile one holds up /metrics; the text is dropped when the parse returns, the families when the
+ * caller has recognised them.
+ */
 export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: AbortSignal): Promise<{ families: MetricFamily[]; series: number }> {
-  const { body, contentType } = await fetchBody(target, limits, signal);
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw new CollectError('parse', `${target.url}: body is not valid UTF-8`);
-  }
+  const shown = redactUrl(target.url);
+  const { text, contentType } = await fetchBody(target, limits, signal, shown);
   let families: MetricFamily[];
+  const maxLabels = limits.maxLabelsPerSeries ?? DEFAULT_MAX_LABELS_PER_SERIES;
+  const maxLabelLength = limits.maxLabelLength ?? DEFAULT_MAX_LABEL_LENGTH;
   try {
-    families = parseExposition(text, { format: formatFromContentType(contentType), maxSeries: limits.maxSeriesPerTarget });
+    families = await parseExpositionSliced(text, {
+      format: formatFromContentType(contentType), maxSeries: limits.maxSeriesPerTarget,
+      maxLabelsPerSeries: maxLabels, maxLabelLength,
+    });
   } catch (err) {
     if (err instanceof ParseError) {
-      if (err.reason.startsWith('too many series')) throw new CollectError('too_many_series', `${target.url}: more than ${limits.maxSeriesPerTarget} series`);
-      throw new CollectError('parse', `${target.url}: ${err.message}`);
+      switch (err.limit) {
+        case 'series': throw new CollectError('too_many_series', `${shown}: more than ${limits.maxSeriesPerTarget} series (limits.maxSeriesPerTarget)`);
+        case 'labels': throw new CollectError('too_many_labels', `${shown}: line ${err.line}: more than ${maxLabels} labels in one series (limits.maxLabelsPerSeries)`);
+        case 'label_length': throw new CollectError('label_too_long', `${shown}: ${err.message} (limits.maxLabelLength)`);
+        default: throw new CollectError('parse', `${shown}: ${err.message}`);
+      }
     }
     throw err;
   }
@@ -98,7 +116,11 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
   return { families, series };
 }
 
-function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Promise<{ body: Buffer; contentType?: string }> {
+/** Defaults of limits.maxLabelsPerSeries and limits.maxLabelLength (see src/exporter/config.ts). */
+export const DEFAULT_MAX_LABELS_PER_SERIES = 128;
+export const DEFAULT_MAX_LABEL_LENGTH = 4096;
+
+function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal, shown: string): Promise<{ text: string; contentType?: string }> {
   return new Promise((resolve, reject) => {
     const limit = deadline(outer, target.timeoutMs);
     const signal = limit.signal;
@@ -116,7 +138,7 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
     const fail = (reason: string, message: string) => {
       if (!settle()) return;
       req?.destroy();
-      reject(new CollectError(reason, `${target.url}: ${message}`));
+      reject(new CollectError(reason, `${shown}: ${message}`));
     };
     const onAbort = () => fail('timeout', limit.expired ? `no complete answer within ${target.timeoutMs} ms` : 'cancelled');
     if (signal.aborted) return onAbort();
@@ -145,22 +167,37 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal): Prom
           res.resume();
           return fail('parse', `unsupported Content-Encoding '${enc}'`);
         }
-        const chunks: Buffer[] = [];
+        // Decoded as it arrives: the text is what the parser needs, and each chunk's bytes can go
+        // at once (no second copy of the whole body, no one long decode on the event loop).
+        const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+        let text = '';
         let size = 0;
         stream.on('data', (chunk: Buffer) => {
+          if (settled) return;
           size += chunk.length;
           // Checked on the decompressed bytes, so a small gzip bomb is stopped too.
           if (size > limits.maxBodyBytes) {
             // Settle first: destroying the stream makes the socket report an abort of its own.
-            fail('too_large', `body larger than ${limits.maxBodyBytes} bytes`);
+            fail('too_large', `body larger than ${limits.maxBodyBytes} bytes (limits.maxBodyBytes)`);
             stream.destroy();
             return;
           }
-          chunks.push(chunk);
+          try {
+            text += decoder.decode(chunk, { stream: true });
+          } catch {
+            fail('parse', 'body is not valid UTF-8');
+            stream.destroy();
+          }
         });
         stream.on('end', () => {
+          if (settled) return;
+          try {
+            text += decoder.decode();
+          } catch {
+            return fail('parse', 'body is not valid UTF-8');
+          }
           if (!settle()) return;
-          resolve({ body: Buffer.concat(chunks), ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
+          resolve({ text, ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
         });
         res.on('aborted', () => fail('truncated', `connection closed after ${size} bytes, before the end of the body`));
         res.on('error', (err) => fail('truncated', `connection closed mid-body after ${size} bytes: ${err.message}`));
