@@ -10,6 +10,8 @@ import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
 import type { EnergyConfigInput } from '../energy/config.ts';
+import { defaultAutoscalingConfig } from './autoscaling.ts';
+import type { AutoscalingConfig } from './autoscaling.ts';
 
 /** Changes to one scrape job of scrape-configs/ (keyed by its default job name there). */
 export interface JobOverride {
@@ -73,6 +75,8 @@ export interface MixinConfig {
   /** Job names, labels and ports of scrape-configs/ jobs, by default job name. */
   jobs: Record<string, JobOverride>;
   exporter: ExporterDeployConfig;
+  /** KEDA ScaledObjects, prometheus-adapter rules and HPAs of the serving Deployments (src/config/autoscaling.ts). */
+  autoscaling: AutoscalingConfig;
   /** Scale-out: remote_write to VictoriaMetrics, vmalert, vmagent (src/config/global-view.ts, docs/scaling.md). */
   globalView: GlobalViewConfig;
 }
@@ -94,5 +98,6 @@ export const defaultConfig: MixinConfig = {
     runtimeClassName: 'nvidia',
     energy: {},
   },
+  autoscaling: defaultAutoscalingConfig,
   globalView: defaultGlobalViewConfig,
 };
