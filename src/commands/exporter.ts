@@ -49,7 +49,7 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     const log = jsonLog(config.logLevel);
     log('info', 'starting', { version, config: values.config, targets: config.targets.length, intervalMs: config.intervalMs });
     const nvml = config.nvml === 'off' ? undefined : await loadNvmlFactory(log);
-    const exporter = new Exporter([], config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes });
+    const exporter = new Exporter([], config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes, ...(config.stateFile !== undefined && { stateFile: config.stateFile }) });
     // Targets live: a reload (SIGHUP, the file changing) swaps them without a restart (src/exporter/reload.ts).
     const live = new LiveTargets(exporter, config, log);
     exporter.replaceTargets(scheduleCollectors(config, log, nvml, live.shared));

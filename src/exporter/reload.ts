@@ -14,7 +14,7 @@ import { scheduleCollectors } from './setup.ts';
 import type { SharedPlacement } from './setup.ts';
 
 /** Fields a running exporter cannot change: a reload that changes one says so and keeps the old value. */
-const RESTART_FIELDS = ['listen', 'auth', 'tls', 'intervalMs', 'nvml', 'nvmlReplayGpus', 'host', 'logLevel', 'limits', 'energy', 'discovery'] as const;
+const RESTART_FIELDS = ['listen', 'auth', 'tls', 'intervalMs', 'nvml', 'nvmlReplayGpus', 'host', 'logLevel', 'limits', 'energy', 'stateFile', 'discovery'] as const;
 
 export class LiveTargets {
   readonly shared: SharedPlacement;
