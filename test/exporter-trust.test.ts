@@ -3,13 +3,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/collectors/redact.ts';
 import { parseExporterConfig } from '../src/exporter/config.ts';
-import { handler } from '../src/exporter/server.ts';
+import { handler, listen } from '../src/exporter/server.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, seriesOf, Upstreams } from './support/upstream.ts';
 
@@ -101,4 +102,57 @@ describe('TLS file mistakes (issue 12 item 7): exit 2 naming tls.certFile / tls.
   it('a good pair passes --check', () => {
     expect(check(a.cert, a.key).status).toBe(0);
   }, 30_000);
+});
+
+describe('bounded targets in flight (issue 11 item 4)', () => {
+  it('never more than limits.maxConcurrentScrapes targets read at once; all of them read each cycle', async () => {
+    let now = 0;
+    let most = 0;
+    let served = 0;
+    const text = thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom');
+    const targets = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'kepler', name: `k${i}`,
+      url: up.on(`/inflight/${i}`, (_req, res) => {
+        now++;
+        most = Math.max(most, now);
+        setTimeout(() => { now--; served++; res.end(text); }, 30);
+      }),
+    }));
+    const { exporter } = exporterFrom({ limits: { maxConcurrentScrapes: 3 }, targets });
+    await exporter.runCycle(1_000_000);
+    expect(served).toBe(20);
+    expect(most).toBe(3);
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up').every((s) => s.value === 1)).toBe(true);
+  });
+});
+
+describe('connection cap and header timeout (issue 12 item 5)', () => {
+  it('sockets past maxConnections are closed on arrival, slow-header ones after the header timeout, and /metrics answers again', async () => {
+    const { exporter } = exporterFrom({ targets: [] });
+    await exporter.runCycle(1_000_000);
+    const server = await listen(exporter, { host: '127.0.0.1', port: 0, maxConnections: 10, headerTimeoutMs: 500, log: () => {} });
+    const { port } = server.address() as AddressInfo;
+    const closedAt: number[] = [];
+    const t0 = performance.now();
+    const sockets = Array.from({ length: 30 }, () => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'));
+      s.on('error', () => {});
+      s.resume(); // read the server's 408 and its end, or 'close' never comes
+      s.on('close', () => closedAt.push(performance.now() - t0));
+      return s;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(closedAt.length).toBeGreaterThanOrEqual(20);
+      await new Promise((r) => setTimeout(r, 2700));
+      expect(closedAt).toHaveLength(30);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('tokenwatt_build_info');
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });

@@ -19,10 +19,13 @@ export class ConfigError extends Error {}
 
 /** Targets in flight at once: enough to overlap network waits, few enough that bodies never pile up. */
 export const DEFAULT_MAX_CONCURRENT_SCRAPES = 8;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 const DEFAULT_LIMITS = {
   maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000,
   maxLabelsPerSeries: DEFAULT_MAX_LABELS_PER_SERIES, maxLabelLength: DEFAULT_MAX_LABEL_LENGTH,
   maxConcurrentScrapes: DEFAULT_MAX_CONCURRENT_SCRAPES,
+  maxConnections: DEFAULT_MAX_CONNECTIONS, headerTimeout: DEFAULT_HEADER_TIMEOUT_MS,
 };
 
 /** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
@@ -144,6 +147,13 @@ export const ExporterConfigSchema = z
          * waiting for a slot has not started its timeout.
          */
         maxConcurrentScrapes: z.number().int().positive().default(DEFAULT_MAX_CONCURRENT_SCRAPES),
+        /**
+         * Connections the server holds at once (scrapers, probes); past it new ones are closed at once.
+         * Without a cap ~20k slow-header sockets ran the process out of file descriptors.
+         */
+        maxConnections: z.number().int().positive().default(DEFAULT_MAX_CONNECTIONS),
+        /** A client must send its request headers within this (slow-header sockets are closed). */
+        headerTimeout: Duration.default(DEFAULT_HEADER_TIMEOUT_MS),
       })
       .strict()
       .default(DEFAULT_LIMITS),
