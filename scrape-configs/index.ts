@@ -1,11 +1,8 @@
-// Every scrape job, one file each (prometheus.yml jobs and ServiceMonitors/PodMonitors).
-import { dcgmExporter } from './dcgm-exporter.ts';
-import { kepler } from './kepler.ts';
-import { node } from './node.ts';
-import { sglang } from './sglang.ts';
-import { tokenwatt } from './tokenwatt.ts';
+// Every scrape job (prometheus.yml jobs and ServiceMonitors/PodMonitors): one per upstream kind of the
+// registry (src/kinds/index.ts), in its order. The jobs of the first kinds are written one file each
+// here; a newer kind keeps its job in its own folder.
+import { upstreamKinds } from '../src/kinds/index.ts';
 import type { ScrapeJob } from './types.ts';
-import { vllm } from './vllm.ts';
 
 export type { ScrapeJob } from './types.ts';
-export const scrapeJobs: ScrapeJob[] = [vllm, sglang, dcgmExporter, kepler, node, tokenwatt];
+export const scrapeJobs: ScrapeJob[] = upstreamKinds.map((k) => k.scrape);

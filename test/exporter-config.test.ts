@@ -134,7 +134,7 @@ describe('bad fields, each named by its path', () => {
     expect(msg).toContain('targets[0].timeout: 6000 ms is longer than the collection interval 5000 ms');
     expect(msg).toContain("targets[1].name: 'a' is also targets[0]'s name");
     expect(msg).toContain('targets[1].interval: 1000 ms is shorter');
-    expect(msg).toContain('targets[2]: namespace/pod apply only to vllm and sglang targets');
+    expect(msg).toContain('targets[2]: namespace/pod apply only to serving targets (vllm, sglang');
     expect(msg).toContain("placement[1].model: 'm' is also placement[0]'s model");
     expect(msg).toContain('nvml: replay trace');
     expect(msg).toContain('tls.certFile:');

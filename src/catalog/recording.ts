@@ -2,6 +2,7 @@
 // rules/; their names are declared here so that dashboards and alerts can only use real ones.
 // Level labels: `gpu:` one series per physical GPU (cluster, host, gpu, UUID), `model_name:` one
 // per served model (cluster, namespace, model_name), `cluster:` one per cluster.
+import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../autoscaling/signals.ts';
 import { defineMetrics } from './types.ts';
 import type { MetricDef } from './types.ts';
 
@@ -54,8 +55,14 @@ export const recordingMetrics = defineMetrics([
     help: `${SLO_RATIOS[kind].help}, over ${w} (burn rate = ratio / (1 - objective)).`,
   }))),
   // rules/autoscaling.ts: signals for HPA (prometheus-adapter) or KEDA's prometheus scaler.
-  r({ name: 'model_name:vllm_num_requests_waiting:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'Requests queued per model, all replicas: the scale-out signal.' }),
   r({ name: 'model_name:vllm_num_requests_running:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'Requests running per model, all replicas.' }),
   r({ name: 'model_name:vllm_kv_cache_headroom:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'Free KV-cache fraction of the fullest replica of a model (1 - max usage): token headroom.' }),
   r({ name: 'model_name:vllm_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Generated tokens per second per model, from vLLM\'s own counter.' }),
+  // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
+  ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
+    r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),
+    r({ name: s.recorded.kvUsage, unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: `Mean KV-cache usage over the ${kind} replicas of a model, 0-1.` }),
+    r({ name: s.recorded.generationTokens, unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: `Generated tokens per second per model over ${TOKENS_WINDOW} (${kind}): the token-headroom signal.` }),
+    r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile time to first token per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
+  ]),
 ]);

@@ -1,10 +1,14 @@
 // The shape of one catalog entry. Every series name that a dashboard, rule or collector uses
 // is declared exactly once as a MetricDef (see src/catalog/index.ts).
+import type { KindId } from '../kinds/index.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info' | 'summary';
 
-/** Who exposes the series. `recording` are tokenwatt's own recording rules (level:metric:operations). */
-export type Source = 'vllm' | 'sglang' | 'dcgm' | 'kepler' | 'tokenwatt' | 'recording' | 'prometheus' | 'node';
+/**
+ * Who exposes the series: an upstream kind of the registry (src/kinds/index.ts), `recording` (tokenwatt's
+ * own recording rules, level:metric:operations) or `prometheus` (Prometheus's own series).
+ */
+export type Source = KindId | 'recording' | 'prometheus';
 
 /**
  * dcgm-exporter only. `board`: a whole-GPU value that dcgm-exporter repeats on every MIG instance

@@ -2,9 +2,11 @@
 // The exporter runs each on its own interval, isolated from the others, and publishes per-collector
 // up / duration / errors-by-reason series itself, so a collector only reports what it saw.
 import type { LedgerSample, BoardReading, EngineReading } from '../energy/tick.ts';
+import type { TargetKindId } from '../kinds/index.ts';
 import type { Log } from '../log.ts';
 
-export type CollectorKind = 'vllm' | 'sglang' | 'dcgm' | 'kepler' | 'nvml';
+/** The exporter's target kinds (src/kinds/index.ts) and the local NVML collector. */
+export type CollectorKind = TargetKindId | 'nvml';
 
 export interface CollectResult {
   /** Series this collector exposes directly (catalog names). */

@@ -5,7 +5,7 @@
 // mapping that places vLLM/SGLang pods (placement.ts).
 import { metric } from '../catalog/index.ts';
 import type { BoardReading } from '../energy/tick.ts';
-import { recogniseDcgm } from '../recognise/index.ts';
+import { recogniseDcgm } from '../recognise/dcgm.ts';
 import type { DcgmView } from '../recognise/types.ts';
 import type { Collector, CollectResult } from './collector.ts';
 import { scrapeAndRecognise } from './upstream.ts';

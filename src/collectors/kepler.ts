@@ -2,7 +2,7 @@
 // answers and with how many series. Kepler's own CPU/pod joules are not re-exported (Prometheus scrapes
 // Kepler directly) and feed nothing to the GPU ledger: Kepler's GPU energy is active-only and
 // experimental (domain notes §4), while the ledger takes the board counter from NVML or DCGM.
-import { recogniseKepler } from '../recognise/index.ts';
+import { recogniseKepler } from '../recognise/kepler.ts';
 import type { Collector, CollectResult } from './collector.ts';
 import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';

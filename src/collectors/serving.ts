@@ -1,9 +1,10 @@
-// vLLM and SGLang collectors share everything but the recogniser: read the engine's token counters
+// Every serving kind's collector (vLLM, SGLang, ...: src/kinds/) shares everything but the recogniser: read the engine's token counters
 // and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
 // mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
 import type { EngineReading } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
+import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { Collector, CollectResult } from './collector.ts';
@@ -23,7 +24,7 @@ export interface ServingDeps extends UpstreamDeps {
 
 /** What tokenwatt_engine_info needs beyond the reading: which server, target and how it was placed. */
 export interface EngineMeta {
-  server: 'vllm' | 'sglang';
+  server: ServingKindId;
   target: string;
   mapping: Placement['mapping'];
 }
@@ -32,7 +33,7 @@ export interface EngineMeta {
 export const engineMeta = new WeakMap<EngineReading, EngineMeta>();
 
 export function createServingCollector(
-  kind: 'vllm' | 'sglang',
+  kind: ServingKindId,
   target: ServingTarget,
   deps: ServingDeps,
   recognise: (families: MetricFamily[]) => ServingView,
@@ -72,9 +73,10 @@ export function createServingCollector(
           if (misses >= 2) warnOnce(key, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
           continue;
         }
-        // A tensor-parallel engine runs on all its GPUs at once: each GPU carries an equal share of its
-        // tokens, so each GPU's energy is charged for its share and per-model sums come out whole.
-        const n = placements.length;
+        // A tensor-parallel engine runs on all its GPUs at once: one reading per GPU, each with the
+        // engine's whole counters and one counterKey, so the ledger reads the counters once and
+        // apportions each increase to the GPUs it runs on now (a placement change mints nothing).
+        const counterKey = JSON.stringify([kind, target.name, e.model, e.engine]);
         for (const placement of placements) {
           const reading: EngineReading = {
             model_name: e.model,
@@ -84,8 +86,9 @@ export function createServingCollector(
             host: placement.host,
             gpu: placement.gpu,
             ...(placement.gpuInstanceId !== undefined && { gpuInstanceId: placement.gpuInstanceId }),
-            generationTokens: e.generationTokens / n,
-            promptTokens: e.promptTokens / n,
+            counterKey,
+            generationTokens: e.generationTokens,
+            promptTokens: e.promptTokens,
           };
           engineMeta.set(reading, { server: kind, target: target.name, mapping: placement.mapping });
           engines.push(reading);

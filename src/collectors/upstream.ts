@@ -6,7 +6,7 @@ import type { MetricFamily } from '../exposition/types.ts';
 import type { AuthConfig, UpstreamTls } from './http-auth.ts';
 import { scrapeTarget } from './http-target.ts';
 import type { Limits } from './http-target.ts';
-import { RecogniseError } from '../recognise/index.ts';
+import { RecogniseError } from '../recognise/samples.ts';
 import { redactUrl } from './redact.ts';
 import { CollectError } from './collector.ts';
 import type { Log } from '../log.ts';

@@ -3,6 +3,7 @@
 import { parseExposition } from '../exposition/parse.ts';
 import { readExposition, SourceError } from '../exposition/source.ts';
 import { ParseError } from '../exposition/types.ts';
+import { inspectShapes } from '../kinds/index.ts';
 import { isRecogniserKind, RecogniseError, recognisers } from '../recognise/index.ts';
 import { parseFlags, UsageError } from './command.ts';
 import type { Command } from './command.ts';
@@ -10,12 +11,10 @@ import type { Command } from './command.ts';
 const MAX_BYTES = 64 * 1024 * 1024;
 
 const command: Command = {
-  usage: `Usage: tokenwatt inspect --kind vllm|sglang|dcgm|kepler [--format text|openmetrics] [--timeout SECONDS] FILE|URL|-
+  usage: `Usage: tokenwatt inspect --kind ${Object.keys(recognisers).join('|')} [--format text|openmetrics] [--timeout SECONDS] FILE|URL|-
 
 Print, as JSON, what tokenwatt recognises in one upstream /metrics exposition:
-  vllm, sglang  {"engines":[{"model","engine","generation":"v0"|"v1","promptTokens","generationTokens","kvCacheUsage",...}]}
-  dcgm          {"gpus":[{"host","gpu","uuid","model","energyJoules","powerWatts","migInstances":[{"gpuInstanceId","profile","computeSlices","memorySlices",...}],...}]}
-  kepler        {"generation":"legacy"|"rewrite","nodes":[{"node","joulesByZone"}],"pods":[{"namespace","pod","joules",...}]}
+${inspectShapes()}
 A field the upstream does not serve is left out (dcgm energyJoules on a GPU without the energy field).
 
 Input: FILE, '-' for standard input, or an http(s) URL fetched once (Content-Type picks the format,

@@ -3,9 +3,13 @@
 // defaults; tests and the demo override a few fields (shorter `for:` durations, say).
 import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts';
 import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
+import { defaultSelectors } from '../kinds/index.ts';
+import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
 import type { EnergyConfigInput } from '../energy/config.ts';
+import { defaultAutoscalingConfig } from './autoscaling.ts';
+import type { AutoscalingConfig } from './autoscaling.ts';
 
 /** Changes to one scrape job of scrape-configs/ (keyed by its default job name there). */
 export interface JobOverride {
@@ -25,20 +29,20 @@ export interface ExporterDeployConfig {
   image: string;
   /** Collection interval written into the exporter's config. */
   interval: string;
+  /** Nodes the DaemonSet runs on: GPU nodes, by the label NVIDIA's GPU feature discovery sets. */
+  nodeSelector: Record<string, string>;
+  /** RuntimeClass of the NVIDIA container runtime (the GPU operator creates `nvidia`); '' for a cluster whose default runtime is NVIDIA's. */
+  runtimeClassName: string;
   /** Prices, PUE, grid intensity... of the exporter's energy ledger (src/energy/config.ts); unset fields keep its defaults. */
   energy: EnergyConfigInput;
 }
 
 export interface MixinConfig {
-  /** Label matchers that pick each upstream's series; Prometheus job names come from scrape-configs/. */
-  selectors: {
-    vllm: string;
-    sglang: string;
-    dcgm: string;
-    kepler: string;
-    tokenwatt: string;
-    node: string;
-  };
+  /**
+   * Label matchers that pick each upstream kind's series (`selectors.vllm`...): one per kind of the
+   * registry (src/kinds/index.ts), by default its scrape job (`job="dcgm-exporter"`).
+   */
+  selectors: Record<KindId, string>;
   /** Labels kept on every series as target labels (Prometheus config, not the exporter). */
   clusterLabel: string;
   grafana: {
@@ -69,17 +73,12 @@ export interface MixinConfig {
   /** Job names, labels and ports of scrape-configs/ jobs, by default job name. */
   jobs: Record<string, JobOverride>;
   exporter: ExporterDeployConfig;
+  /** KEDA ScaledObjects, prometheus-adapter rules and HPAs of the serving Deployments (src/config/autoscaling.ts). */
+  autoscaling: AutoscalingConfig;
 }
 
 export const defaultConfig: MixinConfig = {
-  selectors: {
-    vllm: 'job="vllm"',
-    sglang: 'job="sglang"',
-    dcgm: 'job="dcgm-exporter"',
-    kepler: 'job="kepler"',
-    tokenwatt: 'job="tokenwatt"',
-    node: 'job="node"',
-  },
+  selectors: defaultSelectors(),
   clusterLabel: 'cluster',
   grafana: { datasourceUid: 'tokenwatt-prometheus', prometheusUrl: 'http://localhost:9090', folder: 'tokenwatt', uidPrefix: 'tokenwatt-', sidecarLabel: 'grafana_dashboard', sidecarLabelValue: '1' },
   runbookBaseUrl: 'https://github.com/tokenwatt/tokenwatt/blob/main/docs/runbooks',
@@ -88,5 +87,12 @@ export const defaultConfig: MixinConfig = {
   alertmanager: defaultAlertmanagerConfig,
   prometheus: defaultPrometheusConfig,
   jobs: {},
-  exporter: { image: 'ghcr.io/tokenwatt/tokenwatt:0.1.0', interval: '5s', energy: {} },
+  exporter: {
+    image: 'ghcr.io/tokenwatt/tokenwatt:0.1.0',
+    interval: '5s',
+    nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+    runtimeClassName: 'nvidia',
+    energy: {},
+  },
+  autoscaling: defaultAutoscalingConfig,
 };

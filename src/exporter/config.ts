@@ -14,6 +14,8 @@ import { parseDurationMs } from '../config/duration.ts';
 import { EnergyConfigSchema } from '../energy/config.ts';
 import { StaticPlacementSchema } from '../energy/placement.ts';
 import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
+import { findKind, TARGET_KIND_IDS } from '../kinds/index.ts';
+import type { TargetKindId } from '../kinds/index.ts';
 
 export class ConfigError extends Error {}
 
@@ -71,8 +73,9 @@ const HttpUrl = z.string().refine((u) => {
   }
 }, { message: 'must be an http:// or https:// URL' });
 
-export const TARGET_KINDS = ['vllm', 'sglang', 'dcgm', 'kepler'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
+/** The kinds of the registry the exporter reads (src/kinds/index.ts). */
+export const TARGET_KINDS = TARGET_KIND_IDS;
+export type TargetKind = TargetKindId;
 
 const Target = z
   .object({
@@ -85,7 +88,7 @@ const Target = z
     auth: Auth.optional(),
     /** https targets: a private CA to trust, or (for tests only) no verification at all. */
     tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
-    /** vllm/sglang on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
+    /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
   })
@@ -116,8 +119,8 @@ export const ExporterConfigSchema = z
   .object({
     /** 9464: the port scrape-configs/tokenwatt.ts points Prometheus at. */
     listen: Listen.default('0.0.0.0:9464'),
-    /** The `host` label of this machine's NVML GPUs. */
-    host: z.string().min(1).default(() => hostname()),
+    /** The `host` label of this machine's NVML GPUs (default: $NODE_NAME, which the Kubernetes DaemonSet sets to its node, else the hostname). */
+    host: z.string().min(1).default(() => process.env.NODE_NAME || hostname()),
     /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
     interval: Interval.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -159,6 +162,12 @@ export const ExporterConfigSchema = z
       .default(DEFAULT_LIMITS),
     targets: z.array(Target).default([]),
     energy: EnergyConfigSchema.default(() => EnergyConfigSchema.parse({})),
+    /**
+     * Where the energy ledger keeps its state (last counter readings, totals), written atomically every
+     * cycle and read at start, so a restart's downtime is attributed when the exporter returns
+     * (docs/methodology.md §9). Absent: a restart starts the ledger clean.
+     */
+    stateFile: z.string().min(1).optional(),
     placement: z.array(StaticPlacementSchema).default([]),
   })
   .strict();
@@ -226,8 +235,8 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
     if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
-    if ((t.namespace !== undefined || t.pod !== undefined) && t.kind !== 'vllm' && t.kind !== 'sglang') {
-      problems.push(`targets[${i}]: namespace/pod apply only to vllm and sglang targets`);
+    if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
+      problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
     if (cycle === undefined) return;
     const intervalMs = t.interval ?? cycle;
@@ -283,6 +292,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   }
   if (!r.success || problems.length > 0) throw new ConfigError(summary(problems));
   const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = r.data;
+  if (rest.stateFile !== undefined) rest.stateFile = resolve(baseDir, rest.stateFile);
   return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: r.data.interval, nvml, targets };
 }
 

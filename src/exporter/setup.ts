@@ -1,15 +1,12 @@
-// From a validated config to scheduled collectors: one per target, plus NVML unless `nvml: off`.
-// Placement for vLLM/SGLang engines: the static table, then the Kubernetes pod mapping read from the
+// From a validated config to scheduled collectors: one per target (made by its kind, src/kinds/), plus
+// NVML unless `nvml: off`. Placement for serving engines: the static table, then the Kubernetes pod mapping read from the
 // last good answer of each dcgm target (kept while that target fails: pods rarely move, and its GPUs
 // feed the ledger only while it answers anyway).
 import type { Collector, NvmlOptions } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
-import { createDcgmCollector } from '../collectors/dcgm.ts';
-import { createKeplerCollector } from '../collectors/kepler.ts';
-import { createSglangCollector } from '../collectors/sglang.ts';
-import { createVllmCollector } from '../collectors/vllm.ts';
 import { redactUrl } from '../collectors/redact.ts';
 import { placeEngine } from '../energy/placement.ts';
+import { targetOf } from '../kinds/index.ts';
 import type { DcgmView } from '../recognise/types.ts';
 import type { ExporterConfig } from './config.ts';
 import type { Scheduled } from './exporter.ts';
@@ -44,26 +41,24 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   };
   const out: Scheduled[] = [];
   for (const t of config.targets) {
-    const target = { name: t.name, url: t.url, timeoutMs: t.timeoutMs, ...(t.auth && { auth: t.auth }), ...(t.tls && { tls: t.tls }) };
-    let collector: Collector;
-    switch (t.kind) {
-      case 'vllm':
-      case 'sglang': {
-        const serving = { ...target, ...(t.namespace !== undefined && { namespace: t.namespace }), ...(t.pod !== undefined && { pod: t.pod }) };
-        collector = (t.kind === 'vllm' ? createVllmCollector : createSglangCollector)(serving, { limits, log, place });
-        break;
-      }
-      case 'dcgm':
-        collector = createDcgmCollector(target, { limits, log, onView: (v) => dcgmViews.set(t.name, v) });
-        break;
-      case 'kepler':
-        collector = createKeplerCollector(target, { limits, log });
-        break;
-    }
+    const target = {
+      name: t.name, url: t.url, timeoutMs: t.timeoutMs,
+      ...(t.auth && { auth: t.auth }),
+      ...(t.tls && { tls: t.tls }),
+      ...(t.namespace !== undefined && { namespace: t.namespace }),
+      ...(t.pod !== undefined && { pod: t.pod }),
+    };
+    // Each kind makes its own collector (src/kinds/); a GPU exporter's pod mapping is kept per target.
+    const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v) });
     out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
+    if (typeof mode === 'object' && config.nvmlReplayGpus === undefined) {
+      // A trace records no GPU identity: without nvmlReplayGpus every GPU gets the H100 fixture's
+      // model, UUID and power limit, and is priced as that model (issue 12).
+      log('warn', 'NVML replay without nvmlReplayGpus: every GPU of the trace is labelled (and priced) as the fixture\'s NVIDIA H100 80GB HBM3; set nvmlReplayGpus.<index>.name for the GPUs the trace came from', { trace: mode.replay });
+    }
     try {
       const collector = nvml({ mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) });
       out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });

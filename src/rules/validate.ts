@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lookupSeries } from '../catalog/index.ts';
 import type { MixinConfig } from '../config/mixin.ts';
-import { HOST_LOSS_ALERTS, HOST_LOSS_SYMPTOMS } from '../../alerts/routing.ts';
 import { checkQuery } from '../promql/check.ts';
 import { isAlertingRule } from './types.ts';
 import type { AlertingRule, RecordingRule, RuleGroup } from './types.ts';
@@ -17,9 +16,17 @@ const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const RECORD_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$/;
 const MAX_RULES = 20;
 
+/** An Alertmanager inhibition by alert name: while a `sources` alert fires, `targets` alerts are silenced. */
+export interface Inhibition {
+  sources: readonly string[];
+  targets: readonly string[];
+}
+
 export interface ValidateOptions {
   /** Folder of runbooks; tests point it elsewhere. */
   runbookDir?: string;
+  /** The routing's inhibitions whose timing the alerts must keep (content from alerts/routing.ts, passed in by src/rules/collect.ts). */
+  inhibitions?: readonly Inhibition[];
 }
 
 function checkAlert(r: AlertingRule, config: MixinConfig, runbookDir: string): string[] {
@@ -85,7 +92,7 @@ export function validateGroups(groups: RuleGroup[], config: MixinConfig, opts: V
       problems.push(...own.map((p) => `${id}: ${p}`));
     }
   }
-  problems.push(...checkInhibitionTiming(groups));
+  for (const inhibition of opts.inhibitions ?? []) problems.push(...checkInhibitionTiming(groups, inhibition));
   return problems;
 }
 
@@ -94,11 +101,11 @@ export function validateGroups(groups: RuleGroup[], config: MixinConfig, opts: V
  * waits longer (`for`) than the serving-down alert it silences lets every server on a lost host page
  * first, so each source must fire strictly sooner than each target.
  */
-function checkInhibitionTiming(groups: RuleGroup[]): string[] {
+function checkInhibitionTiming(groups: RuleGroup[], inhibition: Inhibition): string[] {
   const alerts = groups.flatMap((g) => g.rules.filter(isAlertingRule).map((r) => ({ group: g.name, r })));
   const out: string[] = [];
-  for (const t of alerts.filter((a) => HOST_LOSS_SYMPTOMS.includes(a.r.alert))) {
-    for (const s of alerts.filter((a) => HOST_LOSS_ALERTS.includes(a.r.alert))) {
+  for (const t of alerts.filter((a) => inhibition.targets.includes(a.r.alert))) {
+    for (const s of alerts.filter((a) => inhibition.sources.includes(a.r.alert))) {
       if (seconds(s.r.for ?? '0s') >= seconds(t.r.for ?? '0s')) {
         out.push(`group ${s.group}, alert ${s.r.alert}: for ${s.r.for ?? '0s'} must be shorter than ${t.r.alert}'s ${t.r.for ?? '0s'} (group ${t.group}), which it inhibits: otherwise the symptom pages before its cause exists`);
       }

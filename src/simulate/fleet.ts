@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+// The registry is read only while a fleet is parsed (isServingKind), never as this module loads: the
+// kinds' simulators import this module.
+import { isServingKind } from '../kinds/index.ts';
+import type { ServingKindId } from '../kinds/index.ts';
 import { migGeometry, parseMigProfile } from '../recognise/mig-profile.ts';
 
 /** GPU models the simulator knows: board power limit, memory, clocks (NVIDIA datasheets). */
@@ -42,7 +46,8 @@ const LengthSchema = z.object({
 const ServerSchema = z.object({
   /** Served model name (vLLM model_name). */
   model: z.string().min(1),
-  engine: z.enum(['vllm', 'sglang']).default('vllm'),
+  /** A serving kind of the registry (src/kinds/index.ts): vllm, sglang, ... */
+  engine: z.string().default('vllm').refine((v): v is ServingKindId => isServingKind(v), { message: 'must be a serving kind (see src/kinds/index.ts: vllm, sglang, ...)' }),
   /** vLLM metric names: v1 (current), old (V0-era: no engine label, pre-rename names), both (0.9.2–0.10 window). */
   names: z.enum(['v1', 'old', 'both']).default('v1'),
   /** Weights in billions of parameters: throughput scales with 7 / this (calibrated on a 7B model). */
@@ -174,7 +179,7 @@ function crossCheck(f: Fleet): string[] {
       taken.add(key);
     });
     if (s.promptTokens.max + s.outputTokens.max > s.maxModelLen) problems.push(`${at}.maxModelLen: prompt max + output max exceed ${s.maxModelLen}`);
-    if (s.engine === 'sglang' && s.names !== 'v1') problems.push(`${at}.names: only vLLM servers have old names`);
+    if (s.engine !== 'vllm' && s.names !== 'v1') problems.push(`${at}.names: only vLLM servers have old names`);
   });
   return problems;
 }

@@ -1,4 +1,4 @@
-// The simulated fleet on loopback: one HTTP server per vLLM/SGLang engine, one dcgm-exporter and
+// The simulated fleet on loopback: one HTTP server per serving engine (each kind's simulator, src/kinds/), one dcgm-exporter and
 // one Kepler per host, and a control server (GET /faults, POST|DELETE /faults/<name>?…) that
 // injects faults. The workload model (workload.ts) advances with the wall clock in fixed steps, and
 // is brought up to date before every scrape, so each exposition shows the model at that instant.
@@ -9,8 +9,8 @@ import { applyFault, clearFault, FAULT_NAMES, FaultError, isFaultName, paramsFro
 import type { ActiveFault, FaultName, FaultParams } from './faults.ts';
 import type { Fleet } from './fleet.ts';
 import { KeplerEndpoint } from './kepler.ts';
-import { sglangExposition } from './sglang.ts';
-import { vllmExposition } from './vllm.ts';
+import { servingOf } from '../kinds/index.ts';
+import type { ServingKindId } from '../kinds/index.ts';
 import { FleetSim } from './workload.ts';
 
 export { FleetSim } from './workload.ts';
@@ -30,7 +30,7 @@ export interface Endpoint { url: string; address: string }
 
 export interface RunningFleet {
   sim: FleetSim;
-  servers: (Endpoint & { model: string; engine: 'vllm' | 'sglang'; host: string; index: number })[];
+  servers: (Endpoint & { model: string; engine: ServingKindId; host: string; index: number })[];
   dcgm: (Endpoint & { host: string })[];
   kepler: (Endpoint & { host: string; generation: 'rewrite' | 'legacy' })[];
   control: Endpoint;
@@ -79,10 +79,11 @@ export async function startFleet(fleet: Fleet, opts: SimulateOptions = {}): Prom
 
   try {
     for (const [i, s] of fleet.servers.entries()) {
+      const { simulate } = servingOf(s.engine);
       const render = () => {
         const e = sim.engines[i]!;
         if (e.faults.down) return undefined;
-        return s.engine === 'sglang' ? sglangExposition(e) : vllmExposition(e);
+        return simulate(e);
       };
       const { server, endpoint } = await listen(metricsHandler(render), address, ephemeral ? 0 : 8000 + i);
       servers.push(server);

@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { build } from '../build/index.ts';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
+import { findKind, SERVING_KIND_IDS } from '../kinds/index.ts';
 import type { TargetGroup } from '../config/prometheus.ts';
 import type { Fleet } from './fleet.ts';
 import { startFleet } from './index.ts';
@@ -62,8 +63,7 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
       // on loopback would otherwise get host=127.0.0.1, and serving alerts (host from the target) could
       // not meet GPU alerts (host from dcgm-exporter's Hostname) in the host-loss inhibition.
       staticTargets: {
-        vllm: byHost(running.servers.filter((s) => s.engine === 'vllm')),
-        sglang: byHost(running.servers.filter((s) => s.engine === 'sglang')),
+        ...Object.fromEntries(SERVING_KIND_IDS.map((id) => [findKind(id)!.scrape.job, byHost(running.servers.filter((s) => s.engine === id))])),
         'dcgm-exporter': byHost(running.dcgm),
         kepler: byHost(running.kepler),
         ...(opts.tokenwatt && { tokenwatt: opts.tokenwatt }),

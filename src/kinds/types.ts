@@ -1,0 +1,85 @@
+// What one upstream kind is (node_exporter's shape: one module per kind, registered in
+// src/kinds/index.ts). Everything that used to be written out per kind in eight places is derived
+// from these records: the catalog's `Source` type, the exporter's target kinds and its collector
+// setup, `tokenwatt inspect --kind`, the selectors of src/config/mixin.ts, the scrape jobs and
+// PodMonitors, and the simulated fleet's engines.
+//
+// Only types here: a kind module imports its own pieces (recogniser, collector, simulator), and the
+// registry imports the kind modules, so nothing below src/kinds/ needs to know the list.
+import type { MetricDef } from '../catalog/types.ts';
+import type { Collector } from '../collectors/collector.ts';
+import type { Limits } from '../collectors/http-target.ts';
+import type { UpstreamTarget } from '../collectors/upstream.ts';
+import type { Placement } from '../energy/placement.ts';
+import type { MetricFamily } from '../exposition/types.ts';
+import type { Log } from '../log.ts';
+import type { DcgmView, ServingView } from '../recognise/types.ts';
+import type { EngineSim } from '../simulate/workload.ts';
+import type { ScrapeJob } from '../../scrape-configs/types.ts';
+
+/** What the exporter hands every collector factory. */
+export interface TargetDeps {
+  limits: Limits;
+  log: Log;
+  /** Where a serving engine runs (static table, then the Kubernetes pod mapping); empty when unknown. */
+  place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement[];
+  /** A GPU exporter's latest view, whose Kubernetes pod mapping places serving pods. */
+  onPodMapping(view: DcgmView): void;
+}
+
+/** A target as the exporter config gives it to a factory (namespace/pod only where `placed`). */
+export interface KindTargetConfig extends UpstreamTarget {
+  namespace?: string;
+  pod?: string;
+}
+
+/** The exporter reads targets of this kind (`targets[].kind` in tokenwatt.yaml). */
+export interface KindTarget {
+  /** Targets may name the Kubernetes namespace/pod of a serving engine (placed through the pod mapping). */
+  placed: boolean;
+  create(target: KindTargetConfig, deps: TargetDeps): Collector;
+}
+
+/** `tokenwatt inspect --kind <id>`: the recogniser and the line of usage text saying what it prints. */
+export interface KindInspect<V> {
+  recognise(families: MetricFamily[]): V;
+  /** The JSON shape printed, for the usage text (`{"engines":[{"model",...}]}`). */
+  json: string;
+}
+
+/**
+ * A serving engine: its token counters feed the energy ledger (tokens per joule, cost and carbon per
+ * model), and the simulated fleet can run it.
+ */
+export interface KindServing {
+  /** Catalog names of the prompt and generation token counters (older names are found by the catalog). */
+  promptTokens: string;
+  generationTokens: string;
+  /** The /metrics text of one simulated engine at its current state. */
+  simulate(engine: EngineSim): string;
+}
+
+export interface UpstreamKind<Id extends string = string> {
+  /** The `source` of its catalog entries, its selector key, target kind and `inspect --kind` value. */
+  readonly id: Id;
+  /** As people write it: "vLLM", "dcgm-exporter". */
+  readonly title: string;
+  /** Its catalog entries (src/catalog/index.ts holds them; a test checks the two agree). */
+  readonly metrics: readonly MetricDef[];
+  /** Its Prometheus job and ServiceMonitor/PodMonitor; the default selector is `job="<job>"`. */
+  readonly scrape: ScrapeJob;
+  readonly inspect?: KindInspect<unknown>;
+  readonly target?: KindTarget;
+  readonly serving?: KindServing;
+}
+
+/** A kind the exporter reads and `inspect` recognises, printing a `V`. */
+export interface ReadKind<Id extends string, V> extends UpstreamKind<Id> {
+  readonly inspect: KindInspect<V>;
+  readonly target: KindTarget;
+}
+
+/** A serving engine kind: read, recognised as engines with token counters, simulated. */
+export interface ServingKind<Id extends string> extends ReadKind<Id, ServingView> {
+  readonly serving: KindServing;
+}
