@@ -9,8 +9,11 @@ import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
 import type { Target } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
+import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
+import type { ServingKindId } from '../src/kinds/index.ts';
 
-const RUNNING_EITHER = '__name__=~"vllm:num_requests_running|sglang:num_running_reqs"';
+/** Every serving kind's running-requests gauge by name (src/kinds/): what the server and model pickers list. */
+const RUNNING_EITHER = `__name__=~"${SERVING_KIND_IDS.map((id) => metric(servingOf(id).running).name).join('|')}"`;
 
 export default function llmServing(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
@@ -31,7 +34,7 @@ export default function llmServing(config: MixinConfig): Dashboard {
   const orZero = (expr: string) => `(${expr} or vector(0))`;
   const sumBy = (expr: string, labels: readonly string[] = by) => `sum by (${labels.join(', ')}) (${expr})`;
 
-  return tokenwattDashboard(config, {
+  const board = tokenwattDashboard(config, {
     slug: 'llm-serving',
     title: 'tokenwatt / LLM serving',
     description: 'Latency, traffic, errors and engine state of vLLM and SGLang servers, per model and engine.',
@@ -173,6 +176,13 @@ export default function llmServing(config: MixinConfig): Dashboard {
         { expr: histogramQuantile(0.5, 'vllm:request_prompt_tokens', ['model_name'], v), legend: 'prompt {{model_name}}' },
         { expr: histogramQuantile(0.5, 'vllm:request_generation_tokens', ['model_name'], v), legend: 'generated {{model_name}}' },
       ],
-    }))
-    .build();
+    }));
+  // Every other serving kind brings its own row, filtered by the same pickers (src/kinds/<kind>/).
+  for (const id of SERVING_KIND_IDS) {
+    const kind = servingOf(id);
+    if (!kind.panels) continue;
+    board.withRow(row(kind.title));
+    for (const panel of kind.panels({ config, matchers: matchers(config.selectors[id as ServingKindId], scope) })) board.withPanel(panel);
+  }
+  return board.build();
 }

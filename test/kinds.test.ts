@@ -99,3 +99,13 @@ describe('layering', () => {
     expect(importsOf('src/rules').filter((i) => i.file.endsWith('validate.ts') && i.from.includes('alerts/'))).toEqual([]);
   });
 });
+
+describe('engines whose metrics name no model', () => {
+  it('targets[].model is accepted on serving targets and refused elsewhere, naming the field', async () => {
+    const { parseExporterConfig } = await import('../src/exporter/config.ts');
+    const ok = parseExporterConfig({ nvml: 'off', targets: [{ kind: 'vllm', url: 'http://127.0.0.1:1/metrics', model: 'm' }] });
+    expect(ok.targets[0]!.model).toBe('m');
+    expect(() => parseExporterConfig({ nvml: 'off', targets: [{ kind: 'dcgm', url: 'http://127.0.0.1:1/metrics', model: 'm' }] }))
+      .toThrow(/targets\[0\]\.model: applies only to serving targets/);
+  });
+});
