@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the tests run for real: Prometheus 2.42 with promtool, Alertmanager 0.25 with amtool,
-# and a C compiler for the fake libnvidia-ml.so the koffi NVML binding is tested against (no GPU in CI).
+# a C compiler for the fake libnvidia-ml.so the koffi NVML binding is tested against (no GPU in CI),
+# and kubectl (kubernetes-client, 1.20 on Debian 12) whose `kubectl kustomize` renders dist/kubernetes/.
 set -euo pipefail
-pkgs=(prometheus prometheus-alertmanager gcc libc6-dev)
+pkgs=(prometheus prometheus-alertmanager gcc libc6-dev kubernetes-client)
+# A package is present when dpkg has it, or (kubectl) when another package already provides the command.
+declare -A provides=([kubernetes-client]=kubectl)
 missing=()
-for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 && continue
+  [ -n "${provides[$p]:-}" ] && command -v "${provides[$p]}" >/dev/null 2>&1 && continue
+  missing+=("$p")
+done
 [ ${#missing[@]} -eq 0 ] && { echo "debian-deps: ${pkgs[*]} already installed"; exit 0; }
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive

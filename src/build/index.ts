@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
 import { emitters as defaultEmitters } from './emitters.ts';
+import { kustomization } from './kubernetes/exporter.ts';
 import { BuildError } from './types.ts';
 import type { Artifact, Emitter } from './types.ts';
 
@@ -28,6 +29,8 @@ export async function generate(config: MixinConfig = defaultConfig, emitters: Em
     seen.add(a.path);
   }
   if (problems.length > 0) throw new BuildError(problems);
+  // Over every manifest, whichever emitter wrote it: `kubectl kustomize dist/kubernetes`.
+  if (out.some((a) => a.path.startsWith('kubernetes/'))) out.push(kustomization(out));
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -45,6 +45,7 @@ const OVERRIDES: Record<string, z.ZodType> = {
   'alerting.slo.errors.objective': Fraction,
   jobs: z.record(z.string(), JobOverride),
   'exporter.energy': EnergyConfigSchema,
+  'exporter.nodeSelector': z.record(z.string(), z.string()),
 };
 
 /** Optional fields that have no default to derive them from. */
@@ -157,7 +158,7 @@ export function checkBuildConfig(doc: unknown): string[] {
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Maps whose entries are the user's own: given, they replace the default map whole. */
-const REPLACE = new Set(['prometheus.staticTargets', 'exporter.energy.gpuPrices', 'exporter.energy.idlePowerWatts', 'alertmanager.receivers']);
+const REPLACE = new Set(['exporter.nodeSelector', 'prometheus.staticTargets', 'exporter.energy.gpuPrices', 'exporter.energy.idlePowerWatts', 'alertmanager.receivers']);
 
 export function deepMerge<T>(base: T, over: unknown, path = ''): T {
   if (!isPlain(base) || !isPlain(over) || REPLACE.has(path)) return (over === undefined ? base : over) as T;

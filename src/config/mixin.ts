@@ -27,6 +27,10 @@ export interface ExporterDeployConfig {
   image: string;
   /** Collection interval written into the exporter's config. */
   interval: string;
+  /** Nodes the DaemonSet runs on: GPU nodes, by the label NVIDIA's GPU feature discovery sets. */
+  nodeSelector: Record<string, string>;
+  /** RuntimeClass of the NVIDIA container runtime (the GPU operator creates `nvidia`); '' for a cluster whose default runtime is NVIDIA's. */
+  runtimeClassName: string;
   /** Prices, PUE, grid intensity... of the exporter's energy ledger (src/energy/config.ts); unset fields keep its defaults. */
   energy: EnergyConfigInput;
 }
@@ -79,5 +83,11 @@ export const defaultConfig: MixinConfig = {
   alertmanager: defaultAlertmanagerConfig,
   prometheus: defaultPrometheusConfig,
   jobs: {},
-  exporter: { image: 'ghcr.io/tokenwatt/tokenwatt:0.1.0', interval: '5s', energy: {} },
+  exporter: {
+    image: 'ghcr.io/tokenwatt/tokenwatt:0.1.0',
+    interval: '5s',
+    nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+    runtimeClassName: 'nvidia',
+    energy: {},
+  },
 };

@@ -106,8 +106,8 @@ export const ExporterConfigSchema = z
   .object({
     /** 9464: the port scrape-configs/tokenwatt.ts points Prometheus at. */
     listen: Listen.default('0.0.0.0:9464'),
-    /** The `host` label of this machine's NVML GPUs. */
-    host: z.string().min(1).default(() => hostname()),
+    /** The `host` label of this machine's NVML GPUs (default: $NODE_NAME, which the Kubernetes DaemonSet sets to its node, else the hostname). */
+    host: z.string().min(1).default(() => process.env.NODE_NAME || hostname()),
     /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
     interval: Duration.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

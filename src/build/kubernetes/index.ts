@@ -8,6 +8,7 @@ import type { MixinConfig } from '../../config/mixin.ts';
 import { compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
 import { toYaml } from '../yaml.ts';
+import { exporterEmitters } from './exporter.ts';
 
 function metadata(c: MixinConfig, name: string): object {
   return {
@@ -59,4 +60,4 @@ const kubernetes: Emitter = {
   },
 };
 
-export const kubernetesEmitters: Emitter[] = [kubernetes];
+export const kubernetesEmitters: Emitter[] = [kubernetes, ...exporterEmitters];
