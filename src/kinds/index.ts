@@ -9,13 +9,14 @@ import { dcgm } from './dcgm.ts';
 import { kepler } from './kepler.ts';
 import { node } from './node.ts';
 import { sglang } from './sglang.ts';
+import { tgi } from './tgi/index.ts';
 import { tokenwatt } from './tokenwatt.ts';
 import type { KindInspect, KindServing, KindTarget, UpstreamKind } from './types.ts';
 import { vllm } from './vllm.ts';
 
 export type { KindInspect, KindServing, KindTarget, KindTargetConfig, TargetDeps, UpstreamKind } from './types.ts';
 
-export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt] as const;
+export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt, tgi] as const;
 
 type Kind = (typeof upstreamKinds)[number];
 /** Every kind: the `source` of upstream catalog entries and the keys of `config.selectors`. */
