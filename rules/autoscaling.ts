@@ -1,16 +1,20 @@
-// Per-model signals for HPA (prometheus-adapter external metrics) or KEDA's prometheus scaler:
-// queue depth to scale out on, KV-cache token headroom and throughput to scale in on.
-import { anyName, rateOf } from '../src/promql/helpers.ts';
+// Per-model signals for KEDA's prometheus scaler and prometheus-adapter's external metrics
+// (src/build/kubernetes/autoscaling.ts reads only these, never raw histograms).
+// `tokenwatt-autoscaling`: vLLM running requests, KV-cache headroom of the fullest replica and 5m
+// token throughput (dashboards). `tokenwatt-autoscaling-<engine>`: the four trigger signals of each
+// engine kind in src/autoscaling/signals.ts, one group per kind so that a group stays under the
+// 20-rule limit however many kinds are added.
+import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../src/autoscaling/signals.ts';
+import { anyName, histogramQuantile, rateOf } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
-const group: RecordingGroupDef = (c) => {
+const base: RecordingGroupDef = (c) => {
   const by = modelBy(c).join(', ');
   const v = c.selectors.vllm;
   return {
     name: 'tokenwatt-autoscaling',
     rules: [
-      { record: 'model_name:vllm_num_requests_waiting:sum', expr: `sum by (${by}) (${anyName('vllm:num_requests_waiting', v)})` },
       { record: 'model_name:vllm_num_requests_running:sum', expr: `sum by (${by}) (${anyName('vllm:num_requests_running', v)})` },
       // The fullest replica bounds the headroom: a new long request lands on one replica.
       { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: `1 - max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)})` },
@@ -18,4 +22,22 @@ const group: RecordingGroupDef = (c) => {
     ],
   };
 };
-export default group;
+
+const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind, s]) => (c) => {
+  const by = modelBy(c);
+  const m = c.selectors[s.selector];
+  return {
+    name: `tokenwatt-autoscaling-${kind}`,
+    rules: [
+      // Queue of all replicas: the scale-out signal (KEDA AverageValue divides it by the target per replica).
+      { record: s.recorded.waiting, expr: `sum by (${by.join(', ')}) (${anyName(s.source.waiting, m)})` },
+      // Mean KV-cache usage over replicas: a utilisation, scaled as HPA Value (replicas x usage / target).
+      { record: s.recorded.kvUsage, expr: `avg by (${by.join(', ')}) (${anyName(s.source.kvUsage, m)})` },
+      { record: s.recorded.generationTokens, expr: `sum by (${by.join(', ')}) (${rateOf(s.source.generationTokens, m, TOKENS_WINDOW)})` },
+      // NaN while no request finished prefill in the window; the trigger queries drop NaN (>= 0).
+      { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, by, m, TTFT_WINDOW) },
+    ],
+  };
+});
+
+export const autoscalingGroups: RecordingGroupDef[] = [base, ...perEngine];

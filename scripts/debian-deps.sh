@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests run for real: Prometheus 2.42 with promtool, Alertmanager 0.25 with amtool,
 # a C compiler for the fake libnvidia-ml.so the koffi NVML binding is tested against (no GPU in CI),
-# and kubectl (kubernetes-client, 1.20 on Debian 12) whose `kubectl kustomize` renders dist/kubernetes/.
+# kubectl (kubernetes-client, 1.20 on Debian 12) whose `kubectl kustomize` renders dist/kubernetes/, and
+# Chromium, which opens `tokenwatt report`'s HTML page headless (test/report-prometheus.test.ts).
 set -euo pipefail
-pkgs=(prometheus prometheus-alertmanager gcc libc6-dev kubernetes-client)
+pkgs=(prometheus prometheus-alertmanager gcc libc6-dev kubernetes-client chromium)
 # A package is present when dpkg has it, or (kubectl) when another package already provides the command.
 declare -A provides=([kubernetes-client]=kubectl)
 missing=()

@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   analyze: () => import('./commands/analyze.ts'),
   simulate: () => import('./commands/simulate.ts'),
   demo: () => import('./commands/demo.ts'),
+  report: () => import('./commands/report.ts'),
 };
 
 const summaries: Record<string, string> = {
@@ -23,6 +24,7 @@ const summaries: Record<string, string> = {
   analyze: 'tokens, joules and tokens/J of a recorded run, per window and in total',
   simulate: 'run a simulated fleet (vLLM, dcgm-exporter, Kepler, NVML replay) on loopback',
   demo: 'build, then run the simulated fleet, the exporter, Prometheus and Alertmanager together',
+  report: 'what each model cost over a period (joules, dollars, CO2e): table, Markdown, CSV, JSON or an HTML page with charts',
 };
 
 export function usage(): string {

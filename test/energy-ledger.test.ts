@@ -117,18 +117,53 @@ describe('EnergyLedger details', () => {
     expect(gpus()).toEqual(new Set(['0']));
   });
 
-  it('takes a driver reload (energy counter goes down) as a reset, like Prometheus', () => {
+  it('takes a driver reload (energy counter goes down and stays down) as a reset, once the next reading confirms it', () => {
     const l = new EnergyLedger();
     l.observe({ timestampS: 0, boards: [board({ energyJoules: 1e6 })], engines: [] });
     l.observe({ timestampS: 10, boards: [board({ energyJoules: 1e6 + 500 })], engines: [] });
     l.observe({ timestampS: 20, boards: [board({ energyJoules: 300 })], engines: [] });
-    expect(value(l.samples(), 'tokenwatt_gpu_energy_joules_total')).toBe(800);
+    expect(value(l.samples(), 'tokenwatt_gpu_energy_joules_total')).toBe(500);
+    l.observe({ timestampS: 30, boards: [board({ energyJoules: 700 })], engines: [] });
+    // 500 + the 700 J counted since the reset.
+    expect(value(l.samples(), 'tokenwatt_gpu_energy_joules_total')).toBe(1200);
+    expect(value(l.samples(), 'tokenwatt_estimated_energy_joules_total', { reason: 'reset' })).toBe(700);
+  });
+
+  it('drops a counter that halves every third reading as implausible: the total matches its healthy twin (issue 12)', () => {
+    // 400 W for 300 s read every 5 s; the faulty upstream reports half its value on every third reading.
+    const healthy = new EnergyLedger();
+    const faulty = new EnergyLedger();
+    for (let i = 0; i <= 60; i++) {
+      const e = 5e6 + 2000 * i;
+      healthy.observe({ timestampS: 5 * i, boards: [board({ energyJoules: e })], engines: [engine({ generationTokens: 25_600 + 40 * i })] });
+      const glitch = i % 3 === 2;
+      faulty.observe({ timestampS: 5 * i, boards: [board({ energyJoules: glitch ? e / 2 : e })], engines: [engine({ generationTokens: glitch ? (25_600 + 40 * i) / 2 : 25_600 + 40 * i })] });
+    }
+    const h = value(healthy.samples(), 'tokenwatt_gpu_energy_joules_total');
+    expect(h).toBe(120_000);
+    expect(Math.abs(value(faulty.samples(), 'tokenwatt_gpu_energy_joules_total') - h) / h).toBeLessThan(0.01);
+    const ht = value(healthy.samples(), 'tokenwatt_model_generation_tokens_total');
+    expect(Math.abs(value(faulty.samples(), 'tokenwatt_model_generation_tokens_total') - ht) / ht).toBeLessThan(0.01);
+    expect(value(faulty.samples(), 'tokenwatt_ledger_dropped_readings_total', { counter: 'energy', reason: 'implausible' })).toBe(20);
+  });
+
+  it('drops an energy increase above the power limit × margin × the time it covers, and a token increase above maxTokensPerSecond', () => {
+    const l = new EnergyLedger({ maxTokensPerSecond: 1000 });
+    l.observe({ timestampS: 0, boards: [board({ energyJoules: 1e6, powerLimitWatts: 400 })], engines: [engine({ generationTokens: 0 })] });
+    // 10 s at most 400 W × 2 = 8000 J; 1e9 J is a glitch. 1000 tokens/s × 10 s = 10,000; 1e7 is one.
+    l.observe({ timestampS: 10, boards: [board({ energyJoules: 1e9, powerLimitWatts: 400 })], engines: [engine({ generationTokens: 1e7 })] });
+    l.observe({ timestampS: 20, boards: [board({ energyJoules: 1e6 + 6000, powerLimitWatts: 400 })], engines: [engine({ generationTokens: 5000 })] });
+    const s = l.samples();
+    expect(value(s, 'tokenwatt_gpu_energy_joules_total')).toBe(6000);
+    expect(value(s, 'tokenwatt_model_generation_tokens_total')).toBe(5000);
+    expect(value(s, 'tokenwatt_ledger_dropped_readings_total', { counter: 'energy' })).toBe(1);
+    expect(value(s, 'tokenwatt_ledger_dropped_readings_total', { counter: 'generation_tokens' })).toBe(1);
   });
 
   it('uses a grid intensity fed with the tick', () => {
     const l = new EnergyLedger({ pue: 1 });
     l.observe({ timestampS: 0, boards: [board({ energyJoules: 0 })], engines: [] });
-    l.observe({ timestampS: 10, boards: [board({ energyJoules: 3.6e6 })], engines: [], gridIntensityGramsPerKwh: 100 });
+    l.observe({ timestampS: 3600, boards: [board({ energyJoules: 3.6e6 })], engines: [], gridIntensityGramsPerKwh: 100 });
     const s = l.samples();
     expect(value(s, 'tokenwatt_gpu_co2e_grams_total')).toBe(100);
     expect(value(s, 'tokenwatt_grid_intensity_grams_per_kwh', { source: 'feed' })).toBe(100);
@@ -231,6 +266,9 @@ function ticksOf(layout: Layout, steps: Step[]): Tick[] {
 
 const stepsArb = fc.array(stepArb(8), { minLength: 1, maxLength: 6 });
 
+/** The generated steps draw up to 80 kW: these properties are about the split, not plausibility (§9). */
+const LOOSE = { defaultPowerLimitWatts: 1e6 };
+
 function byKey(samples: LedgerSample[]): Map<string, number> {
   return new Map(samples.map((s) => [`${s.name}${JSON.stringify(Object.entries(s.labels).sort())}`, s.value]));
 }
@@ -249,7 +287,7 @@ describe('EnergyLedger properties', () => {
   it('conserves energy per GPU: slices (idle + active) + unallocated = board energy to 1e-9 relative', () => {
     fc.assert(
       fc.property(layoutArb, stepsArb, fc.constantFrom('compute', 'memory', 'max'), (layout, steps, basis) => {
-        const l = new EnergyLedger({ sliceWeightBasis: basis as 'compute' });
+        const l = new EnergyLedger({ ...LOOSE, sliceWeightBasis: basis as 'compute' });
         for (const tick of ticksOf(layout, steps)) l.observe(tick);
         const s = l.samples();
         for (const b of s.filter((x) => x.name === 'tokenwatt_gpu_energy_joules_total')) {
@@ -266,7 +304,7 @@ describe('EnergyLedger properties', () => {
   it('never lets an output counter decrease or vanish, across upstream energy and token resets', () => {
     fc.assert(
       fc.property(layoutArb, stepsArb, (layout, steps) => {
-        const l = new EnergyLedger();
+        const l = new EnergyLedger(LOOSE);
         let before = new Map<string, number>();
         for (const tick of ticksOf(layout, steps)) {
           l.observe(tick);
@@ -285,8 +323,8 @@ describe('EnergyLedger properties', () => {
   it('gives identical results whatever order a tick lists boards, slices and engines in', () => {
     fc.assert(
       fc.property(layoutArb, stepsArb, fc.integer({ min: 1, max: 1e6 }), (layout, steps, seed) => {
-        const a = new EnergyLedger();
-        const b = new EnergyLedger();
+        const a = new EnergyLedger(LOOSE);
+        const b = new EnergyLedger(LOOSE);
         for (const tick of ticksOf(layout, steps)) {
           a.observe(tick);
           b.observe({
@@ -315,7 +353,7 @@ describe('EnergyLedger properties', () => {
         // of dt computed from 1.7e9-second timestamps), so idle is never capped.
         const fix = (s: Step): Step => ({ ...s, reset: s.reset.map(() => false), tokenReset: s.tokenReset.map(() => false), activity: s.activity.map((_, i) => 0.1 + i / 10), energy: s.energy.map((e) => idleW * s.dt * 1.01 + 1 + e) });
         const ticks = ticksOf(layout, [fix(s1), fix(s2)]);
-        const cfg = { idlePowerWatts: { [A100]: idleW }, windowSeconds: 1e6 };
+        const cfg = { ...LOOSE, idlePowerWatts: { [A100]: idleW }, windowSeconds: 1e6 };
         const full = new EnergyLedger(cfg);
         const skip = new EnergyLedger(cfg);
         ticks.forEach((t) => full.observe(t));

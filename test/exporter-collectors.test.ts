@@ -39,7 +39,7 @@ describe('vllm collector', () => {
     expect(c.kind).toBe('vllm');
     const r = await c.collect(signal);
     expect(r.samples).toEqual([]);
-    expect(r.engines).toEqual([{ model_name: 'vllm_model', engine: '0', namespace: '', pod: '', host: 'h1', gpu: '2', generationTokens: 16, promptTokens: 10 }]);
+    expect(r.engines).toEqual([{ model_name: 'vllm_model', engine: '0', namespace: '', pod: '', host: 'h1', gpu: '2', counterKey: JSON.stringify(['vllm', 'triton', 'vllm_model', '0']), generationTokens: 16, promptTokens: 10 }]);
     expect(engineMeta.get(r.engines![0]!)).toEqual({ server: 'vllm', target: 'triton', mapping: 'static' });
     expect(r.series).toBeGreaterThan(10);
   });

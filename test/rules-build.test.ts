@@ -45,6 +45,15 @@ describe('generated files pass the real tools', () => {
     const yml = parse(await readFile(out('prometheus/prometheus.yml'), 'utf8'));
     expect(yml.scrape_configs.map((s: { job_name: string }) => s.job_name)).toEqual(['vllm', 'sglang', 'dcgm-exporter', 'kepler', 'node', 'tokenwatt', 'tgi']);
     expect(yml.rule_files.every((f: string) => f.startsWith('rules/'))).toBe(true);
+    // dcgm-exporter's own host label (either spelling) and Kepler's node_name become `host` at
+    // ingest; jobs whose exporter names no host get no metric relabelling.
+    const job = (name: string) => yml.scrape_configs.find((s: { job_name: string }) => s.job_name === name);
+    expect(job('dcgm-exporter').metric_relabel_configs).toEqual([
+      { source_labels: ['Hostname'], regex: '(.+)', target_label: 'host', replacement: '$1' },
+      { source_labels: ['hostname'], regex: '(.+)', target_label: 'host', replacement: '$1' },
+    ]);
+    expect(job('kepler').metric_relabel_configs).toEqual([{ source_labels: ['node_name'], regex: '(.+)', target_label: 'host', replacement: '$1' }]);
+    expect(job('vllm').metric_relabel_configs).toBeUndefined();
   });
 
   it('amtool check-config accepts alertmanager.yml (PagerDuty routing_key_file, Slack api_url_file)', async () => {
@@ -87,6 +96,12 @@ describe('generated files pass the real tools', () => {
     expect(ep.relabelings).toContainEqual({ targetLabel: 'job', replacement: 'vllm' });
     expect(ep.relabelings).toContainEqual({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'host' });
     expect(vllm.metadata.labels.release).toBe(defaultConfig.kubernetes.release);
+    expect(ep.metricRelabelings).toBeUndefined();
+    const dcgm = monitors.find((m) => m.metadata.name === 'tokenwatt-dcgm-exporter').spec.endpoints[0];
+    expect(dcgm.metricRelabelings).toEqual([
+      { sourceLabels: ['Hostname'], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' },
+      { sourceLabels: ['hostname'], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' },
+    ]);
   });
 
   it('is deterministic: a second build writes the same bytes', async () => {

@@ -4,5 +4,6 @@ import { grafanaEmitters } from './grafana/index.ts';
 import { prometheusEmitters } from './prometheus/index.ts';
 import { alertmanagerEmitters } from './alertmanager/index.ts';
 import { kubernetesEmitters } from './kubernetes/index.ts';
+import { autoscalingEmitters } from './kubernetes/autoscaling.ts';
 
-export const emitters: Emitter[] = [...grafanaEmitters, ...prometheusEmitters, ...alertmanagerEmitters, ...kubernetesEmitters];
+export const emitters: Emitter[] = [...grafanaEmitters, ...prometheusEmitters, ...alertmanagerEmitters, ...kubernetesEmitters, ...autoscalingEmitters];

@@ -80,9 +80,10 @@ export function createServingCollector(
           if (misses >= 2) warnOnce(key, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
           continue;
         }
-        // A tensor-parallel engine runs on all its GPUs at once: each GPU carries an equal share of its
-        // tokens, so each GPU's energy is charged for its share and per-model sums come out whole.
-        const n = placements.length;
+        // A tensor-parallel engine runs on all its GPUs at once: one reading per GPU, each with the
+        // engine's whole counters and one counterKey, so the ledger reads the counters once and
+        // apportions each increase to the GPUs it runs on now (a placement change mints nothing).
+        const counterKey = JSON.stringify([kind, target.name, e.model, e.engine]);
         for (const placement of placements) {
           const reading: EngineReading = {
             model_name: e.model,
@@ -92,8 +93,9 @@ export function createServingCollector(
             host: placement.host,
             gpu: placement.gpu,
             ...(placement.gpuInstanceId !== undefined && { gpuInstanceId: placement.gpuInstanceId }),
-            generationTokens: e.generationTokens / n,
-            promptTokens: e.promptTokens / n,
+            counterKey,
+            generationTokens: e.generationTokens,
+            promptTokens: e.promptTokens,
           };
           engineMeta.set(reading, { server: kind, target: target.name, mapping: placement.mapping });
           engines.push(reading);

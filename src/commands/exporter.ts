@@ -44,7 +44,7 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     const log = jsonLog(config.logLevel);
     log('info', 'starting', { version, config: values.config, targets: config.targets.length, intervalMs: config.intervalMs });
     const nvml = config.nvml === 'off' ? undefined : await loadNvmlFactory(log);
-    const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes });
+    const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes, ...(config.stateFile !== undefined && { stateFile: config.stateFile }) });
     let server: Server;
     try {
       server = await listen(exporter, { host: config.listen.host, port: config.listen.port, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });

@@ -14,6 +14,7 @@ import { scrapeJobs } from '../../scrape-configs/index.ts';
 import { defaultConfig } from './mixin.ts';
 import type { MixinConfig } from './mixin.ts';
 import { ReceiversSchema, SECRET_FIELDS } from './receivers.ts';
+import { AutoscaledDeploymentsSchema } from './autoscaling.ts';
 
 export class BuildConfigError extends Error {
   constructor(readonly problems: string[], file: string) {
@@ -45,6 +46,8 @@ const OVERRIDES: Record<string, z.ZodType> = {
   'alerting.slo.errors.objective': Fraction,
   jobs: z.record(z.string(), JobOverride),
   'exporter.energy': EnergyConfigSchema,
+  'autoscaling.deployments': AutoscaledDeploymentsSchema,
+  'autoscaling.prometheusUrl': Url,
   'exporter.nodeSelector': z.record(z.string(), z.string()),
 };
 

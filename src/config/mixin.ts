@@ -8,6 +8,8 @@ import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
 import type { PrometheusConfig } from './prometheus.ts';
 import type { EnergyConfigInput } from '../energy/config.ts';
+import { defaultAutoscalingConfig } from './autoscaling.ts';
+import type { AutoscalingConfig } from './autoscaling.ts';
 
 /** Changes to one scrape job of scrape-configs/ (keyed by its default job name there). */
 export interface JobOverride {
@@ -71,6 +73,8 @@ export interface MixinConfig {
   /** Job names, labels and ports of scrape-configs/ jobs, by default job name. */
   jobs: Record<string, JobOverride>;
   exporter: ExporterDeployConfig;
+  /** KEDA ScaledObjects, prometheus-adapter rules and HPAs of the serving Deployments (src/config/autoscaling.ts). */
+  autoscaling: AutoscalingConfig;
 }
 
 export const defaultConfig: MixinConfig = {
@@ -90,4 +94,5 @@ export const defaultConfig: MixinConfig = {
     runtimeClassName: 'nvidia',
     energy: {},
   },
+  autoscaling: defaultAutoscalingConfig,
 };

@@ -58,6 +58,21 @@ export const EnergyConfigSchema = z
      * Prometheus's 5-minute lookback.
      */
     retentionSeconds: z.number().finite().positive().default(600),
+    /**
+     * Plausibility of an energy counter's increase (methodology §9): at most the GPU's power limit × this
+     * margin × the time it covers. 2: dcgm-exporter's 30 s sample can land in a 25 s window of the
+     * exporter's clock (×1.2), and boards briefly exceed their limit; a counter that halves or jumps by
+     * megajoules is far outside it.
+     */
+    powerLimitMargin: z.number().finite().min(1).default(2),
+    /** Power limit assumed where the source does not report one (W). 1000: the highest board limit of current data-centre GPUs (B200). */
+    defaultPowerLimitWatts: z.number().finite().positive().default(1000),
+    /**
+     * Ceiling on one engine's token counters, tokens per second (prompt and generated each): an increase
+     * above it is dropped as implausible. 1e6 is far above any one engine; set it near your fleet's real
+     * peak to catch glitching counters sooner.
+     */
+    maxTokensPerSecond: z.number().finite().positive().default(1_000_000),
   })
   .strict()
   .superRefine((cfg, ctx) => {

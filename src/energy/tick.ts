@@ -13,6 +13,10 @@ export interface BoardReading {
   energyJoules: number;
   /** Instantaneous/averaged board power (W), used only to learn idle power, never to integrate energy. */
   powerWatts?: number;
+  /** Enforced power limit (W), when the source reports it: bounds a plausible energy increase (methodology §9). */
+  powerLimitWatts?: number;
+  /** Set by the exporter on the first reading after it switched this GPU to another energy source (marked `source_switch`). */
+  sourceSwitched?: true;
   /** Whole-GPU activity 0–1 when not in MIG mode. */
   activity?: number;
   /** MIG instances present on this GPU now (empty: whole GPU). */
@@ -43,6 +47,13 @@ export interface EngineReading {
   gpu: string;
   /** MIG instance the engine runs on; absent for a whole GPU (engines on one GPU share it by tokens). */
   gpuInstanceId?: string;
+  /**
+   * One engine on several GPUs (tensor parallelism): its readings share this key and each carries the
+   * engine's WHOLE counters; the ledger reads them once and apportions each increase equally among the
+   * GPUs it runs on now, so a placement change neither mints nor loses tokens. Absent: the reading is an
+   * engine of its own.
+   */
+  counterKey?: string;
   generationTokens: number;
   promptTokens: number;
 }

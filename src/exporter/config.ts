@@ -142,6 +142,12 @@ export const ExporterConfigSchema = z
       .default(DEFAULT_LIMITS),
     targets: z.array(Target).default([]),
     energy: EnergyConfigSchema.default(() => EnergyConfigSchema.parse({})),
+    /**
+     * Where the energy ledger keeps its state (last counter readings, totals), written atomically every
+     * cycle and read at start, so a restart's downtime is attributed when the exporter returns
+     * (docs/methodology.md §9). Absent: a restart starts the ledger clean.
+     */
+    stateFile: z.string().min(1).optional(),
     placement: z.array(StaticPlacementSchema).default([]),
   })
   .strict();
@@ -269,6 +275,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   }
   if (!r.success || problems.length > 0) throw new ConfigError(summary(problems));
   const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = r.data;
+  if (rest.stateFile !== undefined) rest.stateFile = resolve(baseDir, rest.stateFile);
   return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: r.data.interval, nvml, targets };
 }
 

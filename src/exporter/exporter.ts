@@ -18,6 +18,7 @@ import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
 import { EnergyLedger } from '../energy/ledger.ts';
 import type { BoardReading, EngineReading, LedgerSample, Tick } from '../energy/tick.ts';
 import { validateTick } from '../energy/validate-tick.ts';
+import { readStateFile, writeStateFile } from '../energy/state-file.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
@@ -80,8 +81,17 @@ export class Exporter {
   readonly ledger: EnergyLedger;
   private readonly states: State[];
   private readonly gpuInfo = new Map<string, Remembered>();
-  /** Per host+gpu, the source and energy (J) last fed to the ledger (see join: switching sources). */
-  private readonly lastFed = new Map<string, { source: string; energy: number }>();
+  /**
+   * Per host+gpu: the source last fed to the ledger, its raw reading and the offset added to it (the fed
+   * counter stays continuous across source switches and resets; see join). And every source's last raw
+   * reading of each GPU, fed or not, so a switch can tell a reset from a lag.
+   */
+  private readonly fed = new Map<string, { source: string; raw: number; offset: number }>();
+  private readonly rawSeen = new Map<string, Map<string, number>>();
+  private readonly stateFile: string | undefined;
+  private stateLoaded = false;
+  /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
+  private readonly unplacedCycles = new Map<string, number>();
   private readonly engineInfo = new Map<string, Remembered>();
   private current: Rendered;
   private cycles = 0;
@@ -98,10 +108,11 @@ export class Exporter {
     energy: EnergyConfig,
     private readonly intervalMs: number,
     private readonly log: Log,
-    opts: { maxConcurrentScrapes?: number } = {},
+    opts: { maxConcurrentScrapes?: number; stateFile?: string } = {},
   ) {
     this.slots = new Slots(opts.maxConcurrentScrapes ?? DEFAULT_MAX_CONCURRENT_SCRAPES);
     this.ledger = new EnergyLedger(energy);
+    this.stateFile = opts.stateFile;
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map((s) => ({
@@ -168,6 +179,7 @@ export class Exporter {
     const due = this.states.filter((s) => s.lastRunMs === undefined || nowMs - s.lastRunMs >= s.intervalMs - 1);
     const results = await Promise.all(due.map((s) => this.runOne(s, nowMs)));
     const fresh = results.filter((r): r is { state: State; result: CollectResult } => r !== undefined);
+    if (!this.stateLoaded) await this.loadState(nowMs / 1000);
     const tick = this.join(nowMs / 1000, fresh);
     try {
       this.ledger.observe(tick);
@@ -175,7 +187,10 @@ export class Exporter {
       // Per-reading checks ran in join(); what is left (time going backwards) skips this tick only.
       this.log('error', 'energy ledger refused the tick; counters keep their values', { error: (err as Error).message });
     }
+    for (const n of this.ledger.takeNotices()) this.log(n.level, n.msg, n.fields);
+    this.warnUnplaced();
     await this.render();
+    await this.saveState(nowMs / 1000);
     this.cycles++;
     const m = process.memoryUsage();
     const mb = (b: number) => Math.round(b / 1048576);
@@ -251,6 +266,17 @@ export class Exporter {
     // (compared across collectors only: a redacted scrape may print one placeholder UUID for every GPU).
     const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
     const uuids = new Map<string, Collector>();
+    // Every source's raw reading of every GPU, fed or not: a switch compares with the new source's own last.
+    const previousRaw = new Map<string, number | undefined>();
+    for (const { state, result } of ordered) {
+      for (const b of result.boards ?? []) {
+        const key = `${b.host}\0${b.gpu}`;
+        let bySource = this.rawSeen.get(key);
+        if (!bySource) this.rawSeen.set(key, (bySource = new Map()));
+        previousRaw.set(`${key}\0${sourceId(state)}`, bySource.get(sourceId(state)));
+        if (Number.isFinite(b.energyJoules) && b.energyJoules >= 0) bySource.set(sourceId(state), b.energyJoules);
+      }
+    }
     for (const { state, result } of ordered) {
       for (const b of result.boards ?? []) {
         const key = `${b.host}\0${b.gpu}`;
@@ -261,16 +287,9 @@ export class Exporter {
           continue;
         }
         if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
-        // NVML and dcgm-exporter read the same hardware counter, but dcgm-exporter samples it every
-        // 30 s by default: after a switch its reading can lag the last one fed. The ledger would take
-        // that drop for a driver reload and count the whole counter again, so the board waits until
-        // the new source catches up.
-        const last = this.lastFed.get(key);
-        if (last && last.source !== state.collector.kind && b.energyJoules < last.energy) {
-          this.log('debug', 'energy source switched; waiting for it to catch up with the last reading', { host: b.host, gpu: b.gpu, from: last.source, to: state.collector.kind });
-          continue;
-        }
-        boards.set(key, { reading: b, source: state.collector.kind });
+        const fedReading = this.feed(key, sourceId(state), b, previousRaw.get(`${key}\0${sourceId(state)}`));
+        if (!fedReading) continue;
+        boards.set(key, { reading: fedReading, source: state.collector.kind });
         if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
       }
     }
@@ -287,10 +306,95 @@ export class Exporter {
         engines.set(key, e);
       }
     }
-    for (const [key, b] of boards) this.lastFed.set(key, { source: b.source, energy: b.reading.energyJoules });
     const tick: Tick = { timestampS: nowS, boards: [...boards.values()].map((b) => b.reading), engines: [...engines.values()] };
     this.rememberInfo(nowS, [...boards.values()], tick.engines, tick.boards);
     return tick;
+  }
+
+  /**
+   * The reading to feed the ledger for one GPU from `source`, on a counter kept continuous across source
+   * switches (methodology §9). NVML and dcgm-exporter read the same hardware counter, so after a switch
+   * the new source's raw value is compared with the last one fed:
+   * - at or above it: the same counter, carry on with the same offset;
+   * - below it, and below the new source's own previous reading: the counter was reset (driver reload)
+   *   since; follow the new source's increase from the reset, at info level;
+   * - below it by more than any sampling lag explains (power limit × margin × max(60 s, 3 intervals)):
+   *   another base; follow the new source's deltas from here, at info level;
+   * - otherwise a lag (dcgm-exporter samples every 30 s by default): wait for it to catch up (this tick
+   *   skips the GPU; the next reading covers the time, so only resolution changes).
+   */
+  private feed(key: string, source: string, b: BoardReading, ownPrevious: number | undefined): BoardReading | undefined {
+    const fed = this.fed.get(key);
+    let offset = fed?.source === source ? fed.offset : 0;
+    let switched = false;
+    if (fed && fed.source !== source) {
+      const lastFed = fed.raw + fed.offset;
+      const cfg = this.ledger.config;
+      const lagBound = cfg.defaultPowerLimitWatts * cfg.powerLimitMargin * Math.max(60, (3 * this.intervalMs) / 1000);
+      if (b.energyJoules >= fed.raw) offset = fed.offset;
+      else if (ownPrevious !== undefined && b.energyJoules < ownPrevious) {
+        offset = lastFed;
+        switched = true;
+        this.log('info', 'energy source switched after a counter reset; following the new source\'s increase since the reset', { host: b.host, gpu: b.gpu, from: fed.source, to: source });
+      } else if (fed.raw - b.energyJoules > lagBound) {
+        offset = lastFed - b.energyJoules;
+        switched = true;
+        this.log('info', 'energy source switched to a counter on another base; following its deltas from here', { host: b.host, gpu: b.gpu, from: fed.source, to: source });
+      } else {
+        this.log('debug', 'energy source switched; waiting for it to catch up with the last reading', { host: b.host, gpu: b.gpu, from: fed.source, to: source });
+        return undefined;
+      }
+    }
+    this.fed.set(key, { source, raw: b.energyJoules, offset });
+    if (offset === 0 && !switched) return b;
+    return { ...b, energyJoules: b.energyJoules + offset, ...(switched && { sourceSwitched: true as const }) };
+  }
+
+  /** Warn (once each) about engine placements no source reports, after two cycles in a row. */
+  private warnUnplaced(): void {
+    const now = new Set<string>();
+    for (const u of this.ledger.unplaced()) {
+      const key = JSON.stringify(u);
+      now.add(key);
+      const n = (this.unplacedCycles.get(key) ?? 0) + 1;
+      this.unplacedCycles.set(key, n);
+      if (n >= 2) {
+        this.warnOnce(`unplaced\0${key}`, 'engine is placed on a GPU or MIG instance that no source reports; it gets no energy (tokenwatt_engine_placed 0). Check placement host, gpu and gpuInstanceId against tokenwatt_gpu_info and tokenwatt_slice_info', u);
+      }
+    }
+    for (const k of this.unplacedCycles.keys()) if (!now.has(k)) this.unplacedCycles.delete(k);
+  }
+
+  /** Resume from the state file, once, before the first tick; a refused file is logged and the ledger starts clean. */
+  private async loadState(nowS: number): Promise<void> {
+    this.stateLoaded = true;
+    if (!this.stateFile) return;
+    try {
+      const state = await readStateFile(this.stateFile, nowS, this.ledger.config.retentionSeconds);
+      if (!state) {
+        this.log('info', 'no ledger state file yet; starting clean', { stateFile: this.stateFile });
+        return;
+      }
+      this.ledger.restore(state.ledger);
+      for (const [k, v] of state.join.fed) this.fed.set(k, v);
+      for (const [k, v] of state.join.raw) this.rawSeen.set(k, new Map(v));
+      this.log('info', 'ledger resumed from its state file; the downtime is attributed with the next readings', { stateFile: this.stateFile, downtimeS: Math.round(nowS - state.savedAtS) });
+    } catch (err) {
+      this.log('error', 'ledger state file refused; starting clean', { stateFile: this.stateFile, error: (err as Error).message });
+    }
+  }
+
+  private async saveState(nowS: number): Promise<void> {
+    if (!this.stateFile) return;
+    try {
+      await writeStateFile(this.stateFile, {
+        savedAtS: nowS,
+        ledger: this.ledger.snapshot(),
+        join: { fed: [...this.fed], raw: [...this.rawSeen].map(([k, m]) => [k, [...m]]) },
+      });
+    } catch (err) {
+      this.warnOnce(`state\0${(err as Error).message}`, 'cannot write the ledger state file; a restart will lose its downtime', { stateFile: this.stateFile, error: (err as Error).message });
+    }
   }
 
   private acceptable(part: Tick, state: State): boolean {
@@ -407,6 +511,11 @@ function clockMs(): number {
 }
 
 const CATALOG = new Set<string>(tokenwattMetrics.map((d) => d.name));
+
+/** A source of board readings: the collector kind and its target (two dcgm targets are two sources). */
+function sourceId(state: { collector: Collector; target: string }): string {
+  return `${state.collector.kind}/${state.target}`;
+}
 
 function gpuId(l: Record<string, string>): string {
   return `${l.host}\0${l.gpu}\0${l.gpu_uuid}`;

@@ -55,6 +55,11 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;
+    if (typeof mode === 'object' && config.nvmlReplayGpus === undefined) {
+      // A trace records no GPU identity: without nvmlReplayGpus every GPU gets the H100 fixture's
+      // model, UUID and power limit, and is priced as that model (issue 12).
+      log('warn', 'NVML replay without nvmlReplayGpus: every GPU of the trace is labelled (and priced) as the fixture\'s NVIDIA H100 80GB HBM3; set nvmlReplayGpus.<index>.name for the GPUs the trace came from', { trace: mode.replay });
+    }
     try {
       const collector = nvml({ mode, host: config.host, log, ...(config.nvmlReplayGpus && { replayGpus: config.nvmlReplayGpus }) });
       out.push({ collector, url: '', target: 'local', intervalMs: config.intervalMs, timeoutMs: Math.min(10_000, config.intervalMs * 0.8) });

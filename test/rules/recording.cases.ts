@@ -6,13 +6,14 @@ import { series } from './harness.ts';
 import type { ExprTest, TestGroup } from './harness.ts';
 
 const dcgm = (gpu: string, extra: Record<string, string> = {}) => ({
-  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
+  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', host: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
 });
 const vllm = (engine: string) => ({ job: 'vllm', instance: `h1:800${engine}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b', engine });
 const engineOn = (slice: string, profile: string) => ({
   job: 'tokenwatt', instance: 'tw:9464', cluster: 'c1', namespace: 'llm', pod: `llama-${slice}`, model_name: 'llama-7b', engine: 'vllm',
   host: 'h1', gpu: '1', gpu_uuid: 'GPU-1', gpu_model: 'A100', gpu_instance_id: slice, gpu_profile: profile,
 });
+const sglang = (i: string) => ({ job: 'sglang', instance: `h1:3000${i}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b' });
 const MODEL = '{cluster="c1", model_name="llama-7b", namespace="llm"}';
 const at10m = (expr: string, labels: string, value: number): ExprTest => ({ expr: `round(${expr}, 0.001)`, eval_time: '10m', exp_samples: [{ labels, value }] });
 
@@ -109,12 +110,38 @@ export const recordingCases: TestGroup[] = [
       { series: series('vllm:gpu_cache_usage_perc', vllm('1')), values: '0.75x20' },
       { series: series('vllm:generation_tokens_total', vllm('0')), values: '0+600x20' },
       { series: series('vllm:generation_tokens_total', vllm('1')), values: '0+1200x20' },
+      ...histogram('vllm:time_to_first_token_seconds', vllm('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
     ],
     promql_expr_test: [
       at10m('model_name:vllm_num_requests_waiting:sum', MODEL, 7),
       at10m('model_name:vllm_num_requests_running:sum', MODEL, 16),
       at10m('model_name:vllm_kv_cache_headroom:ratio', MODEL, 0.25),
       at10m('model_name:vllm_generation_tokens:rate5m', MODEL, 30),
+      // tokenwatt-autoscaling-vllm: mean KV usage (0.6 + 0.75) / 2, tokens over 1m 10 + 20, TTFT p95 of
+      // 20 requests a minute, 10 at or below 0.5 s and 20 at or below 1 s: rank 19 lies 9/10 of the way
+      // from 0.5 to 1.0 = 0.95 s.
+      at10m('model_name:vllm_kv_cache_usage:avg', MODEL, 0.675),
+      at10m('model_name:vllm_generation_tokens:rate1m', MODEL, 30),
+      at10m('model_name:vllm_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
+    ],
+  },
+  {
+    // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
+    // each = 40 tokens/s, and the TTFT histogram above (p95 0.95 s).
+    input_series: [
+      { series: series('sglang:num_queue_reqs', sglang('0')), values: '2x20' },
+      { series: series('sglang:num_queue_reqs', sglang('1')), values: '5x20' },
+      { series: series('sglang:token_usage', sglang('0')), values: '0.5x20' },
+      { series: series('sglang:token_usage', sglang('1')), values: '0.7x20' },
+      { series: series('sglang:generation_tokens_total', sglang('0')), values: '0+1200x20' },
+      { series: series('sglang:generation_tokens_total', sglang('1')), values: '0+1200x20' },
+      ...histogram('sglang:time_to_first_token_seconds', sglang('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
+    ],
+    promql_expr_test: [
+      at10m('model_name:sglang_num_queue_reqs:sum', MODEL, 7),
+      at10m('model_name:sglang_token_usage:avg', MODEL, 0.6),
+      at10m('model_name:sglang_generation_tokens:rate1m', MODEL, 40),
+      at10m('model_name:sglang_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
     ],
   },
 ];

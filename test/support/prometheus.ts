@@ -17,9 +17,10 @@ export interface RunningPrometheus {
   log(): string;
 }
 
-export async function startPrometheus(configFile: string, extraArgs: string[] = []): Promise<RunningPrometheus> {
+/** `storageDir`: an existing TSDB (e.g. backfilled blocks) to serve; it is kept on stop. */
+export async function startPrometheus(configFile: string, extraArgs: string[] = [], storageDir?: string): Promise<RunningPrometheus> {
   if (!existsSync(PROMETHEUS_BIN)) throw new Error(`${PROMETHEUS_BIN} not found: install it with 'apt-get install -y prometheus'`);
-  const storage = await mkdtemp(join(tmpdir(), 'tokenwatt-prom-'));
+  const storage = storageDir ?? await mkdtemp(join(tmpdir(), 'tokenwatt-prom-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -32,7 +33,7 @@ export async function startPrometheus(configFile: string, extraArgs: string[] = 
   const stop = async () => {
     if (proc.exitCode === null) proc.kill('SIGTERM');
     await exited;
-    await rm(storage, { recursive: true, force: true });
+    if (storageDir === undefined) await rm(storage, { recursive: true, force: true });
   };
   const api = async <T>(path: string): Promise<T> => {
     const body = (await (await fetch(`${url}/api/v1/${path}`)).json()) as { status: string; data: T; error?: string };

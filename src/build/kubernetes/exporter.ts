@@ -132,7 +132,9 @@ const exporter: Emitter = {
 export function kustomization(artifacts: readonly Artifact[]): Artifact {
   const resources = artifacts
     .map((a) => a.path)
-    .filter((p) => p.startsWith('kubernetes/') && /\.ya?ml$/.test(p) && !p.endsWith('/kustomization.yaml'))
+    // autoscaling/ holds two alternatives for the same Deployments (KEDA or HPA): applied together they
+    // would fight over replicas, so each has its own kustomization and neither is in this one.
+    .filter((p) => p.startsWith('kubernetes/') && /\.ya?ml$/.test(p) && !p.endsWith('/kustomization.yaml') && !p.startsWith('kubernetes/autoscaling/'))
     .map((p) => p.slice('kubernetes/'.length))
     .sort();
   return { path: 'kubernetes/kustomization.yaml', content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, 'the files of dist/kubernetes/') };

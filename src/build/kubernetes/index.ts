@@ -32,9 +32,18 @@ function relabelings(j: ScrapeJob, c: MixinConfig): object[] {
   return out;
 }
 
+/** The exporter's own host label copied into `host` at ingest (prometheus.yml's metric_relabel_configs). */
+function metricRelabelings(j: ScrapeJob): object[] {
+  return (j.hostFrom ?? []).map((label) => ({ sourceLabels: [label], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' }));
+}
+
 function monitor(j: ScrapeJob, c: MixinConfig): object {
   const k = j.kubernetes;
-  const endpoint = { port: k.port, path: j.path, interval: c.prometheus.scrapeInterval, honorLabels: j.honorLabels, relabelings: relabelings(j, c) };
+  const metric = metricRelabelings(j);
+  const endpoint = {
+    port: k.port, path: j.path, interval: c.prometheus.scrapeInterval, honorLabels: j.honorLabels, relabelings: relabelings(j, c),
+    ...(metric.length > 0 ? { metricRelabelings: metric } : {}),
+  };
   const namespaceSelector = k.namespaces.length > 0 ? { matchNames: k.namespaces } : { any: true };
   return {
     apiVersion: 'monitoring.coreos.com/v1',

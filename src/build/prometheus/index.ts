@@ -31,6 +31,15 @@ export function staticRelabel(job: ScrapeJob, config: MixinConfig): object[] {
   return out;
 }
 
+/**
+ * metric_relabel_configs: the exporter's own host label (ScrapeJob.hostFrom) copied into `host`
+ * once at ingest, so no query or rule needs label_replace. An empty source label leaves `host` as
+ * the target set it.
+ */
+export function hostMetricRelabel(job: ScrapeJob): object[] {
+  return (job.hostFrom ?? []).map((label) => ({ source_labels: [label], regex: '(.+)', target_label: 'host', replacement: '$1' }));
+}
+
 export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object {
   const p = config.prometheus;
   return {
@@ -43,6 +52,7 @@ export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object 
       honor_labels: j.honorLabels,
       file_sd_configs: [{ files: [`targets/${j.job}.yaml`] }],
       relabel_configs: staticRelabel(j, config),
+      ...(j.hostFrom?.length ? { metric_relabel_configs: hostMetricRelabel(j) } : {}),
     })),
   };
 }
