@@ -183,7 +183,7 @@ export default function llmServing(config: MixinConfig): Dashboard {
     const kind = servingOf(id);
     if (!kind.panels) continue;
     board.withRow(row(kind.title));
-    for (const panel of kind.panels({ config, matchers: matchers(config.selectors[id as ServingKindId], scope) })) board.withPanel(panel);
+    for (const panel of kind.panels({ config, scope, matchers: matchers(config.selectors[id as ServingKindId], scope) })) board.withPanel(panel);
   }
   return board.build();
 }

@@ -11,6 +11,7 @@ import { node } from './node.ts';
 import { sglang } from './sglang.ts';
 import { tgi } from './tgi/index.ts';
 import { tokenwatt } from './tokenwatt.ts';
+import type { RecordingGroupDef } from '../rules/types.ts';
 import type { KindInspect, KindServing, KindTarget, UpstreamKind } from './types.ts';
 import { vllm } from './vllm.ts';
 
@@ -84,6 +85,11 @@ export function inspectShapes(): string {
   const rows = [...groups].map(([json, ids]) => [ids.join(', '), json] as const);
   const width = Math.max(...rows.map(([ids]) => ids.length)) + 2;
   return rows.map(([ids, json]) => `  ${ids.padEnd(width)}${json}`).join('\n');
+}
+
+/** The recording groups the serving kinds bring (rules/index.ts appends them). */
+export function kindRecordingGroups(): RecordingGroupDef[] {
+  return upstreamKinds.flatMap((k) => (k.serving?.recording ? [k.serving.recording] : []));
 }
 
 /** The default selector of every kind: its scrape job. */

@@ -10,6 +10,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MetricDef } from '../catalog/types.ts';
 import type { MixinConfig } from '../config/mixin.ts';
+import type { RecordingGroupDef } from '../rules/types.ts';
 import type { Collector } from '../collectors/collector.ts';
 import type { Limits } from '../collectors/http-target.ts';
 import type { UpstreamTarget } from '../collectors/upstream.ts';
@@ -75,13 +76,21 @@ export interface KindServing {
   simulate(engine: EngineSim): string;
   /** A row of its own on the LLM serving dashboard (vLLM and SGLang share the dashboard's main rows). */
   panels?(ctx: KindPanelContext): KindPanel[];
+  /**
+   * Its recording rules (per-model rates, sums and bucket rates its panels read: the dashboards read no
+   * raw engine series at fleet scale). Their catalog entries (source `recording`) are listed with its
+   * metrics in src/catalog/index.ts.
+   */
+  recording?: RecordingGroupDef;
 }
 
 /** What a kind's dashboard panels are built with: its selector joined with the dashboard's variables. */
 export interface KindPanelContext {
   config: MixinConfig;
-  /** The kind's selector and the dashboard's cluster/namespace/instance/model filters, joined. */
+  /** The kind's selector and the dashboard's variable filters, joined (raw series: drill-down only). */
   matchers: string;
+  /** The dashboard's variable filters alone (cluster, namespace, model): for recorded per-model series. */
+  scope: string;
 }
 
 /** A panel builder of the dashboard SDK (src/build/grafana/panels.ts makes them). */
