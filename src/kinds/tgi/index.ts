@@ -6,6 +6,7 @@ import type { ServingKind } from '../types.ts';
 import { tgiMetrics } from './metrics.ts';
 import { tgiPanels } from './panels.ts';
 import { recogniseTgi, TGI_GENERATED_TOKENS, TGI_PROMPT_TOKENS } from './recognise.ts';
+import { tgiRecording } from './recording.ts';
 import { tgiScrape } from './scrape.ts';
 import { tgiExposition } from './simulate.ts';
 
@@ -17,6 +18,6 @@ export const tgi: ServingKind<'tgi'> = defineServingKind({
   recognise: recogniseTgi,
   serving: {
     promptTokens: TGI_PROMPT_TOKENS, generationTokens: TGI_GENERATED_TOKENS, namesModel: false,
-    running: 'tgi_batch_current_size', simulate: tgiExposition, panels: tgiPanels,
+    running: 'tgi_batch_current_size', simulate: tgiExposition, panels: tgiPanels, recording: tgiRecording,
   },
 });

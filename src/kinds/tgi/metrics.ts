@@ -8,6 +8,7 @@
 // TGI counts no tokens in counters. Its per-request histograms' `_sum` series are monotonic token
 // totals: tgi_request_input_length (observed at validation, so it also counts requests that fail
 // later) and tgi_request_generated_tokens (successful requests only, at completion).
+import { bucketRateName } from '../../catalog/recording.ts';
 import { defineMetrics } from '../../catalog/types.ts';
 
 /** model_name is the scrape's target label, not TGI's own. */
@@ -42,3 +43,27 @@ export const tgiMetrics = defineMetrics([
   { name: 'tgi_batch_inference_duration', type: 'histogram', unit: 'seconds', grafanaUnit: 's', help: 'Batch inference time per method; the prefill series bounds time to first token from below.', labels: M, source: 'tgi' },
   { name: 'tgi_batch_concat_duration', type: 'histogram', unit: 'seconds', grafanaUnit: 's', help: 'Time concatenating batches.', labels: L, source: 'tgi' },
 ] as const);
+
+// What src/kinds/tgi/recording.ts records per model: the series the dashboard's TGI row reads.
+const MODEL = ['cluster', 'namespace', 'model_name'] as const;
+export const TGI_HISTOGRAMS = ['tgi_request_duration', 'tgi_request_queue_duration', 'tgi_request_mean_time_per_token_duration'] as const;
+
+export const TGI_RECORDED = {
+  promptTokens: 'model_name:tgi_prompt_tokens:rate5m',
+  generatedTokens: 'model_name:tgi_generated_tokens:rate5m',
+  success: 'model_name:tgi_request_success:rate5m',
+  failure: 'model_name:tgi_request_failure:rate5m',
+  running: 'model_name:tgi_batch_current_size:sum',
+  waiting: 'model_name:tgi_queue_size:sum',
+} as const;
+
+export const tgiRecordedMetrics = defineMetrics([
+  { name: TGI_RECORDED.promptTokens, type: 'gauge', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, source: 'recording', help: 'TGI prompt tokens per second per model (rate of tgi_request_input_length_sum: counted at validation).' },
+  { name: TGI_RECORDED.generatedTokens, type: 'gauge', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, source: 'recording', help: 'TGI generated tokens per second per model (rate of tgi_request_generated_tokens_sum: counted when a request succeeds).' },
+  { name: TGI_RECORDED.success, type: 'gauge', unit: 'requests/s', grafanaUnit: 'reqps', labels: MODEL, source: 'recording', help: 'TGI successful requests per second per model.' },
+  { name: TGI_RECORDED.failure, type: 'gauge', unit: 'requests/s', grafanaUnit: 'reqps', labels: [...MODEL, 'err'], source: 'recording', help: 'TGI failed requests per second per model and err.' },
+  { name: TGI_RECORDED.running, type: 'gauge', unit: 'requests', grafanaUnit: 'short', labels: MODEL, source: 'recording', help: 'TGI requests in running batches per model.' },
+  { name: TGI_RECORDED.waiting, type: 'gauge', unit: 'requests', grafanaUnit: 'short', labels: MODEL, source: 'recording', help: 'TGI requests in router queues per model.' },
+  ...TGI_HISTOGRAMS.map((h) => ({ name: bucketRateName(h), type: 'gauge' as const, unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], source: 'recording' as const, help: `Per-model 5m rate of the ${h} buckets.` })),
+] as const);
+
