@@ -8,6 +8,7 @@ import type { TargetGroup } from '../../config/prometheus.ts';
 import { checkedGroups, compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
 import { toYaml, toYamlWithHeader } from '../yaml.ts';
+import { externalLabels, globalViewEmitters, remoteWriteEntry } from './global-view.ts';
 
 export const ruleFilePath = (group: string): string => `rules/${group}.yaml`;
 
@@ -43,7 +44,7 @@ export function hostMetricRelabel(job: ScrapeJob): object[] {
 export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object {
   const p = config.prometheus;
   return {
-    global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval },
+    global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval, external_labels: externalLabels(config) },
     rule_files: ruleFiles,
     alerting: { alertmanagers: [{ static_configs: [{ targets: p.alertmanagers }] }] },
     scrape_configs: configuredJobs(config).map((j) => ({
@@ -54,6 +55,7 @@ export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object 
       relabel_configs: staticRelabel(j, config),
       ...(j.hostFrom?.length ? { metric_relabel_configs: hostMetricRelabel(j) } : {}),
     })),
+    ...(config.globalView.remoteWrite && { remote_write: [remoteWriteEntry(config)] }),
   };
 }
 
@@ -79,4 +81,4 @@ const config: Emitter = {
   },
 };
 
-export const prometheusEmitters: Emitter[] = [rules, config];
+export const prometheusEmitters: Emitter[] = [rules, config, ...globalViewEmitters];
