@@ -1,6 +1,6 @@
 // Energy efficiency and money: tokens per joule against its own baseline, slices that cost money
 // while idle, GPUs held at their power cap, MIG capacity nobody holds.
-import { sel, withHost } from '../src/promql/helpers.ts';
+import { sel } from '../src/promql/helpers.ts';
 import { boardBy, modelBy } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
 import type { AlertGroupDef } from '../src/rules/types.ts';
@@ -31,7 +31,7 @@ const group: AlertGroupDef = (c) => {
       alert(c, {
         name: 'GPUPowerAtCap', severity: 'warning', component: 'energy', for: e.powerCapFor,
         // Power from the energy counter (recorded), against the enforced limit.
-        expr: `gpu:dcgm_board_power_watts:rate5m / on (${board}) max by (${board}) (${withHost(sel('DCGM_FI_DEV_POWER_MGMT_LIMIT', c.selectors.dcgm))}) >= ${e.powerCapRatio}`,
+        expr: `gpu:dcgm_board_power_watts:rate5m / on (${board}) max by (${board}) (${sel('DCGM_FI_DEV_POWER_MGMT_LIMIT', c.selectors.dcgm)}) >= ${e.powerCapRatio}`,
         summary: 'A GPU has been running at its power limit for a long time.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} draws {{ $value | humanizePercentage }} of its power limit.',
       }),

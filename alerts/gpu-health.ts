@@ -1,7 +1,7 @@
 // GPU hardware health from dcgm-exporter: XIDs, throttling, temperature, memory errors, lost GPUs
 // and hosts, stuck telemetry. Board-scoped fields are collapsed per physical GPU first (MIG repeats
 // them on every instance), so each GPU alerts once.
-import { sel, withHost } from '../src/promql/helpers.ts';
+import { sel } from '../src/promql/helpers.ts';
 import { boardBy } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
 import type { AlertGroupDef } from '../src/rules/types.ts';
@@ -11,7 +11,7 @@ const group: AlertGroupDef = (c) => {
   const by = boardBy(c).join(', ');
   const dcgm = (name: string) => sel(name, c.selectors.dcgm);
   /** One series per physical GPU, labels cluster, host, gpu, UUID. */
-  const board = (expr: string) => `max by (${by}) (${withHost(expr)})`;
+  const board = (expr: string) => `max by (${by}) (${expr})`;
   const xid = board(dcgm('DCGM_FI_DEV_XID_ERRORS'));
   // The gauge holds the LAST XID (err_code labels change with it), so a new XID is a change of
   // the board-level value inside the window; the alert's value is the XID itself.

@@ -1,7 +1,10 @@
 // Cost and carbon: dollars per hour per GPU and MIG slice, dollars and grams of CO2e per
 // million tokens per model, the waste of idle and unallocated capacity, and month-to-date
 // totals. tokenwatt's cost and CO2e series are counters, so rate() gives $/s and increase()
-// over the month gives month-to-date.
+// over the month gives month-to-date. Month-to-date stats read the per-GPU counters once (an instant
+// increase over the range, so they also cover time before the rules were loaded); every other
+// panel reads the 5m rates recorded per GPU, slice and model (rules/tokenwatt-fleet.ts,
+// model-efficiency.ts).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
@@ -14,12 +17,14 @@ export default function costCarbon(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
   const tw = matchers(config.selectors.tokenwatt, cluster);
   const gpu = matchers(tw, 'host=~"$host"');
-  const model = matchers(gpu, 'namespace=~"$namespace"', 'model_name=~"$model"');
   const usd = metric('tokenwatt_gpu_cost_total').grafanaUnit;
-  const perHour = (name: string, by: readonly string[], m: string) => `3600 * sum by (${by.join(', ')}) (${rateOf(name, m)})`;
-  const sumRateBy = (name: string, by: readonly string[], m: string) => `sum by (${by.join(', ')}) (${rateOf(name, m)})`;
+  /** Recorded per-GPU/slice series carry cluster and host (no job); per-model ones cluster, namespace, model_name. */
+  const rg = matchers(cluster, 'host=~"$host"');
+  const rm = matchers(cluster, 'namespace=~"$namespace"', 'model_name=~"$model"');
+  const perHour = (name: string, by: readonly string[], m: string) => `3600 * sum by (${by.join(', ')}) (${name}{${m}})`;
+  const sumBy = (name: string, by: readonly string[], m: string) => `sum by (${by.join(', ')}) (${name}{${m}})`;
   const monthToDate = (name: string, m: string) => `sum(${rateOf(name, m, '$__range', 'increase')})`;
-  const tokens = 'tokenwatt_model_generation_tokens_total';
+  const tokens = 'model_name:tokenwatt_generation_tokens:rate5m';
 
   return tokenwattDashboard(config, {
     slug: 'cost-carbon',
@@ -35,17 +40,20 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'GPU cost, month to date', unit: usd, w: 6, timeFrom: 'now/M',
       description: 'Cost of the selected GPUs since the start of this month (capacity price x time + energy x PUE x $/kWh).',
-      targets: [{ expr: monthToDate('tokenwatt_gpu_cost_total', gpu), legend: 'cost' }],
+      targets: [{ expr: monthToDate('tokenwatt_gpu_cost_total', gpu), legend: 'cost', instant: true }],
     }))
     .withPanel(stat({
       title: 'Idle and unallocated cost, month to date', unit: usd, w: 6, timeFrom: 'now/M',
       description: 'Cost of allocated slices while idle plus MIG capacity no slice holds, since the start of this month.',
-      targets: [{ expr: `${monthToDate('tokenwatt_idle_cost_total', gpu)} + (${monthToDate('tokenwatt_unallocated_cost_total', gpu)} or vector(0))`, legend: 'waste' }],
+      targets: [{
+        expr: `${monthToDate('tokenwatt_idle_cost_total', gpu)} + (${monthToDate('tokenwatt_unallocated_cost_total', gpu)} or vector(0))`, legend: 'waste', instant: true,
+        drillDown: 'a month-to-date total over the per-slice idle-cost counter, one instant evaluation that also covers time before the rules were loaded',
+      }],
     }))
     .withPanel(stat({
       title: 'CO2e, month to date', unit: metric('tokenwatt_gpu_co2e_grams_total').grafanaUnit, w: 6, timeFrom: 'now/M',
       description: 'Grams of CO2e of the selected GPUs since the start of this month (kWh x PUE x grid intensity).',
-      targets: [{ expr: monthToDate('tokenwatt_gpu_co2e_grams_total', gpu), legend: 'CO2e' }],
+      targets: [{ expr: monthToDate('tokenwatt_gpu_co2e_grams_total', gpu), legend: 'CO2e', instant: true }],
     }))
     .withPanel(stat({
       title: 'Grid intensity', unit: 'suffix:gCO2e/kWh', w: 6,
@@ -56,36 +64,36 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'Cost per hour by GPU', unit: usd, stack: true,
       description: 'Dollars per hour of each physical GPU (3600 x rate of tokenwatt_gpu_cost_total), capacity and energy together.',
-      targets: [{ expr: perHour('tokenwatt_gpu_cost_total', ['host', 'gpu'], gpu), legend: '{{host}} GPU {{gpu}}' }],
+      targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}}' }],
     }))
     .withPanel(timeseries({
       title: 'Cost per hour by MIG slice', unit: usd, stack: true,
       description: 'Dollars per hour of each MIG slice (or whole GPU): GPU price x slice weight plus its attributed energy cost.',
-      targets: [{ expr: perHour('tokenwatt_slice_cost_total', ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'], gpu), legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
+      targets: [{ expr: perHour('slice:tokenwatt_slice_cost:rate5m', ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'], rg), legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
     }))
     .withPanel(timeseries({
       title: '$ per 1M tokens by model', unit: usd,
       description: 'Cost per million generated tokens, per model: 10^6 x rate of attributed cost / rate of generated tokens.',
-      targets: [{ expr: `1e6 * ${sumRateBy('tokenwatt_model_cost_total', ['model_name'], model)} / ${sumRateBy(tokens, ['model_name'], model)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 / 3600 * ${sumBy('model_name:tokenwatt_cost_per_hour:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'Cost per hour by component', unit: usd, stack: true,
       description: 'GPU dollars per hour split into capacity (price x time) and energy (kWh x PUE x $/kWh).',
-      targets: [{ expr: perHour('tokenwatt_gpu_cost_total', ['component'], gpu), legend: '{{component}}' }],
+      targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['component'], rg), legend: '{{component}}' }],
     }))
     .withPanel(timeseries({
       title: 'Idle and unallocated waste per hour', unit: usd, stack: true,
       description: 'Dollars per hour spent on allocated slices doing no work, and on MIG capacity that no slice holds.',
       targets: [
-        { expr: `3600 * sum(${rateOf('tokenwatt_idle_cost_total', gpu)})`, legend: 'idle slices' },
-        { expr: `3600 * sum(${rateOf('tokenwatt_unallocated_cost_total', gpu)})`, legend: 'unallocated MIG capacity' },
+        { expr: `3600 * sum(slice:tokenwatt_idle_cost:rate5m{${rg}})`, legend: 'idle slices' },
+        { expr: `3600 * sum(gpu:tokenwatt_unallocated_cost:rate5m{${rg}})`, legend: 'unallocated MIG capacity' },
       ],
     }))
     .withPanel(timeseries({
       title: 'Waste share of cost', unit: 'percentunit', min: 0,
       description: 'Idle plus unallocated cost over total GPU cost.',
       targets: [{
-        expr: `(sum(${rateOf('tokenwatt_idle_cost_total', gpu)}) + (sum(${rateOf('tokenwatt_unallocated_cost_total', gpu)}) or vector(0))) / sum(${rateOf('tokenwatt_gpu_cost_total', gpu)})`,
+        expr: `(sum(slice:tokenwatt_idle_cost:rate5m{${rg}}) + (sum(gpu:tokenwatt_unallocated_cost:rate5m{${rg}}) or vector(0))) / sum(gpu:tokenwatt_gpu_cost:rate5m{${rg}})`,
         legend: 'waste',
       }],
     }))
@@ -93,12 +101,12 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'gCO2e per 1M tokens by model', unit: metric('tokenwatt_model_co2e_grams_total').grafanaUnit,
       description: 'Grams of CO2e per million generated tokens, per model.',
-      targets: [{ expr: `1e6 * ${sumRateBy('tokenwatt_model_co2e_grams_total', ['model_name'], model)} / ${sumRateBy(tokens, ['model_name'], model)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 * ${sumBy('model_name:tokenwatt_co2e_grams:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'CO2e per hour by GPU', unit: 'suffix:gCO2e/h', stack: true,
       description: 'Grams of CO2e per hour of each physical GPU.',
-      targets: [{ expr: perHour('tokenwatt_gpu_co2e_grams_total', ['host', 'gpu'], gpu), legend: '{{host}} GPU {{gpu}}' }],
+      targets: [{ expr: perHour('gpu:tokenwatt_gpu_co2e_grams:rate5m', ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}}' }],
     }))
     .build();
 }

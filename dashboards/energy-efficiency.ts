@@ -1,9 +1,13 @@
 // Energy and efficiency: GPU energy from energy counters (never power x time), host CPU/DRAM/
 // platform energy from Kepler (legacy <= 0.9 or the 0.10+ rewrite, whichever is deployed),
 // tokens per joule per model, GPU and MIG slice, joules per request, and idle vs active energy.
+// Panels read 5m rates recorded per GPU, slice and model (rules/gpu-power.ts, tokenwatt-fleet.ts,
+// model-efficiency.ts); the range totals read the per-GPU counters once (an instant query), so
+// they also cover time before the rules were loaded. Model panels follow $model, GPU panels $host
+// and $gpu (a recorded per-model rate has no host).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { boardJoules, boardWattsFromEnergy, rateOf } from '../src/promql/helpers.ts';
+import { boardJoules, rateOf } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
@@ -14,8 +18,16 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
   const gpu = matchers(tw, 'host=~"$host"', 'gpu=~"$gpu"');
   const model = matchers(gpu, 'model_name=~"$model"');
   const kepler = matchers(config.selectors.kepler, cluster);
-  const sumRateBy = (name: string, by: readonly string[], m: string) => `sum by (${by.join(', ')}) (${rateOf(name, m)})`;
-  const tokens = 'tokenwatt_model_generation_tokens_total';
+  /** Recorded per-GPU/slice series carry cluster, host, gpu (no job); per-model ones cluster, namespace, model_name. */
+  const rg = matchers(cluster, 'host=~"$host"', 'gpu=~"$gpu"');
+  const rm = matchers(cluster, 'model_name=~"$model"');
+  const sumBy = (name: string, by: readonly string[], m: string) => `sum by (${by.join(', ')}) (${name}{${m}})`;
+  const tokens = 'model_name:tokenwatt_generation_tokens:rate5m';
+  const modelWatts = 'model_name:tokenwatt_energy_watts:rate5m';
+  const gpuWatts = 'gpu:tokenwatt_gpu_power_watts:rate5m';
+  const sliceWatts = 'slice:tokenwatt_slice_energy_watts:rate5m';
+  const sliceTokens = 'slice:tokenwatt_generation_tokens:rate5m';
+  const unallocated = 'gpu:tokenwatt_unallocated_energy_watts:rate5m';
   const slice = ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'] as const;
   /** Host power of one Kepler component: legacy node series or the rewrite's RAPL zone (zones overlap: one zone per panel line). */
   const keplerWatts = (legacy: string, zone: string) =>
@@ -35,23 +47,26 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'GPU energy in range', unit: 'joule', w: 6,
       description: 'Energy of the selected GPUs over the dashboard range: increase of tokenwatt_gpu_energy_joules_total (reset-corrected energy counter).',
-      targets: [{ expr: `sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu, '$__range', 'increase')})`, legend: 'J' }],
+      targets: [{ expr: `sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu, '$__range', 'increase')})`, legend: 'J', instant: true }],
     }))
     .withPanel(stat({
       title: 'GPU energy in range (dcgm-exporter)', unit: 'joule', w: 6,
       description: 'The same from dcgm-exporter\'s DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION (mJ), each board counted once under MIG: a cross-check of tokenwatt\'s figure.',
-      targets: [{ expr: `sum(${boardJoules(matchers(config.selectors.dcgm, cluster), '$__range')})`, legend: 'J' }],
+      targets: [{
+        expr: `sum(${boardJoules(matchers(config.selectors.dcgm, cluster), '$__range')})`, legend: 'J', instant: true,
+        drillDown: 'a cross-check of the raw dcgm-exporter counter over the range, one instant evaluation',
+      }],
     }))
     .withPanel(stat({
       title: 'Tokens per joule', unit: 'none', w: 6, decimals: 2,
-      description: 'Generated tokens of the selected engines per joule of their attributed GPU energy over the same window.',
-      targets: [{ expr: `sum(${rateOf(tokens, model)}) / sum(${rateOf('tokenwatt_model_energy_joules_total', model)})`, legend: 'tokens/J' }],
+      description: 'Generated tokens of the selected models per joule of their attributed GPU energy over the same 5m window (all hosts).',
+      targets: [{ expr: `sum(${tokens}{${rm}}) / sum(${modelWatts}{${rm}})`, legend: 'tokens/J' }],
     }))
     .withPanel(stat({
       title: 'Idle share of GPU energy', unit: 'percentunit', w: 6,
       description: 'Share of slice energy spent idle (idle power x time, split by slice size) plus MIG capacity no slice holds.',
       targets: [{
-        expr: `(sum(${rateOf('tokenwatt_slice_energy_joules_total', matchers(gpu, 'state="idle"'))}) + sum(${rateOf('tokenwatt_unallocated_energy_joules_total', gpu)} or vector(0))) / sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu)})`,
+        expr: `(sum(${sliceWatts}{${matchers(rg, 'state="idle"')}}) + (sum(${unallocated}{${rg}}) or vector(0))) / sum(${gpuWatts}{${rg}})`,
         legend: 'idle',
       }],
     }))
@@ -59,51 +74,68 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
       title: 'GPU power from energy counters', unit: 'watt',
       description: 'Board power per GPU as the rate of tokenwatt\'s energy counter, next to dcgm-exporter\'s (both counters, not sampled power).',
       targets: [
-        { expr: sumRateBy('tokenwatt_gpu_energy_joules_total', ['host', 'gpu'], gpu), legend: '{{host}} GPU {{gpu}} (tokenwatt)' },
-        { expr: boardWattsFromEnergy(matchers(config.selectors.dcgm, cluster, 'gpu=~"$gpu"')), legend: '{{host}} GPU {{gpu}} (dcgm-exporter)' },
+        { expr: sumBy(gpuWatts, ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}} (tokenwatt)' },
+        { expr: `gpu:dcgm_board_power_watts:rate5m{${rg}}`, legend: '{{host}} GPU {{gpu}} (dcgm-exporter)' },
       ],
     }))
     .withPanel(timeseries({
       title: 'Idle vs active GPU energy', unit: 'watt', stack: true,
       description: 'Power split into idle (idle power x time, shared by slice size), active (the rest, shared by activity x size) and unallocated MIG capacity; the three add up to the board\'s counter.',
       targets: [
-        { expr: sumRateBy('tokenwatt_slice_energy_joules_total', ['state'], gpu), legend: '{{state}}' },
-        { expr: `sum(${rateOf('tokenwatt_unallocated_energy_joules_total', gpu)})`, legend: 'unallocated' },
+        { expr: sumBy(sliceWatts, ['state'], rg), legend: '{{state}}' },
+        { expr: `sum(${unallocated}{${rg}})`, legend: 'unallocated' },
+      ],
+    }))
+    // What makes the split an estimate (docs/methodology.md §9), beside the energy it affects.
+    .withPanel(stat({
+      title: 'Estimated share of GPU energy in range', unit: 'percentunit', w: 8,
+      description: 'Per reason, the share of the selected GPUs\' energy over the range whose split among slices and engines is an estimate: unknown activity or idle power, a scrape gap, a counter reset, a switch of energy source, an exporter restart (tokenwatt_estimated_energy_joules_total / tokenwatt_gpu_energy_joules_total). The board energy itself is measured. 0 when nothing was estimated.',
+      targets: [{
+        expr: `sum by (reason) (${rateOf('tokenwatt_estimated_energy_joules_total', gpu, '$__range', 'increase')}) / scalar(sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu, '$__range', 'increase')}))`,
+        legend: '{{reason}}', instant: true,
+      }],
+    }))
+    .withPanel(table({
+      title: 'Estimated GPU energy by reason', unit: 'joule', w: 16,
+      description: 'Per GPU and reason, the energy over the range whose split is an estimate (docs/methodology.md §9), and readings the ledger dropped as implausible (tokenwatt_ledger_dropped_readings_total).',
+      targets: [
+        { expr: `sum by (host, gpu, reason) (${rateOf('tokenwatt_estimated_energy_joules_total', gpu, '$__range', 'increase')})`, instant: true },
+        { expr: `sum by (counter, reason) (${rateOf('tokenwatt_ledger_dropped_readings_total', tw, '$__range', 'increase')})`, instant: true },
       ],
     }))
     .withRow(row('Efficiency'))
     .withPanel(timeseries({
       title: 'Tokens per joule by model', unit: 'none', w: 8,
       description: 'Generated tokens per joule of attributed GPU energy, per model (ML.ENERGY\'s method: GPU energy only).',
-      targets: [{ expr: `${sumRateBy(tokens, ['model_name'], model)} / ${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `${sumBy(tokens, ['model_name'], rm)} / ${sumBy(modelWatts, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'Tokens per joule by GPU', unit: 'none', w: 8,
       description: 'Generated tokens of every engine on a GPU per joule of that GPU\'s whole board energy (idle included).',
-      targets: [{ expr: `${sumRateBy(tokens, ['host', 'gpu'], model)} / ${sumRateBy('tokenwatt_gpu_energy_joules_total', ['host', 'gpu'], gpu)}`, legend: '{{host}} GPU {{gpu}}' }],
+      targets: [{ expr: `${sumBy(sliceTokens, ['host', 'gpu'], rg)} / ${sumBy(gpuWatts, ['host', 'gpu'], rg)}`, legend: '{{host}} GPU {{gpu}}' }],
     }))
     .withPanel(timeseries({
       title: 'Tokens per joule by MIG slice', unit: 'none', w: 8,
       description: 'Generated tokens per joule of the energy attributed to each MIG slice (or whole GPU): a model of the split, not a measurement.',
-      targets: [{ expr: `${sumRateBy(tokens, slice, model)} / ${sumRateBy('tokenwatt_slice_energy_joules_total', slice, gpu)}`, legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
+      targets: [{ expr: `${sumBy(sliceTokens, slice, rg)} / ${sumBy(sliceWatts, slice, rg)}`, legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
     }))
     .withPanel(timeseries({
       title: 'Joules per request by model', unit: 'joule',
       description: 'Attributed GPU energy per finished request, per model: rate of energy over rate of finished requests (vLLM).',
       targets: [{
-        expr: `${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)} / ${sumRateBy('vllm:request_success_total', ['model_name'], matchers(config.selectors.vllm, cluster, 'model_name=~"$model"'))}`,
+        expr: `${sumBy(modelWatts, ['model_name'], rm)} / ${sumBy('model_name:vllm_request_success:rate5m', ['model_name'], rm)}`,
         legend: '{{model_name}}',
       }],
     }))
     .withPanel(timeseries({
       title: 'Joules per generated token by model', unit: 'joule',
       description: 'The inverse of tokens per joule: attributed GPU energy per output token, per model.',
-      targets: [{ expr: `${sumRateBy('tokenwatt_model_energy_joules_total', ['model_name'], model)} / ${sumRateBy(tokens, ['model_name'], model)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `${sumBy(modelWatts, ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(table({
       title: 'Tokens per joule (exporter window)', unit: 'none',
       description: 'tokenwatt_model_tokens_per_joule as the exporter computes it over its configured window, per engine and slice.',
-      targets: [{ expr: `tokenwatt_model_tokens_per_joule{${model}}` }],
+      targets: [{ expr: `tokenwatt_model_tokens_per_joule{${model}}`, drillDown: 'one row per engine and slice as the exporter computes it (an instant table, one evaluation)' }],
     }))
     .withRow(row('Host energy (Kepler)'))
     .withPanel(timeseries({

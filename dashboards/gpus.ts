@@ -1,23 +1,26 @@
 // GPUs as dcgm-exporter reports them: activity, memory, temperature, power against its limit,
 // clocks, throttling, XID and memory health, PCIe/NVLink, and the MIG instances on each GPU.
-// Whole-GPU fields are repeated on every MIG instance, so they go through boardMax (one series
-// per physical GPU); per-instance fields (DCGM_FI_PROF_*, framebuffer) are shown per instance.
+// Every panel reads a recorded series (rules/gpu-*.ts): whole-GPU fields once per physical GPU
+// (`gpu:<FIELD>:max`, MIG repeats collapsed), counters as 5m rates (`gpu:<FIELD>:rate5m`),
+// per-instance fields (DCGM_FI_PROF_*, framebuffer) per GPU or MIG instance
+// (`gpu_instance:<FIELD>:max`), so a 32-host fleet costs a few hundred series per panel.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { boardMax, boardWattsFromEnergy, sel, withHost } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
 
 export default function gpus(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
-  const m = matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"', 'gpu=~"$gpu"');
-  const board = (name: string) => boardMax(sel(name, m));
-  const boardRate = (name: string, window = '$__rate_interval') => boardMax(`rate(${sel(name, m)}[${window}])`);
-  const perInstance = (name: string, matching = m) => `max by (host, gpu, UUID, GPU_I_ID, GPU_I_PROFILE) (${withHost(sel(name, matching))})`;
+  const m = matchers(cluster, 'host=~"$host"', 'gpu=~"$gpu"');
+  /** A recorded per-GPU series, filtered by the dashboard's variables. */
+  const board = (field: string) => `gpu:${field}:max{${m}}`;
+  const boardRate = (field: string) => `gpu:${field}:rate5m{${m}}`;
+  const perInstance = (field: string, more = '') => `gpu_instance:${field}:max{${matchers(m, more)}}`;
   /** Only MIG instance series (a whole GPU has GPU_I_PROFILE=""). */
-  const migInstance = (name: string) => perInstance(name, matchers(m, 'GPU_I_PROFILE!=""'));
+  const migInstance = (field: string) => perInstance(field, 'GPU_I_PROFILE!=""');
+  const watts = `gpu:dcgm_board_power_watts:rate5m{${m}}`;
   const legend = '{{host}} GPU {{gpu}}';
   const instLegend = '{{host}} GPU {{gpu}} {{GPU_I_PROFILE}} {{GPU_I_ID}}';
   const anchor = `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster)}}`;
@@ -29,8 +32,8 @@ export default function gpus(config: MixinConfig): Dashboard {
   })
     .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `DCGM_FI_DEV_GPU_TEMP{${config.selectors.dcgm}}`))
-    .withVariable(labelVariable('instance', 'dcgm-exporter', 'instance', anchor))
-    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster, 'instance=~"$instance"')}}`))
+    .withVariable(labelVariable('host', 'Host', 'host', anchor))
+    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster, 'host=~"$host"')}}`))
     .withRow(row('Fleet'))
     .withPanel(stat({
       title: 'GPUs', unit: 'short', w: 6,
@@ -39,8 +42,8 @@ export default function gpus(config: MixinConfig): Dashboard {
     }))
     .withPanel(stat({
       title: 'Board power', unit: 'watt', w: 6,
-      description: 'Power of the selected GPUs from the energy counter (mJ/s / 1000), each board counted once under MIG.',
-      targets: [{ expr: `sum(${boardWattsFromEnergy(m)})`, legend: 'W' }],
+      description: 'Power of the selected GPUs from the energy counter (5m rate of mJ / 1000), each board counted once under MIG.',
+      targets: [{ expr: `sum(${watts})`, legend: 'W' }],
     }))
     .withPanel(stat({
       title: 'Hottest GPU', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit, w: 6,
@@ -50,7 +53,7 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'GPUs with a new XID', unit: 'short', w: 6,
       description: 'GPUs whose last-XID value changed over the dashboard range (DCGM_FI_DEV_XID_ERRORS holds the last XID, not a count).',
-      targets: [{ expr: `count(${boardMax(`changes(${sel('DCGM_FI_DEV_XID_ERRORS', m)}[$__range])`)} > 0) or vector(0)`, legend: 'GPUs' }],
+      targets: [{ expr: `count(max by (host, gpu, UUID) (changes(${board('DCGM_FI_DEV_XID_ERRORS')}[$__range])) > 0) or vector(0)`, legend: 'GPUs', instant: true }],
     }))
     .withRow(row('Activity'))
     .withPanel(timeseries({
@@ -86,9 +89,9 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withRow(row('Power and thermals'))
     .withPanel(timeseries({
       title: 'Power against limit', unit: 'watt',
-      description: 'Board power from the energy counter, the sampled power reading, and the power-management limit (optional field), per GPU.',
+      description: 'Board power from the energy counter (5m rate), the sampled power reading, and the power-management limit (optional field), per GPU.',
       targets: [
-        { expr: boardWattsFromEnergy(m), legend: `${legend} (energy counter)` },
+        { expr: watts, legend: `${legend} (energy counter)` },
         { expr: board('DCGM_FI_DEV_POWER_USAGE'), legend: `${legend} (sampled)` },
         { expr: board('DCGM_FI_DEV_POWER_MGMT_LIMIT'), legend: `${legend} limit` },
       ],
@@ -111,7 +114,7 @@ export default function gpus(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'Time throttled', unit: 'percentunit', min: 0,
-      description: 'Share of time clocks were held down by the power limit or by temperature (violation counters in ns; off by default in dcgm-exporter).',
+      description: 'Share of time clocks were held down by the power limit or by temperature (5m rate of the violation counters in ns; off by default in dcgm-exporter).',
       targets: [
         { expr: `${boardRate('DCGM_FI_DEV_POWER_VIOLATION')} / 1e9`, legend: `${legend} power` },
         { expr: `${boardRate('DCGM_FI_DEV_THERMAL_VIOLATION')} / 1e9`, legend: `${legend} thermal` },
@@ -125,23 +128,23 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withPanel(table({
       title: 'Last XID per GPU', unit: metric('DCGM_FI_DEV_XID_ERRORS').grafanaUnit, w: 12,
       description: 'The last XID error code each GPU reported, with its message; the value stays until the next XID.',
-      targets: [{ expr: boardMax(sel('DCGM_FI_DEV_XID_ERRORS', m), ['err_code', 'err_msg']) }],
+      targets: [{ expr: board('DCGM_FI_DEV_XID_ERRORS') }],
     }))
     .withRow(row('Memory health'))
     .withPanel(timeseries({
       title: 'Rows remapped', unit: 'short', w: 8,
-      description: 'HBM rows remapped over each interval for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset.',
+      description: 'HBM rows remapped over the last 5 minutes for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset.',
       targets: [
-        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', m)}[$__rate_interval])`), legend: `${legend} correctable` },
-        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', m)}[$__rate_interval])`), legend: `${legend} uncorrectable` },
+        { expr: `${boardRate('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS')} * 300`, legend: `${legend} correctable` },
+        { expr: `${boardRate('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')} * 300`, legend: `${legend} uncorrectable` },
       ],
     }))
     .withPanel(timeseries({
       title: 'ECC errors', unit: 'short', w: 8,
-      description: 'Volatile single- and double-bit ECC errors over each interval (fields off by default in dcgm-exporter).',
+      description: 'Volatile single- and double-bit ECC errors over the last 5 minutes (fields off by default in dcgm-exporter).',
       targets: [
-        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', m)}[$__rate_interval])`), legend: `${legend} single-bit` },
-        { expr: boardMax(`increase(${sel('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', m)}[$__rate_interval])`), legend: `${legend} double-bit` },
+        { expr: `${boardRate('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL')} * 300`, legend: `${legend} single-bit` },
+        { expr: `${boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')} * 300`, legend: `${legend} double-bit` },
       ],
     }))
     .withPanel(timeseries({
@@ -160,12 +163,12 @@ export default function gpus(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'PCIe replays', unit: 'short', w: 8,
-      description: 'PCIe link retries per second per GPU; a steady rate points at a bad link or riser.',
+      description: 'PCIe link retries per second per GPU (5m rate); a steady rate points at a bad link or riser.',
       targets: [{ expr: boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER'), legend }],
     }))
     .withPanel(timeseries({
       title: 'NVLink throughput', unit: 'Bps', w: 8,
-      description: 'NVLink bytes per second per GPU, all lanes (rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).',
+      description: 'NVLink bytes per second per GPU, all lanes (5m rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).',
       targets: [{ expr: boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL'), legend }],
     }))
     .withRow(row('MIG instances'))

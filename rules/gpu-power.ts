@@ -1,6 +1,6 @@
 // GPU board power in watts, from energy counters only (rate of a reset-corrected counter), one
 // series per physical GPU even under MIG (dcgm-exporter repeats board energy on every instance).
-import { sel, withHost } from '../src/promql/helpers.ts';
+import { sel } from '../src/promql/helpers.ts';
 import { boardBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
@@ -10,7 +10,7 @@ const group: RecordingGroupDef = (c) => ({
     {
       record: 'gpu:dcgm_board_power_watts:rate5m',
       // mJ/s -> W; max by board collapses the MIG copies of one GPU's counter.
-      expr: `max by (${boardBy(c).join(', ')}) (${withHost(`rate(${sel('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', c.selectors.dcgm)}[5m])`)}) / 1000`,
+      expr: `max by (${boardBy(c).join(', ')}) (rate(${sel('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', c.selectors.dcgm)}[5m])) / 1000`,
     },
     {
       record: 'gpu:tokenwatt_gpu_power_watts:rate5m',

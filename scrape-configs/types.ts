@@ -14,6 +14,13 @@ export interface ScrapeJob {
   honorLabels: boolean;
   /** Set `host` from the target address (static) or the pod's node (Kubernetes). */
   hostLabel: boolean;
+  /**
+   * Labels in which the exporter itself names its host (dcgm-exporter: `Hostname` in releases,
+   * `hostname` on main). At ingest (metric_relabel_configs / metricRelabelings) each non-empty one
+   * is copied into `host`, later ones winning, so every query and rule reads one `host` label and
+   * none has to relabel at query time.
+   */
+  hostFrom?: string[];
   kubernetes: {
     kind: 'ServiceMonitor' | 'PodMonitor';
     /** Labels of the Service (ServiceMonitor) or Pod (PodMonitor) to scrape. */
@@ -22,5 +29,10 @@ export interface ScrapeJob {
     port: string;
     /** Namespaces to look in; empty: all namespaces. */
     namespaces: string[];
+    /**
+     * Target labels copied from pod labels (PodMonitor only): `{ model_name: 'tokenwatt.io/model' }` names
+     * the model of an engine whose metrics name none. Static hosts set them as file_sd group labels.
+     */
+    podLabels?: Record<string, string>;
   };
 }

@@ -91,16 +91,16 @@ describe('query helpers in real Prometheus', () => {
   it('never double counts a MIG GPU: board watts from the energy counter, once per physical GPU', async () => {
     // One A100 with three MIG instances: dcgm-exporter repeats the board counter on each
     // (+60,000,000 mJ per minute = 1000 J/s = 1000 W). A second, non-MIG GPU on another host at
-    // 400 W (24,000,000 mJ/min),
-    // with the `hostname` spelling of dcgm-exporter main.
+    // 400 W (24,000,000 mJ/min), with the `hostname` spelling of dcgm-exporter main. `host` as
+    // Prometheus stores it: metric_relabel_configs copy either spelling into it at ingest.
     const mig = (id: string) => ({
-      series: `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="a",gpu="1",UUID="GPU-x",GPU_I_ID="${id}",GPU_I_PROFILE="2g.10gb"}`,
+      series: `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="a",host="a",gpu="1",UUID="GPU-x",GPU_I_ID="${id}",GPU_I_PROFILE="2g.10gb"}`,
       values: '1000000+60000000x20',
     });
     const r = await promqlTest({
       series: [
         mig('3'), mig('5'), mig('9'),
-        { series: 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{hostname="b",gpu="0",UUID="GPU-y"}', values: '5+24000000x20' },
+        { series: 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{hostname="b",host="b",gpu="0",UUID="GPU-y"}', values: '5+24000000x20' },
       ],
       tests: [{
         expr: `round(sum(${boardWattsFromEnergy(undefined, '5m')}), 0.001)`,

@@ -19,6 +19,9 @@ import type { BuiltDashboard } from '../src/build/grafana/index.ts';
 import { timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable } from '../src/build/grafana/variables.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
+import { HIGH_CARDINALITY_SERIES } from '../src/catalog/cardinality.ts';
+import { compileGroups } from '../src/rules/collect.ts';
+import { recordingGroups } from '../rules/index.ts';
 import { promqlTest, tool } from './support/promtool.ts';
 import { stringify } from 'yaml';
 import { writeFile } from 'node:fs/promises';
@@ -45,14 +48,18 @@ function problemsOf(fns: DashboardFn[]): string[] {
   throw new Error('expected the build to fail');
 }
 
-/** A one-panel dashboard `tokenwatt-broken` whose panel 'Broken panel' has this query. */
-function withQuery(expr: string, opts: { description?: string; unit?: string } = {}): DashboardFn {
+/**
+ * A one-panel dashboard `tokenwatt-broken` whose panel 'Broken panel' has this query. The other
+ * rules are checked on raw vLLM series, so the target is a drill-down unless `drillDown: false`.
+ */
+function withQuery(expr: string, opts: { description?: string; unit?: string; drillDown?: string | false } = {}): DashboardFn {
+  const drillDown = opts.drillDown === false ? undefined : opts.drillDown ?? 'raw series on purpose (a lint test)';
   return (c) => tokenwattDashboard(c, { slug: 'broken', title: 'Broken', description: 'A dashboard broken on purpose.' })
     .withVariable(datasourceVariable(c))
     .withVariable(labelVariable('model', 'Model', 'model_name', 'vllm:num_requests_running'))
     .withPanel(timeseries({
       title: 'Broken panel', description: opts.description ?? 'A panel.', unit: opts.unit ?? 'short',
-      targets: [{ expr, legend: '{{model_name}}' }],
+      targets: [{ expr, legend: '{{model_name}}', ...(drillDown ? { drillDown } : {}) }],
     }))
     .build();
 }
@@ -121,9 +128,32 @@ describe('checks reject a broken dashboard, naming dashboard and panel', () => {
   });
 
   it('PromQL syntax', () => {
-    expect(problemsOf([withQuery('sum(rate(vllm:generation_tokens_total[$__rate_interval])')]))
+    expect(problemsOf([withQuery('sum(rate(vllm:generation_tokens_total[$__rate_interval])', { drillDown: false })]))
       // Character 43 is the end of the query as parsed, `[$__rate_interval]` having become `[5m]`.
       .toEqual([`${AT} target A: syntax: syntax error at character 43: unexpected end of query in: sum(rate(vllm:generation_tokens_total[5m])`]);
+  });
+
+  it('a raw high-cardinality series outside a drill-down; recorded series and drill-downs pass', () => {
+    // The catalog's list: every serving histogram and engine series, every dcgm-exporter field,
+    // tokenwatt series per engine or slice; not per-GPU, node or recorded series.
+    expect(HIGH_CARDINALITY_SERIES.has('vllm:time_to_first_token_seconds')).toBe(true);
+    expect(HIGH_CARDINALITY_SERIES.has('DCGM_FI_DEV_GPU_TEMP')).toBe(true);
+    expect(HIGH_CARDINALITY_SERIES.has('tokenwatt_model_energy_joules_total')).toBe(true);
+    expect(HIGH_CARDINALITY_SERIES.has('tokenwatt_gpu_energy_joules_total')).toBe(false);
+    expect(HIGH_CARDINALITY_SERIES.has('model_name:vllm_generation_tokens:rate5m')).toBe(false);
+    const raw = 'histogram_quantile(0.99, sum by (le, model_name) (rate(vllm:inter_token_latency_seconds_bucket{model_name=~"$model"}[$__rate_interval])))';
+    expect(problemsOf([withQuery(raw, { drillDown: false })])).toEqual([
+      `${AT} target A: raw-high-cardinality: vllm:inter_token_latency_seconds_bucket is high-cardinality at fleet scale (src/catalog/cardinality.ts): read a recorded series (src/catalog/recording.ts, rules/) or mark the target a drill-down (Target.drillDown)`,
+    ]);
+    expect(problemsOf([withQuery('max by (host, gpu, UUID) (DCGM_FI_DEV_GPU_TEMP)', { drillDown: false })])[0]).toMatch(/raw-high-cardinality: DCGM_FI_DEV_GPU_TEMP is high-cardinality/);
+    // The same quantile over the recorded per-model buckets passes, and so does a marked drill-down.
+    expect(builtDashboards(config, [withQuery('histogram_quantile(0.99, sum by (le, model_name) (model_name:vllm_inter_token_latency_seconds_bucket:rate5m{model_name=~"$model"}))', { drillDown: false })])).toHaveLength(1);
+    const [d] = builtDashboards(config, [withQuery(raw, { drillDown: 'per-engine detail' })]);
+    expect((d!.json.panels as unknown as { targets: { expr: string }[] }[])[0]!.targets[0]!.expr).toBe(`# drill-down: per-engine detail\n${raw}`);
+    // No shipped panel reads a raw high-cardinality series unless it says why.
+    const raws = builtDashboards(config).flatMap((b) => (b.json.panels as unknown as { targets?: { expr: string }[] }[])
+      .flatMap((p) => p.targets ?? []).filter((t) => t.expr.startsWith('# drill-down:')));
+    expect(raws.length).toBeLessThanOrEqual(5);
   });
 
   it('PromQL types', () => {
@@ -293,6 +323,14 @@ function query(built: BuiltDashboard[], uid: string, title: string, refId = 'A')
 
 describe('dashboard queries in Prometheus\'s engine', () => {
   const built = builtDashboards(config);
+  /** The built recording-rule files: panels read recorded series, so promtool evaluates the rules under them. */
+  let rulesDir: Promise<string[]> | undefined;
+  const ruleFiles = () => (rulesDir ??= (async () => {
+    const dir = await tmp();
+    await build(dir, config);
+    const names = compileGroups(config).slice(0, recordingGroups.length).map((g) => g.name);
+    return names.map((n) => join(dir, 'prometheus', 'rules', `${n}.yaml`));
+  })());
 
   it('Prometheus 2.42 itself parses and type-checks every target and variable query', async () => {
     // promtool check rules parses each recording rule's expr with Prometheus's own parser: a
@@ -319,7 +357,8 @@ describe('dashboard queries in Prometheus\'s engine', () => {
     // GPU-a carries three MIG instances, each repeating the board's counter: +18,000,000 mJ per
     // minute = 300,000 mJ/s = 300 W. GPU-b (no MIG): +12,000,000 mJ/min = 200 W. Board total 500 W,
     // not 3 x 300 + 200 = 1100 W.
-    const base = 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{job="dcgm-exporter", instance="dcgm:9400", Hostname="h1"';
+    // host as stored: metric_relabel_configs copy Hostname into it at ingest.
+    const base = 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{job="dcgm-exporter", instance="dcgm:9400", Hostname="h1", host="h1"';
     const series = [
       ...['1', '2', '3'].map((id, i) => ({
         series: `${base}, gpu="0", UUID="GPU-a", GPU_I_ID="${id}", GPU_I_PROFILE="${['3g.40gb', '2g.20gb', '1g.10gb'][i]}"}`, values: '0+18000000x20',
@@ -327,7 +366,7 @@ describe('dashboard queries in Prometheus\'s engine', () => {
       { series: `${base}, gpu="1", UUID="GPU-b", GPU_I_ID="", GPU_I_PROFILE=""}`, values: '0+12000000x20' },
     ];
     const expr = `round(${query(built, 'tokenwatt-gpus', 'Board power')}, 0.001)`;
-    const r = await promqlTest({ series, tests: [{ expr, eval_time: '10m', exp_samples: [{ labels: '{}', value: 500 }] }] });
+    const r = await promqlTest({ series, ruleFiles: await ruleFiles(), tests: [{ expr, eval_time: '10m', exp_samples: [{ labels: '{}', value: 500 }] }] });
     expect(r.out).toContain('SUCCESS');
     expect(r.code).toBe(0);
   });
@@ -340,6 +379,7 @@ describe('dashboard queries in Prometheus\'s engine', () => {
         { series: `tokenwatt_model_generation_tokens_total{${labels}}`, values: '0+6000x20' },
         { series: `tokenwatt_model_energy_joules_total{${labels}}`, values: '0+30000x20' },
       ],
+      ruleFiles: await ruleFiles(),
       tests: [{ expr: `round(${query(built, 'tokenwatt-fleet-overview', 'Tokens per joule')}, 0.001)`, eval_time: '10m', exp_samples: [{ labels: '{}', value: 0.2 }] }],
     });
     expect(r.out).toContain('SUCCESS');
@@ -353,6 +393,7 @@ describe('dashboard queries in Prometheus\'s engine', () => {
         { series: `vllm:gpu_prefix_cache_hits_total{${labels}}`, values: '0+300x20' },
         { series: `vllm:gpu_prefix_cache_queries_total{${labels}}`, values: '0+1200x20' },
       ],
+      ruleFiles: await ruleFiles(),
       tests: [{
         expr: `round(${query(built, 'tokenwatt-llm-serving', 'Prefix-cache hit ratio')}, 0.001)`, eval_time: '10m',
         exp_samples: [{ labels: '{model_name="llama"}', value: 0.25 }],
@@ -365,6 +406,7 @@ describe('dashboard queries in Prometheus\'s engine', () => {
     // 3,000 tokens per minute = 50 tokens/s, and no vLLM series at all.
     const r = await promqlTest({
       series: [{ series: 'sglang:generation_tokens_total{job="sglang", model_name="qwen", engine_type="unified", tp_rank="0", pp_rank="0", instance="sgl:30000"}', values: '0+3000x20' }],
+      ruleFiles: await ruleFiles(),
       tests: [{ expr: `round(${query(built, 'tokenwatt-llm-serving', 'Generated tokens/s')}, 0.001)`, eval_time: '10m', exp_samples: [{ labels: '{}', value: 50 }] }],
     });
     expect(r.out).toContain('SUCCESS');

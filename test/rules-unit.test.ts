@@ -16,6 +16,8 @@ import { llmServingCases } from './rules/llm-serving.cases.ts';
 import { energyCostCases } from './rules/energy-cost.cases.ts';
 import { tokenwattCases } from './rules/tokenwatt.cases.ts';
 import { recordingCases } from './rules/recording.cases.ts';
+import { fleetRecordingCases } from './rules/fleet-recording.cases.ts';
+import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -24,6 +26,8 @@ const cases: Record<string, TestGroup[]> = {
   'energy-cost': energyCostCases,
   'tokenwatt and watchdog': tokenwattCases,
   'recording rules': recordingCases,
+  'fleet recording rules': fleetRecordingCases,
+  'TGI recording rules': tgiRecordingCases,
 };
 const all = Object.values(cases).flat();
 

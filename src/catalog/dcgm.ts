@@ -5,9 +5,13 @@
 import { defineMetrics } from './types.ts';
 import type { MetricDef } from './types.ts';
 
-/** Labels dcgm-exporter puts on every series; host is `Hostname` in releases, `hostname` on main. */
+/**
+ * Labels dcgm-exporter puts on every series; host is `Hostname` in releases, `hostname` on main,
+ * and `host` is what Prometheus stores: the scrape job copies either into it at ingest
+ * (scrape-configs/dcgm-exporter.ts hostFrom, metric_relabel_configs).
+ */
 export const DCGM_LABELS = [
-  'gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'hostname', 'DCGM_FI_DRIVER_VERSION',
+  'gpu', 'UUID', 'pci_bus_id', 'device', 'modelName', 'Hostname', 'hostname', 'host', 'DCGM_FI_DRIVER_VERSION',
   'GPU_I_PROFILE', 'GPU_I_ID', 'pod', 'namespace', 'container',
 ] as const;
 

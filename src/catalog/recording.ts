@@ -8,12 +8,18 @@ import type { MetricDef } from './types.ts';
 
 const MODEL = ['cluster', 'namespace', 'model_name'] as const;
 const BOARD = ['cluster', 'host', 'gpu', 'UUID'] as const;
+/** One GPU or MIG instance as dcgm-exporter reports it (GPU_I_PROFILE="" on a whole GPU). */
+const GPU_INSTANCE = [...BOARD, 'GPU_I_ID', 'GPU_I_PROFILE'] as const;
+/** One GPU as tokenwatt's exporter labels it. */
+const TW_GPU = ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'] as const;
+/** One MIG slice (or whole GPU) as tokenwatt's exporter labels it. */
+const TW_SLICE = ['cluster', 'host', 'gpu', 'gpu_instance_id', 'gpu_profile'] as const;
 
 type Spec = Pick<MetricDef, 'name' | 'unit' | 'grafanaUnit' | 'help' | 'labels'>;
 const r = (s: Spec): MetricDef => ({ ...s, type: 'gauge', source: 'recording' });
 
 /** Windows a burn-rate ratio may be recorded over (config.alerting.slo windows must be among them). */
-export const SLO_WINDOWS = ['1m', '2m', '5m', '10m', '15m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+export const SLO_WINDOWS = ['1m', '2m', '5m', '10m', '15m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'] as const;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
 
 /** The SLIs with burn-rate ratios: TTFT over its threshold, and failed requests. */
@@ -28,6 +34,41 @@ export function sloRatioName(kind: SloKind, window: string): string {
   return `model_name:${SLO_RATIOS[kind].metric}:ratio_rate${window}`;
 }
 
+/**
+ * dcgm-exporter fields the GPU dashboard plots, recorded once per physical GPU (`gpu:<FIELD>:max`,
+ * max over the MIG instances that repeat them) or per GPU/MIG instance (`gpu_instance:<FIELD>:max`);
+ * counters as a 5m rate per physical GPU (`gpu:<FIELD>:rate5m`).
+ */
+export const DCGM_BOARD_GAUGES = [
+  'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_MEMORY_TEMP', 'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_POWER_MGMT_LIMIT',
+  'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_MEM_CLOCK', 'DCGM_FI_DEV_CLOCK_THROTTLE_REASONS', 'DCGM_FI_DEV_ROW_REMAP_FAILURE',
+  'DCGM_FI_PROF_PCIE_TX_BYTES', 'DCGM_FI_PROF_PCIE_RX_BYTES',
+] as const;
+export const DCGM_BOARD_COUNTERS = [
+  'DCGM_FI_DEV_POWER_VIOLATION', 'DCGM_FI_DEV_THERMAL_VIOLATION', 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL',
+  'DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', 'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', 'DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL',
+] as const;
+export const DCGM_INSTANCE_GAUGES = [
+  'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'DCGM_FI_PROF_DRAM_ACTIVE', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE',
+] as const;
+
+/**
+ * Serving histograms whose bucket rates are recorded per model and `le`
+ * (`model_name:<histogram>_bucket:rate5m`): any quantile is then histogram_quantile over a few
+ * series per model instead of every engine's buckets, and renamed vLLM series are joined once here.
+ */
+export const SERVING_HISTOGRAMS = [
+  'vllm:time_to_first_token_seconds', 'vllm:inter_token_latency_seconds', 'vllm:e2e_request_latency_seconds',
+  'vllm:request_queue_time_seconds', 'vllm:request_prefill_time_seconds', 'vllm:request_decode_time_seconds',
+  'vllm:request_prompt_tokens', 'vllm:request_generation_tokens',
+  'sglang:time_to_first_token_seconds', 'sglang:inter_token_latency_seconds', 'sglang:e2e_request_latency_seconds',
+] as const;
+
+/** `vllm:time_to_first_token_seconds` -> `vllm_time_to_first_token_seconds` (the metric part of a recorded name). */
+export const recordedMetricPart = (name: string): string => name.replace(/:/g, '_');
+/** The recorded per-model bucket rates of a serving histogram. */
+export const bucketRateName = (histogram: string): string => `model_name:${recordedMetricPart(histogram)}_bucket:rate5m`;
+
 const quantiles = (metric: string, what: string): MetricDef[] => (['50', '90', '99'] as const).map((q) => r({
   name: `model_name:${metric}:p${q}_rate5m`, unit: 'seconds', grafanaUnit: 's', labels: MODEL,
   help: `${q}th percentile ${what} per model over 5 minutes (histogram_quantile of bucket rates).`,
@@ -40,6 +81,21 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'gpu:dcgm_board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power from the dcgm-exporter energy counter (mJ rate / 1000), one series per physical GPU even under MIG.' }),
   r({ name: 'gpu:tokenwatt_gpu_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'], help: 'Board power from tokenwatt\'s reset-corrected energy counter.' }),
   r({ name: 'cluster:dcgm_board_power_watts:sum', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster'], help: 'GPU board power of a cluster, each physical GPU counted once.' }),
+  // rules/gpu-board.ts, rules/gpu-instance.ts (dashboards/gpus.ts)
+  ...DCGM_BOARD_GAUGES.map((f) => r({ name: `gpu:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: BOARD, help: `${f} once per physical GPU (max over the MIG instances that repeat it).` })),
+  r({ name: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', unit: 'xid', grafanaUnit: 'none', labels: [...BOARD, 'err_code', 'err_msg'], help: 'The last XID per physical GPU, with its code and message where dcgm-exporter gives them.' }),
+  ...DCGM_BOARD_COUNTERS.map((f) => r({ name: `gpu:${f}:rate5m`, unit: 'per second', grafanaUnit: 'none', labels: BOARD, help: `5m rate of ${f}, once per physical GPU.` })),
+  ...DCGM_INSTANCE_GAUGES.map((f) => r({ name: `gpu_instance:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: GPU_INSTANCE, help: `${f} per GPU or MIG instance.` })),
+  // rules/tokenwatt-fleet.ts (energy, cost and carbon dashboards)
+  r({ name: 'gpu:tokenwatt_gpu_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_GPU, 'component', 'currency'], help: 'Cost per second of a GPU by component (capacity, energy).' }),
+  r({ name: 'gpu:tokenwatt_gpu_co2e_grams:rate5m', unit: 'grams/s', grafanaUnit: 'massg', labels: TW_GPU, help: 'Grams of CO2e per second of a GPU.' }),
+  r({ name: 'gpu:tokenwatt_unallocated_energy_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: TW_GPU, help: 'Power of MIG capacity no slice holds.' }),
+  r({ name: 'gpu:tokenwatt_unallocated_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_GPU, 'currency'], help: 'Cost per second of MIG capacity no slice holds.' }),
+  r({ name: 'slice:tokenwatt_slice_energy_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: [...TW_SLICE, 'state'], help: 'Power attributed to a MIG slice (or whole GPU), idle and active.' }),
+  r({ name: 'slice:tokenwatt_slice_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_SLICE, 'currency'], help: 'Cost per second of a MIG slice (or whole GPU), all components.' }),
+  r({ name: 'slice:tokenwatt_idle_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_SLICE, 'currency'], help: 'Cost per second of a slice while idle.' }),
+  r({ name: 'slice:tokenwatt_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: TW_SLICE, help: 'Generated tokens per second of every engine on a slice.' }),
+  r({ name: 'model_name:tokenwatt_co2e_grams:rate5m', unit: 'grams/s', grafanaUnit: 'massg', labels: MODEL, help: 'Grams of CO2e per second attributed to a model.' }),
   // rules/model-efficiency.ts
   r({ name: 'model_name:tokenwatt_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Generated tokens per second per model.' }),
   r({ name: 'model_name:tokenwatt_energy_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: MODEL, help: 'Energy attributed to a model per second (J/s = W).' }),
@@ -58,6 +114,20 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:vllm_num_requests_running:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'Requests running per model, all replicas.' }),
   r({ name: 'model_name:vllm_kv_cache_headroom:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'Free KV-cache fraction of the fullest replica of a model (1 - max usage): token headroom.' }),
   r({ name: 'model_name:vllm_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Generated tokens per second per model, from vLLM\'s own counter.' }),
+  // rules/serving-vllm.ts, rules/serving-sglang.ts (dashboards/llm-serving.ts)
+  r({ name: 'model_name:vllm_request_success:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: [...MODEL, 'finished_reason'], help: 'Finished requests per second per model and finished_reason.' }),
+  r({ name: 'model_name:vllm_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prompt tokens per second per model.' }),
+  r({ name: 'model_name:vllm_num_preemptions:rate5m', unit: 'preemptions/s', grafanaUnit: 'short', labels: MODEL, help: 'Preemptions per second per model.' }),
+  r({ name: 'model_name:vllm_prefix_cache_hits:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache hits per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
+  r({ name: 'model_name:vllm_prefix_cache_queries:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache queries per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
+  r({ name: 'model_name:vllm_kv_cache_usage_perc:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'KV-cache usage of the fullest replica of a model (old gpu_cache_usage_perc joined).' }),
+  r({ name: 'model_name:sglang_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang generated tokens per second per model.' }),
+  r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),
+  r({ name: 'model_name:sglang_num_running_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang running requests per model.' }),
+  r({ name: 'model_name:sglang_token_usage:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang KV-cache token usage of the fullest replica of a model.' }),
+  r({ name: 'model_name:sglang_cache_hit_rate:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang prefix-cache hit rate, highest replica of a model.' }),
+  // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
+  ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
     r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),

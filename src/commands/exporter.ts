@@ -61,7 +61,7 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     exporter.replaceTargets(scheduleCollectors(config, log, nvml, live.shared));
     let server: Server;
     try {
-      server = await listen(exporter, { host: config.listen.host, port: config.listen.port, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });
+      server = await listen(exporter, { host: config.listen.host, port: config.listen.port, maxConnections: config.limits.maxConnections, headerTimeoutMs: config.limits.headerTimeout, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });
     } catch (err) {
       log('error', 'cannot listen', { address: `${config.listen.host}:${config.listen.port}`, error: (err as Error).message });
       return 1;

@@ -3,6 +3,8 @@
 // defaults; tests and the demo override a few fields (shorter `for:` durations, say).
 import { defaultAlertingConfig, defaultAlertmanagerConfig } from './alerting.ts';
 import type { AlertingConfig, AlertmanagerConfig } from './alerting.ts';
+import { defaultGlobalViewConfig } from './global-view.ts';
+import type { GlobalViewConfig } from './global-view.ts';
 import { defaultSelectors } from '../kinds/index.ts';
 import type { KindId } from '../kinds/index.ts';
 import { defaultPrometheusConfig } from './prometheus.ts';
@@ -75,6 +77,8 @@ export interface MixinConfig {
   exporter: ExporterDeployConfig;
   /** KEDA ScaledObjects, prometheus-adapter rules and HPAs of the serving Deployments (src/config/autoscaling.ts). */
   autoscaling: AutoscalingConfig;
+  /** Scale-out: remote_write to VictoriaMetrics, vmalert, vmagent (src/config/global-view.ts, docs/scaling.md). */
+  globalView: GlobalViewConfig;
 }
 
 export const defaultConfig: MixinConfig = {
@@ -95,4 +99,5 @@ export const defaultConfig: MixinConfig = {
     energy: {},
   },
   autoscaling: defaultAutoscalingConfig,
+  globalView: defaultGlobalViewConfig,
 };

@@ -229,12 +229,18 @@ export class Exporter {
     await this.saveState(nowMs / 1000);
     this.cycles++;
     if (this.states.every((s) => s.ran)) this.wasReady = true;
-    const m = process.memoryUsage();
     const mb = (b: number) => Math.round(b / 1048576);
-    this.log('debug', 'cycle', {
+    const cycle = {
       ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
-      bytes: this.current.text.length, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
-    });
+      bytes: this.current.text.length,
+    };
+    try {
+      // Reads /proc: throws when file descriptors run out (EMFILE), which must not fail the cycle.
+      const m = process.memoryUsage();
+      this.log('debug', 'cycle', { ...cycle, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+    } catch {
+      this.log('debug', 'cycle', cycle);
+    }
   }
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {

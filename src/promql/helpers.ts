@@ -55,20 +55,17 @@ export function histogramQuantile(q: number, name: string, by: readonly string[]
   return `histogram_quantile(${q}, sum by (${['le', ...by].join(', ')}) (${inner}))`;
 }
 
-/** dcgm-exporter names the host label `Hostname` in releases and `hostname` on main: copy either into `host`. */
-export function withHost(expr: string): string {
-  return `label_replace(label_replace(${expr}, "host", "$1", "Hostname", "(.+)"), "host", "$1", "hostname", "(.+)")`;
-}
-
 /** The labels that identify one physical GPU (real scrapes redact UUIDs to one string, so all three). */
 export const BOARD_KEY = ['host', 'gpu', 'UUID'] as const;
 
 /**
  * MIG-safe board aggregation: dcgm-exporter repeats whole-GPU values (power, energy, clocks) on
- * every MIG instance, so collapse them to one series per physical GPU before any sum.
+ * every MIG instance, so collapse them to one series per physical GPU before any sum. `host` is
+ * set at ingest from dcgm-exporter's own `Hostname`/`hostname` label (metric_relabel_configs in
+ * scrape-configs/), so no query relabels it.
  */
 export function boardMax(expr: string, extra: readonly string[] = []): string {
-  return `max by (${[...BOARD_KEY, ...extra].join(', ')}) (${withHost(expr)})`;
+  return `max by (${[...BOARD_KEY, ...extra].join(', ')}) (${expr})`;
 }
 
 /**

@@ -20,7 +20,10 @@ const { ensureSyntaxTree } = require('@codemirror/language') as { ensureSyntaxTr
 const language = promQLLanguage(LanguageType.PromQL);
 
 /** Type errors in a syntactically valid query (Grafana variables already substituted). */
-export function typeDiagnostics(expr: string): { at: number; message: string }[] {
+export function typeDiagnostics(query: string): { at: number; message: string }[] {
+  // The analyser only looks at the tree's first node: blank out leading `# comment` lines (a
+  // drill-down mark, say) so it sees the expression, at the same positions.
+  const expr = query.replace(/^(\s*#[^\n]*\n)+/, (m) => m.replace(/[^\n]/g, ' '));
   const state = EditorState.create({ doc: expr, extensions: language });
   // An editor parses within a time budget and leaves the rest for later: on a busy machine the
   // Parser would see a partial tree and report phantom errors. Parse to the end first.

@@ -8,7 +8,7 @@ const model = (m: string) => ({ cluster: 'c1', namespace: 'llm', model_name: m }
 const slice = (gpu: string, id: string, profile: string) => ({ cluster: 'c1', host: 'h1', gpu, gpu_instance_id: id, gpu_profile: profile });
 const tw = { job: 'tokenwatt', instance: 'tw:9464' };
 const dcgm = (gpu: string, extra: Record<string, string> = {}) => ({
-  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
+  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', host: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
 });
 
 export const energyCostCases: TestGroup[] = [

@@ -5,7 +5,7 @@ import { expectAlert, series } from './harness.ts';
 import type { TestGroup } from './harness.ts';
 
 const dcgm = (gpu: string, extra: Record<string, string> = {}) => ({
-  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
+  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', host: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
 });
 /** Two MIG instances of one GPU repeat its board values: the alert must still fire once. */
 const mig = (gpu: string) => [dcgm(gpu, { GPU_I_ID: '1', GPU_I_PROFILE: '3g.20gb' }), dcgm(gpu, { GPU_I_ID: '2', GPU_I_PROFILE: '2g.10gb' })];
@@ -103,7 +103,7 @@ export const gpuHealthCases: TestGroup[] = [
     input_series: [
       ...mig('0').map((l) => ({ series: series('DCGM_FI_DEV_GPU_TEMP', l), values: '60x40' })),
       { series: series('DCGM_FI_DEV_GPU_TEMP', dcgm('1')), values: '60x10 stale' },
-      { series: series('DCGM_FI_DEV_GPU_TEMP', { ...dcgm('0'), Hostname: 'h2', UUID: 'GPU-h2-0' }), values: '55x40' },
+      { series: series('DCGM_FI_DEV_GPU_TEMP', { ...dcgm('0'), Hostname: 'h2', host: 'h2', UUID: 'GPU-h2-0' }), values: '55x40' },
     ],
     alert_rule_test: [
       { eval_time: '8m', alertname: 'GPUMissing', exp_alerts: [] },

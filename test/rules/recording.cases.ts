@@ -6,7 +6,7 @@ import { series } from './harness.ts';
 import type { ExprTest, TestGroup } from './harness.ts';
 
 const dcgm = (gpu: string, extra: Record<string, string> = {}) => ({
-  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
+  job: 'dcgm-exporter', cluster: 'c1', Hostname: 'h1', host: 'h1', gpu, UUID: `GPU-${gpu}`, modelName: 'NVIDIA A100-SXM4-40GB', ...extra,
 });
 const vllm = (engine: string) => ({ job: 'vllm', instance: `h1:800${engine}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b', engine });
 const engineOn = (slice: string, profile: string) => ({

@@ -6,9 +6,11 @@
 // `_total` series only under rate/increase; editable false); no rate of a gauge; matchers only
 // on labels the series carries; and sane layout and variables.
 import { parser } from '@prometheus-io/lezer-promql';
+import { HIGH_CARDINALITY_SERIES } from '../../catalog/cardinality.ts';
 import { lookupSeries } from '../../catalog/index.ts';
 import { checkQuery, counterProblems, substituteGrafanaVariables } from '../../promql/check.ts';
 import type { DashboardJson, Json, PanelJson } from './finalise.ts';
+import { DRILL_DOWN_MARK } from './panels.ts';
 
 const DS = '${datasource}';
 const BUILTIN_VARS = new Set(['__rate_interval', '__interval', '__interval_ms', '__range', '__range_s', '__range_ms', '__all']);
@@ -82,6 +84,27 @@ export function labelProblems(expr: string, clusterLabel = 'cluster'): string[] 
     },
   });
   return out;
+}
+
+/**
+ * raw-high-cardinality: a panel query over a series the catalog lists as high-cardinality at
+ * fleet scale (src/catalog/cardinality.ts) reads every engine's buckets or every MIG instance at
+ * every step: it must read a recorded series instead, unless the target is marked a deliberate
+ * drill-down (a `# drill-down: <why>` comment first, Target.drillDown).
+ */
+export function rawSeriesProblems(expr: string): string[] {
+  if (expr.trimStart().startsWith(DRILL_DOWN_MARK)) return [];
+  const text = substituteGrafanaVariables(expr);
+  const raw = new Set<string>();
+  parser.parse(text).iterate({
+    enter(n) {
+      if (n.name !== 'VectorSelector') return;
+      const id = n.node.getChild('Identifier');
+      const def = id ? lookupSeries(text.slice(id.from, id.to)) : undefined;
+      if (def && HIGH_CARDINALITY_SERIES.has(def.name)) raw.add(text.slice(id!.from, id!.to));
+    },
+  });
+  return [...raw].map((s) => `raw-high-cardinality: ${s} is high-cardinality at fleet scale (src/catalog/cardinality.ts): read a recorded series (src/catalog/recording.ts, rules/) or mark the target a drill-down (Target.drillDown)`);
 }
 
 /** Problems with one PromQL expression, without location. */
@@ -161,7 +184,10 @@ export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): strin
       const tat = `${at} target ${str(t.refId)}`;
       if (!usesDatasourceVariable(t.datasource)) add(tat, 'target datasource must be the $datasource variable');
       const expr = str(t.expr);
-      for (const problem of exprProblems(expr, clusterLabel)) add(tat, problem);
+      const own = exprProblems(expr, clusterLabel);
+      // A query that does not parse is reported as such, not also as reading raw series.
+      if (!own.some((p) => p.startsWith('syntax:'))) own.push(...rawSeriesProblems(expr));
+      for (const problem of own) add(tat, problem);
       checkRefs(tat, expr);
     }
   }

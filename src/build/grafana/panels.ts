@@ -19,7 +19,18 @@ export interface Target {
   legend?: string;
   /** Instant query in table format (tables of current values). */
   table?: boolean;
+  /** Instant query (a stat of a total over the panel range: one evaluation, not one per step). */
+  instant?: boolean;
+  /**
+   * Why this target deliberately reads raw high-cardinality series (src/catalog/cardinality.ts)
+   * instead of a recorded one. Written into the query as a `# drill-down: <why>` PromQL comment,
+   * which the build check (src/build/grafana/lint.ts) accepts and a reader sees in Grafana.
+   */
+  drillDown?: string;
 }
+
+/** The comment that marks a target a deliberate drill-down over raw high-cardinality series. */
+export const DRILL_DOWN_MARK = '# drill-down:';
 
 export interface PanelSpec {
   title: string;
@@ -38,8 +49,10 @@ const REF_IDS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function targets(ts: Target[]): cog.Builder<cog.Dataquery>[] {
   return ts.map((t, i) => {
-    const q = new DataqueryBuilder().datasource(DATASOURCE).refId(REF_IDS[i]!).expr(t.expr).legendFormat(t.legend ?? '__auto');
+    const expr = t.drillDown ? `${DRILL_DOWN_MARK} ${t.drillDown}\n${t.expr}` : t.expr;
+    const q = new DataqueryBuilder().datasource(DATASOURCE).refId(REF_IDS[i]!).expr(expr).legendFormat(t.legend ?? '__auto');
     if (t.table) q.instant().format('table' as never);
+    else if (t.instant) q.instant();
     else q.range();
     return q;
   });

@@ -25,12 +25,25 @@ function relabelings(j: ScrapeJob, c: MixinConfig): object[] {
     { targetLabel: c.clusterLabel, replacement: c.prometheus.cluster },
   ];
   if (j.hostLabel) out.push({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'host' });
+  // Prometheus's meta label for a pod label: every character outside [a-zA-Z0-9_] becomes '_'.
+  for (const [target, pod] of Object.entries(j.kubernetes.podLabels ?? {})) {
+    out.push({ sourceLabels: [`__meta_kubernetes_pod_label_${pod.replace(/[^a-zA-Z0-9_]/g, '_')}`], targetLabel: target });
+  }
   return out;
+}
+
+/** The exporter's own host label copied into `host` at ingest (prometheus.yml's metric_relabel_configs). */
+function metricRelabelings(j: ScrapeJob): object[] {
+  return (j.hostFrom ?? []).map((label) => ({ sourceLabels: [label], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' }));
 }
 
 function monitor(j: ScrapeJob, c: MixinConfig): object {
   const k = j.kubernetes;
-  const endpoint = { port: k.port, path: j.path, interval: c.prometheus.scrapeInterval, honorLabels: j.honorLabels, relabelings: relabelings(j, c) };
+  const metric = metricRelabelings(j);
+  const endpoint = {
+    port: k.port, path: j.path, interval: c.prometheus.scrapeInterval, honorLabels: j.honorLabels, relabelings: relabelings(j, c),
+    ...(metric.length > 0 ? { metricRelabelings: metric } : {}),
+  };
   const namespaceSelector = k.namespaces.length > 0 ? { matchNames: k.namespaces } : { any: true };
   return {
     apiVersion: 'monitoring.coreos.com/v1',

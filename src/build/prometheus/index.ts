@@ -8,6 +8,7 @@ import type { TargetGroup } from '../../config/prometheus.ts';
 import { checkedGroups, compileGroups } from '../../rules/collect.ts';
 import type { Emitter } from '../types.ts';
 import { toYaml, toYamlWithHeader } from '../yaml.ts';
+import { externalLabels, globalViewEmitters, remoteWriteEntry } from './global-view.ts';
 
 export const ruleFilePath = (group: string): string => `rules/${group}.yaml`;
 
@@ -31,10 +32,19 @@ export function staticRelabel(job: ScrapeJob, config: MixinConfig): object[] {
   return out;
 }
 
+/**
+ * metric_relabel_configs: the exporter's own host label (ScrapeJob.hostFrom) copied into `host`
+ * once at ingest, so no query or rule needs label_replace. An empty source label leaves `host` as
+ * the target set it.
+ */
+export function hostMetricRelabel(job: ScrapeJob): object[] {
+  return (job.hostFrom ?? []).map((label) => ({ source_labels: [label], regex: '(.+)', target_label: 'host', replacement: '$1' }));
+}
+
 export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object {
   const p = config.prometheus;
   return {
-    global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval },
+    global: { scrape_interval: p.scrapeInterval, evaluation_interval: p.evaluationInterval, external_labels: externalLabels(config) },
     rule_files: ruleFiles,
     alerting: { alertmanagers: [{ static_configs: [{ targets: p.alertmanagers }] }] },
     scrape_configs: configuredJobs(config).map((j) => ({
@@ -43,7 +53,9 @@ export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object 
       honor_labels: j.honorLabels,
       file_sd_configs: [{ files: [`targets/${j.job}.yaml`] }],
       relabel_configs: staticRelabel(j, config),
+      ...(j.hostFrom?.length ? { metric_relabel_configs: hostMetricRelabel(j) } : {}),
     })),
+    ...(config.globalView.remoteWrite && { remote_write: [remoteWriteEntry(config)] }),
   };
 }
 
@@ -69,4 +81,4 @@ const config: Emitter = {
   },
 };
 
-export const prometheusEmitters: Emitter[] = [rules, config];
+export const prometheusEmitters: Emitter[] = [rules, config, ...globalViewEmitters];

@@ -1,0 +1,148 @@
+// Fleet scale (issue 11): how long every dashboard and every rule group takes on a real Prometheus
+// 2.42 holding 20 minutes of data from 1, 8 and 32 simulated hosts (8×H100 each, half the GPUs in MIG
+// slices, 15 vLLM engines per host: bench/fleet/spec.ts), filled by backfill (bench/fleet/fill.ts).
+//   npm run bench -- fleet                       1, 8 and 32 hosts
+//   TOKENWATT_FLEET_HOSTS=1,8 npm run bench -- fleet
+//   TOKENWATT_FLEET_MINUTES=20 (data held; the SLO groups are also timed at 6 minutes)
+// Per dashboard: its panel queries as Grafana first sends them (variables on All; range queries over
+// the last 15 minutes of data at a 1 s step, instant ones at its end), run one after another, summed.
+// vLLM's example dashboard runs on the same data as the reference. Per rule group: each rule's
+// expression as an instant query, summed, at the end of the data (20 minutes held) and at 6 minutes,
+// so a group whose cost grows with stored data shows it. Dashboard queries are timed once each (the
+// blocks were just written: page cache warm), rule expressions after one untimed run; loopback HTTP.
+// Goals (issue 11, "Done when"): at 32 hosts every dashboard ≤ 1.5 s and ≤ 0.3× the vLLM dashboard,
+// growth 8 → 32 hosts at most linear (≤ 4×); rule evaluation ≤ 750 ms in total; SLO groups not
+// growing with data age (≤ 1.25× from 6 to 20 minutes, a margin for noise).
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rm } from 'node:fs/promises';
+import { benchFleet } from './fleet/spec.ts';
+import { cpuSeconds, fill, ruleGroups, startPrometheus, waitCompacted } from './fleet/fill.ts';
+import { dashboardQueries, grafanaBuiltins, referenceQueries, timeQuery } from './fleet/queries.ts';
+import type { DashboardQueries, Timed } from './fleet/queries.ts';
+
+const MINUTES = Number(process.env.TOKENWATT_FLEET_MINUTES ?? 20);
+const YOUNG_MINUTES = 6;
+const RANGE_S = 900;
+const STEP_S = 1;
+const REFERENCE = fileURLToPath(new URL('./fleet/vllm-example-dashboard.json', import.meta.url));
+const GOALS = { dashboardSeconds: 1.5, ofReference: 0.3, growth8to32: 4, ruleEvaluationSeconds: 0.75, sloGrowthWithAge: 1.25 };
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const log = (m: string) => console.log(m);
+
+type Cpu = () => Promise<number>;
+
+async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: number) {
+  const rows: (Timed & { panel: string; refId: string; instant: boolean })[] = [];
+  for (const q of d.queries) {
+    const at = q.instant ? { time: endS } : { start: endS - RANGE_S, end: endS, step: STEP_S };
+    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, ...(await timeQuery(url, q.expr, at, cpu)) });
+  }
+  const total = rows.reduce((a, r) => a + r.seconds, 0);
+  const cpuTotal = rows.reduce((a, r) => a + r.cpuSeconds, 0);
+  const slowest = [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((r) => ({ panel: r.panel, refId: r.refId, seconds: r3(r.seconds) }));
+  const errors = rows.filter((r) => r.error).map((r) => `${r.panel} ${r.refId}: ${r.error}`);
+  const empty = rows.filter((r) => !r.error && r.series === 0).map((r) => `${r.panel} ${r.refId}`);
+  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
+}
+
+async function timeRules(url: string, cpu: Cpu, dist: string, at: number) {
+  const out: Record<string, { rules: number; seconds: number; cpuSeconds: number; errors: string[] }> = {};
+  for (const g of await ruleGroups(dist)) {
+    let s = 0;
+    let c = 0;
+    const errors: string[] = [];
+    for (const r of g.rules) {
+      await timeQuery(url, r.expr, { time: at }, cpu);
+      const t = await timeQuery(url, r.expr, { time: at }, cpu);
+      s += t.seconds;
+      c += t.cpuSeconds;
+      if (t.error) errors.push(`${r.record ?? r.alert}: ${t.error}`);
+    }
+    out[g.name] = { rules: g.rules.length, seconds: r3(s), cpuSeconds: r3(c), errors };
+  }
+  return out;
+}
+
+async function benchSize(hosts: number) {
+  const work = join(tmpdir(), `tokenwatt-fleet-bench-${process.pid}-${hosts}`);
+  const t0 = performance.now();
+  log(`fleet: ${hosts} hosts: simulating ${MINUTES} min and backfilling`);
+  const fleet = benchFleet(hosts);
+  const filled = await fill(fleet, work, MINUTES, log);
+  log(`fleet: ${hosts} hosts: ${filled.series} series, ${filled.samples} samples; timing queries`);
+  const prom = await startPrometheus(work, filled.data);
+  try {
+    const compactionWaitSeconds = await waitCompacted(prom.url);
+    const cpu = () => cpuSeconds(prom.pid);
+    const builtins = grafanaBuiltins(RANGE_S, STEP_S, filled.scrapeIntervalS);
+    const dashboards = [];
+    for (const d of await dashboardQueries(filled.dist, builtins)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
+    const reference = await timeDashboard(prom.url, cpu, await referenceQueries(REFERENCE, builtins), filled.endS);
+    const rulesOld = await timeRules(prom.url, cpu, filled.dist, filled.endS);
+    const rulesYoung = await timeRules(prom.url, cpu, filled.dist, filled.startS + YOUNG_MINUTES * 60);
+    const ruleGroupsOut = Object.fromEntries(Object.entries(rulesOld).map(([name, o]) => [name, {
+      rules: o.rules, [`seconds_at_${MINUTES}min`]: o.seconds, [`seconds_at_${YOUNG_MINUTES}min`]: rulesYoung[name]!.seconds,
+      [`prometheusCpuSeconds_at_${MINUTES}min`]: o.cpuSeconds, [`prometheusCpuSeconds_at_${YOUNG_MINUTES}min`]: rulesYoung[name]!.cpuSeconds,
+      ...(o.errors.length > 0 && { errors: o.errors }),
+    }]));
+    const ruleTotal = Object.values(rulesOld).reduce((a, g) => a + g.seconds, 0);
+    const ruleCpu = Object.values(rulesOld).reduce((a, g) => a + g.cpuSeconds, 0);
+    return {
+      hosts, gpus: hosts * 8, engines: fleet.servers.length, series: filled.series, samples: filled.samples,
+      dataMinutes: MINUTES, openMetricsMB: Math.round(filled.openMetricsBytes / 1e6), ruleLayers: filled.ruleLayers,
+      fillSeconds: { ...filled.seconds, compactionWait: compactionWaitSeconds }, wallSeconds: 0,
+      dashboards: dashboards.map((d) => ({ ...d, ofReference: reference.seconds > 0 ? r3(d.seconds / reference.seconds) : null, cpuOfReference: reference.prometheusCpuSeconds > 0 ? r3(d.prometheusCpuSeconds / reference.prometheusCpuSeconds) : null })),
+      reference,
+      rules: { totalSeconds: r3(ruleTotal), prometheusCpuSeconds: r3(ruleCpu), groups: ruleGroupsOut },
+      _t0: t0,
+    };
+  } finally {
+    await prom.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export default async function bench() {
+  const sizes = (process.env.TOKENWATT_FLEET_HOSTS ?? '1,8,32').split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`TOKENWATT_FLEET_HOSTS: '${process.env.TOKENWATT_FLEET_HOSTS}' is not a list of host counts such as 1,8,32`);
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  const started = performance.now();
+  const results: Omit<Awaited<ReturnType<typeof benchSize>>, '_t0'>[] = [];
+  for (const n of sizes) {
+    const r = await benchSize(n);
+    const { _t0, ...rest } = r;
+    rest.wallSeconds = Math.round((performance.now() - _t0) / 1000);
+    results.push(rest);
+    log(`fleet: ${n} hosts done in ${rest.wallSeconds} s: ${rest.dashboards.map((d) => `${d.uid} ${d.seconds}s`).join(', ')}; vLLM ${rest.reference.seconds}s; rules ${rest.rules.totalSeconds}s`);
+  }
+  const at = (n: number) => results.find((r) => r.hosts === n);
+  const big = at(32);
+  const mid = at(8);
+  const growth = big && mid ? Object.fromEntries(big.dashboards.map((d) => [d.uid, r3(d.seconds / Math.max(1e-6, mid.dashboards.find((m) => m.uid === d.uid)!.seconds))])) : undefined;
+  if (growth && big && mid) growth['vllm-example'] = r3(big.reference.seconds / Math.max(1e-6, mid.reference.seconds));
+  const sloGroups = big ? Object.entries(big.rules.groups).filter(([name]) => /slo/.test(name)) : [];
+  const secondsAt = (g: object, m: number) => (g as Record<string, number>)[`seconds_at_${m}min`]!;
+  const sloGrowth = Object.fromEntries(sloGroups.map(([name, g]) => [name, r3(secondsAt(g, MINUTES) / Math.max(1e-6, secondsAt(g, YOUNG_MINUTES)))]));
+  const goalsMet = big && mid ? {
+    dashboardsUnder: big.dashboards.every((d) => d.seconds <= GOALS.dashboardSeconds),
+    dashboardsOfReference: big.dashboards.every((d) => d.ofReference !== null && d.ofReference <= GOALS.ofReference),
+    growthAtMostLinear: Object.values(growth!).every((g) => g <= GOALS.growth8to32),
+    ruleEvaluation: big.rules.totalSeconds <= GOALS.ruleEvaluationSeconds,
+    sloNotGrowingWithAge: Object.values(sloGrowth).every((g) => g <= GOALS.sloGrowthWithAge),
+  } : 'needs the 8- and 32-host sizes';
+  return {
+    commit,
+    method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,
+    goals: GOALS,
+    goalsMet,
+    growth8to32: growth ?? null,
+    sloGrowthWithAge32: sloGrowth,
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+    sizes: results,
+  };
+}

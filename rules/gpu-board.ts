@@ -1,0 +1,20 @@
+// The dcgm-exporter fields the GPU dashboard plots, once per physical GPU: whole-GPU values are
+// repeated on every MIG instance, so max by board collapses them (dashboards/gpus.ts reads these
+// instead of every instance's raw series). `host` comes from ingest (scrape-configs/dcgm-exporter.ts).
+import { DCGM_BOARD_GAUGES } from '../src/catalog/recording.ts';
+import { sel } from '../src/promql/helpers.ts';
+import { boardBy } from '../src/rules/levels.ts';
+import type { RecordingGroupDef } from '../src/rules/types.ts';
+
+const group: RecordingGroupDef = (c) => {
+  const by = boardBy(c).join(', ');
+  return {
+    name: 'tokenwatt-gpu-board',
+    rules: [
+      ...DCGM_BOARD_GAUGES.map((f) => ({ record: `gpu:${f}:max`, expr: `max by (${by}) (${sel(f, c.selectors.dcgm)})` })),
+      // The last XID holds its code and message in labels (newer dcgm-exporter): keep them.
+      { record: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', expr: `max by (${by}, err_code, err_msg) (${sel('DCGM_FI_DEV_XID_ERRORS', c.selectors.dcgm)})` },
+    ],
+  };
+};
+export default group;

@@ -1,0 +1,15 @@
+// Per GPU or MIG instance fields (engine, tensor and DRAM activity, framebuffer): one series per
+// instance, relative to that instance (a whole GPU has GPU_I_PROFILE="").
+import { DCGM_INSTANCE_GAUGES } from '../src/catalog/recording.ts';
+import { sel } from '../src/promql/helpers.ts';
+import { boardBy } from '../src/rules/levels.ts';
+import type { RecordingGroupDef } from '../src/rules/types.ts';
+
+const group: RecordingGroupDef = (c) => {
+  const by = [...boardBy(c), 'GPU_I_ID', 'GPU_I_PROFILE'].join(', ');
+  return {
+    name: 'tokenwatt-gpu-instance',
+    rules: DCGM_INSTANCE_GAUGES.map((f) => ({ record: `gpu_instance:${f}:max`, expr: `max by (${by}) (${sel(f, c.selectors.dcgm)})` })),
+  };
+};
+export default group;
