@@ -60,8 +60,8 @@ describe('the shipped example', () => {
   it('exporters/tokenwatt/tokenwatt.yaml is valid', () => {
     const c = loadExporterConfig(join(import.meta.dirname, '..', 'exporters', 'tokenwatt', 'tokenwatt.yaml'));
     expect(c.listen.port).toBe(9464);
-    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm']);
-    expect(c.placement).toHaveLength(2);
+    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm', 'vllm']);
+    expect(c.placement).toHaveLength(3);
   });
 });
 
