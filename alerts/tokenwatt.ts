@@ -29,6 +29,13 @@ const group: AlertGroupDef = (c) => {
         description: 'NVML backend {{ $labels.backend }} of {{ $labels.instance }} has not answered for ' + t.nvmlDownFor + '.',
       }),
       alert(c, {
+        // The same patience as a failing collector: the pod mapping or a board can be late for a cycle or two.
+        name: 'TokenwattEngineUnplaced', severity: 'warning', component: 'tokenwatt', for: t.collectorDownFor,
+        expr: `${sel('tokenwatt_engine_placed', tw)} == 0`,
+        summary: 'A serving engine is placed on no GPU or MIG instance a source reports, so it gets no energy.',
+        description: 'Engine {{ $labels.model_name }} ({{ $labels.engine }}) of {{ $labels.instance }} is placed on host "{{ $labels.host }}" GPU "{{ $labels.gpu }}" instance "{{ $labels.gpu_instance_id }}", which no source reports, for ' + t.collectorDownFor + '.',
+      }),
+      alert(c, {
         name: 'TokenwattNoEnergyCounter', severity: 'info', component: 'tokenwatt', for: '1h',
         expr: `${sel('tokenwatt_nvml_energy_counter_supported', tw)} == 0`,
         summary: 'A GPU exposes no energy counter, so tokenwatt reports no joules for it.',

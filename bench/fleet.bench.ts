@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { benchFleet } from './fleet/spec.ts';
-import { fill, ruleGroups, startPrometheus } from './fleet/fill.ts';
+import { cpuSeconds, fill, ruleGroups, startPrometheus, waitCompacted } from './fleet/fill.ts';
 import { dashboardQueries, grafanaBuiltins, referenceQueries, timeQuery } from './fleet/queries.ts';
 import type { DashboardQueries, Timed } from './fleet/queries.ts';
 
@@ -33,31 +33,36 @@ const GOALS = { dashboardSeconds: 1.5, ofReference: 0.3, growth8to32: 4, ruleEva
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const log = (m: string) => console.log(m);
 
-async function timeDashboard(url: string, d: DashboardQueries, endS: number) {
+type Cpu = () => Promise<number>;
+
+async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: number) {
   const rows: (Timed & { panel: string; refId: string; instant: boolean })[] = [];
   for (const q of d.queries) {
     const at = q.instant ? { time: endS } : { start: endS - RANGE_S, end: endS, step: STEP_S };
-    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, ...(await timeQuery(url, q.expr, at)) });
+    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, ...(await timeQuery(url, q.expr, at, cpu)) });
   }
   const total = rows.reduce((a, r) => a + r.seconds, 0);
+  const cpuTotal = rows.reduce((a, r) => a + r.cpuSeconds, 0);
   const slowest = [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((r) => ({ panel: r.panel, refId: r.refId, seconds: r3(r.seconds) }));
   const errors = rows.filter((r) => r.error).map((r) => `${r.panel} ${r.refId}: ${r.error}`);
   const empty = rows.filter((r) => !r.error && r.series === 0).map((r) => `${r.panel} ${r.refId}`);
-  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), empty, errors, slowest };
+  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
 }
 
-async function timeRules(url: string, dist: string, at: number) {
-  const out: Record<string, { rules: number; seconds: number; errors: string[] }> = {};
+async function timeRules(url: string, cpu: Cpu, dist: string, at: number) {
+  const out: Record<string, { rules: number; seconds: number; cpuSeconds: number; errors: string[] }> = {};
   for (const g of await ruleGroups(dist)) {
     let s = 0;
+    let c = 0;
     const errors: string[] = [];
     for (const r of g.rules) {
-      await timeQuery(url, r.expr, { time: at });
-      const t = await timeQuery(url, r.expr, { time: at });
+      await timeQuery(url, r.expr, { time: at }, cpu);
+      const t = await timeQuery(url, r.expr, { time: at }, cpu);
       s += t.seconds;
+      c += t.cpuSeconds;
       if (t.error) errors.push(`${r.record ?? r.alert}: ${t.error}`);
     }
-    out[g.name] = { rules: g.rules.length, seconds: r3(s), errors };
+    out[g.name] = { rules: g.rules.length, seconds: r3(s), cpuSeconds: r3(c), errors };
   }
   return out;
 }
@@ -71,24 +76,28 @@ async function benchSize(hosts: number) {
   log(`fleet: ${hosts} hosts: ${filled.series} series, ${filled.samples} samples; timing queries`);
   const prom = await startPrometheus(work, filled.data);
   try {
+    const compactionWaitSeconds = await waitCompacted(prom.url);
+    const cpu = () => cpuSeconds(prom.pid);
     const builtins = grafanaBuiltins(RANGE_S, STEP_S, filled.scrapeIntervalS);
     const dashboards = [];
-    for (const d of await dashboardQueries(filled.dist, builtins)) dashboards.push(await timeDashboard(prom.url, d, filled.endS));
-    const reference = await timeDashboard(prom.url, await referenceQueries(REFERENCE, builtins), filled.endS);
-    const rulesOld = await timeRules(prom.url, filled.dist, filled.endS);
-    const rulesYoung = await timeRules(prom.url, filled.dist, filled.startS + YOUNG_MINUTES * 60);
+    for (const d of await dashboardQueries(filled.dist, builtins)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
+    const reference = await timeDashboard(prom.url, cpu, await referenceQueries(REFERENCE, builtins), filled.endS);
+    const rulesOld = await timeRules(prom.url, cpu, filled.dist, filled.endS);
+    const rulesYoung = await timeRules(prom.url, cpu, filled.dist, filled.startS + YOUNG_MINUTES * 60);
     const ruleGroupsOut = Object.fromEntries(Object.entries(rulesOld).map(([name, o]) => [name, {
       rules: o.rules, [`seconds_at_${MINUTES}min`]: o.seconds, [`seconds_at_${YOUNG_MINUTES}min`]: rulesYoung[name]!.seconds,
+      [`prometheusCpuSeconds_at_${MINUTES}min`]: o.cpuSeconds, [`prometheusCpuSeconds_at_${YOUNG_MINUTES}min`]: rulesYoung[name]!.cpuSeconds,
       ...(o.errors.length > 0 && { errors: o.errors }),
     }]));
     const ruleTotal = Object.values(rulesOld).reduce((a, g) => a + g.seconds, 0);
+    const ruleCpu = Object.values(rulesOld).reduce((a, g) => a + g.cpuSeconds, 0);
     return {
       hosts, gpus: hosts * 8, engines: fleet.servers.length, series: filled.series, samples: filled.samples,
       dataMinutes: MINUTES, openMetricsMB: Math.round(filled.openMetricsBytes / 1e6), ruleLayers: filled.ruleLayers,
-      fillSeconds: filled.seconds, wallSeconds: 0,
-      dashboards: dashboards.map((d) => ({ ...d, ofReference: reference.seconds > 0 ? r3(d.seconds / reference.seconds) : null })),
+      fillSeconds: { ...filled.seconds, compactionWait: compactionWaitSeconds }, wallSeconds: 0,
+      dashboards: dashboards.map((d) => ({ ...d, ofReference: reference.seconds > 0 ? r3(d.seconds / reference.seconds) : null, cpuOfReference: reference.prometheusCpuSeconds > 0 ? r3(d.prometheusCpuSeconds / reference.prometheusCpuSeconds) : null })),
       reference,
-      rules: { totalSeconds: r3(ruleTotal), groups: ruleGroupsOut },
+      rules: { totalSeconds: r3(ruleTotal), prometheusCpuSeconds: r3(ruleCpu), groups: ruleGroupsOut },
       _t0: t0,
     };
   } finally {
@@ -100,6 +109,8 @@ async function benchSize(hosts: number) {
 export default async function bench() {
   const sizes = (process.env.TOKENWATT_FLEET_HOSTS ?? '1,8,32').split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`TOKENWATT_FLEET_HOSTS: '${process.env.TOKENWATT_FLEET_HOSTS}' is not a list of host counts such as 1,8,32`);
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
   const started = performance.now();
   const results: Omit<Awaited<ReturnType<typeof benchSize>>, '_t0'>[] = [];
   for (const n of sizes) {
@@ -124,8 +135,6 @@ export default async function bench() {
     ruleEvaluation: big.rules.totalSeconds <= GOALS.ruleEvaluationSeconds,
     sloNotGrowingWithAge: Object.values(sloGrowth).every((g) => g <= GOALS.sloGrowthWithAge),
   } : 'needs the 8- and 32-host sizes';
-  let commit = 'unknown';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
   return {
     commit,
     method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exposition } from './exposition-mix.ts';
+import { procStat, simNode, sleep } from './node-sim.ts';
 
 /** The old-generation cap the systemd unit in exporters/tokenwatt/README.md sets. */
 const UNIT_OLD_SPACE_MB = 96;
@@ -21,60 +21,10 @@ const QUIET_S = Number(process.env.SERVE_BENCH_QUIET_S ?? 30);
 const LOAD_S = Number(process.env.SERVE_BENCH_LOAD_S ?? 60);
 const CONNECTIONS = 50;
 
-/**
- * A text whose chosen counter lines move with time: each line of a family in `moving` becomes
- * base + rate × seconds, with the base and rate keyed by `group` (so a board's energy, repeated on its
- * 7 MIG instances, stays one value).
- */
-function moving(text: string, families: string[], group: (line: string) => string, ratePerS: (key: string) => number): () => string {
-  const parts: (string | { key: string; base: number })[] = [];
-  const bases = new Map<string, number>();
-  let plain = '';
-  for (const line of text.split('\n')) {
-    const name = line.slice(0, line.search(/[{ ]/));
-    if (!line.startsWith('#') && families.includes(name)) {
-      const key = group(line);
-      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
-      if (!bases.has(key)) bases.set(key, v);
-      parts.push(plain + line.slice(0, line.lastIndexOf(' ') + 1));
-      parts.push({ key, base: bases.get(key)! });
-      plain = '\n';
-    } else {
-      plain += line + '\n';
-    }
-  }
-  parts.push(plain.slice(0, -1));
-  const t0 = Date.now();
-  return () => {
-    const s = (Date.now() - t0) / 1000;
-    let out = '';
-    for (const p of parts) out += typeof p === 'string' ? p : String(Math.floor(p.base + ratePerS(p.key) * s));
-    return out;
-  };
-}
-
-function procStat(pid: number): { cpuS: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s on Linux)
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
-  return { cpuS: ticks / 100, rssMb: Number(rss) / 1024 };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export default async function bench() {
   // Upstreams: generated with the exposition-mix shapes (vLLM V1 histograms, dcgm default fields).
-  const dcgmText = exposition(1, { engines: 0, dcgmHosts: 1, keplerPods: 0 });
-  const host = /Hostname="([^"]+)"/.exec(dcgmText)![1]!;
-  const dcgm = moving(dcgmText, ['DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION'], (l) => /gpu="(\d+)"/.exec(l)![1]!, () => 350_000); // 350 W in mJ/s
-  const slots = Array.from({ length: 8 }, (_, g) => Array.from({ length: 7 }, (_, s) => ({ gpu: String(g), instance: String(7 + s) }))).flat();
-  const engines = slots.map((_, i) => moving(exposition(100 + i, { engines: 1, dcgmHosts: 0, keplerPods: 0 }), ['vllm:generation_tokens_total', 'vllm:prompt_tokens_total'],
-    (l) => l.slice(0, 20), (k) => (k.startsWith('vllm:generation') ? 40 : 120)));
-  // exposition-mix serves both Kepler generations at once; a node runs one, so keep the rewrite's
-  // (0.10+: kepler_pod_cpu_* by zone), the current one.
-  const keplerText = exposition(7, { engines: 0, dcgmHosts: 0, keplerPods: 1000 }).split('\n').filter((l) => !l.includes('kepler_container_')).join('\n');
-  const routes = new Map<string, () => string>([['/dcgm', dcgm], ['/kepler', () => keplerText], ...engines.map((e, i) => [`/vllm/${i}`, e] as [string, () => string])]);
+  const node = simNode(1, '', 56, 1000);
+  const routes = new Map<string, () => string>(node.routes);
   const upstream = http.createServer((req, res) => {
     const r = routes.get(req.url ?? '');
     if (!r) { res.statusCode = 404; res.end(); return; }
@@ -88,11 +38,9 @@ export default async function bench() {
   const config = join(dir, 'tokenwatt.yaml');
   writeFileSync(config, [
     'listen: 127.0.0.1:0', 'interval: 5s', 'nvml: off', `logLevel: ${process.env.SERVE_BENCH_LOG_LEVEL ?? 'warn'}`, 'targets:',
-    `  - {kind: dcgm, name: dcgm, url: "${base}/dcgm"}`,
-    `  - {kind: kepler, name: kepler, url: "${base}/kepler"}`,
-    ...slots.map((_, i) => `  - {kind: vllm, name: vllm-${i}, url: "${base}/vllm/${i}"}`),
+    ...node.targets(base),
     'placement:',
-    ...slots.map((s, i) => `  - {url: "${base}/vllm/${i}", host: "${host}", gpu: "${s.gpu}", gpuInstanceId: "${s.instance}"}`),
+    ...node.placement(base),
     // logLevel warn hides the listening line: learn the port from a fixed free one instead.
   ].join('\n') + '\n');
   const probe = http.createServer();
@@ -101,7 +49,7 @@ export default async function bench() {
   await new Promise((r) => probe.close(r));
   writeFileSync(config, readFileSync(config, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${port}`));
 
-  const upstreamBytesPerCycle = Buffer.byteLength(dcgm()) + Buffer.byteLength(keplerText) + engines.reduce((a, e) => a + Buffer.byteLength(e()), 0);
+  const upstreamBytesPerCycle = node.routes.reduce((a, [, r]) => a + Buffer.byteLength(r()), 0);
   try {
     // The exporter as `npx tokenwatt exporter` runs it (through tsx); as the bundle `npm run build`
     // writes (dist/bin/tokenwatt.mjs, plain node, no loader thread); and as the systemd unit in

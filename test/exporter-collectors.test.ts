@@ -64,7 +64,10 @@ describe('vllm collector', () => {
   it('an engine with no placement feeds nothing and says why once', async () => {
     const { deps, lines } = serving([]);
     const c = createVllmCollector(target('/unplaced', 'vllm/sample5_triton_vllm_backend_readme.prom'), deps);
-    expect((await c.collect(signal)).engines).toEqual([]);
+    const r = await c.collect(signal);
+    expect(r.engines).toEqual([]);
+    // Loud in the series too (issue 12): placed 0, no host or GPU.
+    expect(r.samples).toEqual([{ name: 'tokenwatt_engine_placed', labels: { model_name: 'vllm_model', engine: '0', namespace: '', pod: '', host: '', gpu: '', gpu_instance_id: '' }, value: 0 }]);
     await c.collect(signal);
     expect(lines.filter((l) => l.msg.includes('no placement'))).toHaveLength(1);
   });

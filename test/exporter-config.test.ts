@@ -34,7 +34,7 @@ describe('defaults', () => {
     expect(c.host).toBe(hostname());
     expect(c.intervalMs).toBe(5000);
     expect(c.nvml).toBe('auto');
-    expect(c.limits).toEqual({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000, maxLabelsPerSeries: 128, maxLabelLength: 4096, maxConcurrentScrapes: 8 });
+    expect(c.limits).toEqual({ maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000, maxLabelsPerSeries: 128, maxLabelLength: 4096, maxConcurrentScrapes: 8, maxConnections: 512, headerTimeout: 10_000 });
     expect(c.energy.pue).toBe(1.2);
     expect(c.targets).toEqual([]);
   });
@@ -60,8 +60,8 @@ describe('the shipped example', () => {
   it('exporters/tokenwatt/tokenwatt.yaml is valid', () => {
     const c = loadExporterConfig(join(import.meta.dirname, '..', 'exporters', 'tokenwatt', 'tokenwatt.yaml'));
     expect(c.listen.port).toBe(9464);
-    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm']);
-    expect(c.placement).toHaveLength(2);
+    expect(c.targets.map((t) => t.kind)).toEqual(['dcgm', 'vllm', 'vllm', 'vllm']);
+    expect(c.placement).toHaveLength(3);
   });
 });
 

@@ -1,13 +1,20 @@
 // Issue 12 "Found" items about the exporter's own trust boundary: credentials in target URLs, slow or
 // piled-up connections, interval bounds, TLS file mistakes. Each test here failed before its fix.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/collectors/redact.ts';
-import { handler } from '../src/exporter/server.ts';
+import { parseExporterConfig } from '../src/exporter/config.ts';
+import { handler, listen } from '../src/exporter/server.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, seriesOf, Upstreams } from './support/upstream.ts';
 
+const BIN = join(import.meta.dirname, '..', 'bin', 'tokenwatt.js');
 let up: Upstreams;
 beforeAll(async () => {
   up = await Upstreams.start();
@@ -37,7 +44,7 @@ describe('credentials in a target URL (issue 12 item 4)', () => {
     expect(find(series, 'tokenwatt_collector_up').map((s) => s.labels.target).sort()).toEqual([
       `http://REDACTED@127.0.0.1:${port}/metrics?access_token=REDACTED`,
       `${up.base.replace('http://', 'http://REDACTED@')}/trust-vllm?token=REDACTED`,
-    ]);
+    ].sort());
     const server = http.createServer(handler(exporter, undefined));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const api = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/targets`).then((r) => r.text());
@@ -46,6 +53,106 @@ describe('credentials in a target URL (issue 12 item 4)', () => {
     expect(logs).toContain('collector failed');
     for (const where of [text, api, logs]) {
       for (const secret of ['pa55word', 't0psecret', 'hunter2', 'alice', 'bob']) expect(where).not.toContain(secret);
+    }
+  });
+});
+
+describe('interval bounds (issue 12 item 6)', () => {
+  it('refuses an interval under 1 s or over 1 h, naming the field; accepts the ends', () => {
+    for (const [doc, field] of [
+      [{ interval: 0.0001 }, 'interval'], [{ interval: '999h' }, 'interval'], [{ interval: '500ms' }, 'interval'],
+      [{ targets: [{ kind: 'dcgm', url: 'http://127.0.0.1:9400/metrics', interval: '2h' }] }, 'targets[0].interval'],
+    ] as const) {
+      expect(() => parseExporterConfig({ nvml: 'off', ...doc })).toThrow(new RegExp(`\\n  ${field.replace(/[[\]]/g, '\\$&')}: must be between 1s and 1h`));
+    }
+    expect(parseExporterConfig({ nvml: 'off', interval: '1s' }).intervalMs).toBe(1000);
+    expect(parseExporterConfig({ nvml: 'off', interval: '1h' }).intervalMs).toBe(3_600_000);
+  });
+});
+
+describe('TLS file mistakes (issue 12 item 7): exit 2 naming tls.certFile / tls.keyFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-tls-'));
+  const pair = (name: string) => {
+    const key = join(dir, `${name}.key`);
+    const cert = join(dir, `${name}.crt`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    return { key, cert };
+  };
+  const a = pair('a');
+  const b = pair('b');
+  const garbage = join(dir, 'garbage.pem');
+  writeFileSync(garbage, 'not a pem file\n');
+  const check = (certFile: string, keyFile: string) => {
+    const config = join(dir, `c-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(config, `listen: 127.0.0.1:0\nnvml: off\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\n`);
+    const r = spawnSync(process.execPath, [BIN, 'exporter', '--config', config, '--check'], { encoding: 'utf8' });
+    return { status: r.status, stderr: r.stderr };
+  };
+  it.each([
+    ['a directory', () => check(dir, a.key), /tls\.certFile: .* is a directory, not a PEM file/],
+    ['garbage as the key', () => check(a.cert, garbage), /tls\.keyFile: .*garbage\.pem is not a PEM private key/],
+    ['garbage as the certificate', () => check(garbage, a.key), /tls\.certFile: .*garbage\.pem is not a PEM certificate/],
+    ['the files swapped', () => check(a.key, a.cert), /tls\.certFile: .* is not a PEM certificate \(it holds a private key: are certFile and keyFile swapped\?\)/],
+    ['the key of another certificate', () => check(a.cert, b.key), /tls\.keyFile: .*b\.key does not match the certificate in tls\.certFile/],
+  ])('%s', (_what, run, message) => {
+    const { status, stderr } = run();
+    expect(stderr).toMatch(message);
+    expect(status).toBe(2);
+  }, 30_000);
+  it('a good pair passes --check', () => {
+    expect(check(a.cert, a.key).status).toBe(0);
+  }, 30_000);
+});
+
+describe('bounded targets in flight (issue 11 item 4)', () => {
+  it('never more than limits.maxConcurrentScrapes targets read at once; all of them read each cycle', async () => {
+    let now = 0;
+    let most = 0;
+    let served = 0;
+    const text = thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom');
+    const targets = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'kepler', name: `k${i}`,
+      url: up.on(`/inflight/${i}`, (_req, res) => {
+        now++;
+        most = Math.max(most, now);
+        setTimeout(() => { now--; served++; res.end(text); }, 30);
+      }),
+    }));
+    const { exporter } = exporterFrom({ limits: { maxConcurrentScrapes: 3 }, targets });
+    await exporter.runCycle(1_000_000);
+    expect(served).toBe(20);
+    expect(most).toBe(3);
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up').every((s) => s.value === 1)).toBe(true);
+  });
+});
+
+describe('connection cap and header timeout (issue 12 item 5)', () => {
+  it('sockets past maxConnections are closed on arrival, slow-header ones after the header timeout, and /metrics answers again', async () => {
+    const { exporter } = exporterFrom({ targets: [] });
+    await exporter.runCycle(1_000_000);
+    const server = await listen(exporter, { host: '127.0.0.1', port: 0, maxConnections: 10, headerTimeoutMs: 500, log: () => {} });
+    const { port } = server.address() as AddressInfo;
+    const closedAt: number[] = [];
+    const t0 = performance.now();
+    const sockets = Array.from({ length: 30 }, () => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'));
+      s.on('error', () => {});
+      s.resume(); // read the server's 408 and its end, or 'close' never comes
+      s.on('close', () => closedAt.push(performance.now() - t0));
+      return s;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(closedAt.length).toBeGreaterThanOrEqual(20);
+      await new Promise((r) => setTimeout(r, 2700));
+      expect(closedAt).toHaveLength(30);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('tokenwatt_build_info');
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });

@@ -167,6 +167,18 @@ describe('maxSeries', () => {
   });
 });
 
+describe('int64 timestamps compared exactly (issue 12 item 8)', () => {
+  const ts = (t: string) => parseExposition(`m 1 ${t}\n`, { format: 'text' })[0]!.samples[0]!.timestampMs;
+  it('accepts the whole int64 range, up to its ends', () => {
+    for (const t of ['9223372036854775807', '9223372036854775296', '-9223372036854775808', '+0009223372036854775807']) expect(ts(t)).toBe(Number(t));
+  });
+  it('refuses one past either end (a double rounds them into range)', () => {
+    for (const t of ['9223372036854775808', '-9223372036854775809', '-9223372036854776832', '99999999999999999999']) {
+      expect(errorOf(() => ts(t)).reason).toBe(`expected integer as timestamp, got "${t}"`);
+    }
+  });
+});
+
 describe('label limits and wide label sets (issue 12)', () => {
   const wide = (n: number, dup = -1) => `m{${Array.from({ length: n }, (_, i) => `l${i === dup ? 0 : i}="v"`).join(',')}} 1\n`;
   // Complexity guard, not a speed target: the duplicate-label check was pairwise, and this input

@@ -72,8 +72,12 @@ function input(over: Partial<Collected> = {}): ReportInput {
     vllmLatency: [series({ cluster: 'c1', model_name: 'early', le: '1' }, [10, 0, 0, 0]), series({ cluster: 'c1', model_name: 'early', le: '2' }, [20, 0, 10, 0]), series({ cluster: 'c1', model_name: 'early', le: '+Inf' }, [20, 0, 10, 10])],
     ...over,
   };
+  // What the instant queries over the whole period answer: one value per series with data.
+  const totals = Object.fromEntries(Object.entries(q).map(([k, rows]) => [k, rows!
+    .filter((r) => r.values.some((v) => v !== null))
+    .map((r) => ({ labels: r.labels, values: [r.values.reduce<number>((a, b) => a + (b ?? 0), 0)] }))])) as Partial<Collected>;
   return {
-    source: 'http://prom', cluster: null, clusterLabel: 'cluster', window: w, current: q, previous: null, previousWindow: null,
+    source: 'http://prom', cluster: null, clusterLabel: 'cluster', window: w, current: q, totals, previous: null, previousWindow: null,
     coverage: { scrapeIntervalSeconds: 15, instances: [{ labels: { cluster: 'c1', instance: 'h1:9464' }, samples: 960, upSamples: 960, firstSeen: w.from, lastSeen: w.to }] },
     monthToDate: { cost: 100, month: '1970-01', monthStart: 0, monthEnd: 31 * 86_400 },
     load: { queries: 1, series: 1, points: 1, seconds: 0, log: [] },

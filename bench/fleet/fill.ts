@@ -29,8 +29,6 @@ import type { Fleet } from '../../src/simulate/fleet.ts';
 import { KeplerEndpoint } from '../../src/simulate/kepler.ts';
 import { vllmExposition } from '../../src/simulate/vllm.ts';
 import { FleetSim } from '../../src/simulate/workload.ts';
-import { startChild } from '../../src/simulate/stack.ts';
-import type { Child } from '../../src/simulate/stack.ts';
 import { compile, formatSeries, parseSeries, relabel } from './relabel.ts';
 import type { Labels, RelabelConfig } from './relabel.ts';
 
@@ -328,16 +326,51 @@ async function ruleLayers(dist: string): Promise<RuleGroup[][]> {
   return layers.filter((l) => l !== undefined);
 }
 
-export async function startPrometheus(work: string, data: string): Promise<Child & { url: string }> {
+export interface BenchPrometheus { url: string; pid: number; stop(): Promise<void>; log(): string }
+
+export async function startPrometheus(work: string, data: string): Promise<BenchPrometheus> {
   const cfg = join(work, 'prometheus-bench.yml');
   await writeFile(cfg, 'global:\n  scrape_interval: 15s\n');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = await startChild(PROMETHEUS, [
+  let output = '';
+  const proc = spawn(PROMETHEUS, [
     `--config.file=${cfg}`, `--storage.tsdb.path=${data}`, `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=30d', '--log.level=warn',
-  ], `${url}/-/ready`);
-  return { ...child, url };
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.on('data', (b: Buffer) => { output = (output + b.toString()).slice(-20000); });
+  proc.stderr.on('data', (b: Buffer) => { output = (output + b.toString()).slice(-20000); });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const stop = async () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM'); await exited; };
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) break;
+    try { if ((await fetch(`${url}/-/ready`)).ok) return { url, pid: proc.pid!, stop, log: () => output }; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`prometheus did not become ready on ${url}:\n${output}`);
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * Wait until Prometheus has merged the backfilled blocks (raw data and each rule layer overlap in
+ * time): its compaction loop does it about a minute after start, and a merge running while queries
+ * are timed would be timed with them. A live Prometheus holds compacted blocks too.
+ */
+export async function waitCompacted(url: string, timeoutS = 600): Promise<number> {
+  const t0 = performance.now();
+  const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+  while ((performance.now() - t0) / 1000 < timeoutS) {
+    if ((await metric('prometheus_tsdb_blocks_loaded')) <= 1) return Math.round((performance.now() - t0) / 1000);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  throw new Error(`bench: Prometheus at ${url} did not compact its blocks within ${timeoutS} s`);
 }
 
 async function freePort(): Promise<number> {

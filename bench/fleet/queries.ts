@@ -83,15 +83,20 @@ export async function referenceQueries(file: string, builtins: Record<string, st
   return { uid: 'vllm-example', title: ref.title, queries };
 }
 
-export interface Timed { seconds: number; series: number; error?: string }
+export interface Timed { seconds: number; cpuSeconds: number; series: number; error?: string }
 
-/** Run one query against Prometheus; the time is the HTTP round trip on loopback. */
-export async function timeQuery(url: string, expr: string, at: { start: number; end: number; step: number } | { time: number }): Promise<Timed> {
+/**
+ * Run one query against Prometheus: `seconds` is the HTTP round trip on loopback, `cpuSeconds` the
+ * CPU Prometheus spent meanwhile (10 ms ticks; less disturbed than wall time on a shared machine).
+ */
+export async function timeQuery(url: string, expr: string, at: { start: number; end: number; step: number } | { time: number }, cpu: () => Promise<number>): Promise<Timed> {
   const params = new URLSearchParams({ query: expr, ...('time' in at ? { time: String(at.time) } : { start: String(at.start), end: String(at.end), step: String(at.step) }) });
   const path = 'time' in at ? 'query' : 'query_range';
+  const c0 = await cpu();
   const t0 = performance.now();
   const res = await fetch(`${url}/api/v1/${path}`, { method: 'POST', body: params, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
   const seconds = (performance.now() - t0) / 1000;
-  return body.status === 'success' ? { seconds, series: body.data!.result.length } : { seconds, series: 0, error: body.error ?? `HTTP ${res.status}` };
+  const cpuSeconds = (await cpu()) - c0;
+  return body.status === 'success' ? { seconds, cpuSeconds, series: body.data!.result.length } : { seconds, cpuSeconds, series: 0, error: body.error ?? `HTTP ${res.status}` };
 }

@@ -2,7 +2,7 @@
 // and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
 // mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
-import type { EngineReading } from '../energy/tick.ts';
+import type { EngineReading, LedgerSample } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
 import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
@@ -12,6 +12,8 @@ import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
 
 export interface ServingTarget extends UpstreamTarget {
+  /** The served model, for engines whose metrics name none (TGI, llama.cpp: their view's model is ''). */
+  model?: string;
   namespace?: string;
   pod?: string;
 }
@@ -52,7 +54,13 @@ export function createServingCollector(
     async collect(signal): Promise<CollectResult> {
       const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, counterNames, recognise);
       const engines: EngineReading[] = [];
-      for (const e of view.engines) {
+      const samples: LedgerSample[] = [];
+      for (const named of view.engines) {
+        const e = named.model === '' && target.model !== undefined ? { ...named, model: target.model } : named;
+        if (e.model === '') {
+          warnOnce(`nomodel\0${e.engine}`, 'engine names no model in its metrics; set the target\'s model (targets[].model); left out of the energy ledger', { engine: e.engine });
+          continue;
+        }
         if (e.missing && e.missing.length > 0) {
           warnOnce(`missing\0${e.model}\0${e.engine}`, 'engine serves no token counters; left out of the energy ledger', { model: e.model, engine: e.engine, missing: e.missing });
           continue;
@@ -71,6 +79,8 @@ export function createServingCollector(
           const misses = (unplaced.get(key) ?? 0) + 1;
           unplaced.set(key, misses);
           if (misses >= 2) warnOnce(key, 'engine has no placement (add a placement entry for its url or model, or set the target\'s namespace/pod); left out of the energy ledger', { model: e.model, engine: e.engine });
+          // Loud beside the figures: tokenwatt_engine_placed 0 with no host or GPU (alert TokenwattEngineUnplaced).
+          samples.push({ name: 'tokenwatt_engine_placed', labels: { model_name: e.model, engine: e.engine, namespace: target.namespace ?? '', pod: target.pod ?? '', host: '', gpu: '', gpu_instance_id: '' }, value: 0 });
           continue;
         }
         // A tensor-parallel engine runs on all its GPUs at once: one reading per GPU, each with the
@@ -94,7 +104,7 @@ export function createServingCollector(
           engines.push(reading);
         }
       }
-      return { samples: [], engines, series };
+      return { samples, engines, series };
     },
   };
 }

@@ -6,6 +6,7 @@ import { Exporter } from '../exporter/exporter.ts';
 import { jsonLog } from '../log.ts';
 import { listen } from '../exporter/server.ts';
 import { loadNvmlFactory, scheduleCollectors } from '../exporter/setup.ts';
+import { LiveTargets, watchConfig } from '../exporter/reload.ts';
 import { version } from '../version.ts';
 import { parseFlags } from './command.ts';
 import type { Command } from './command.ts';
@@ -22,6 +23,10 @@ collector ran once), /api/targets (JSON status of each target). Auth, if configu
 Options:
   --config FILE   YAML config (default ./tokenwatt.yaml); see exporters/tokenwatt/tokenwatt.yaml
   --check         validate the config, print a summary and exit (0 valid, 2 invalid)
+
+SIGHUP, or a change of the config file (a ConfigMap update), reloads its targets and placement without a
+restart: counters carry on. Fields that need a restart (listen, auth, tls, interval, nvml, energy...) are
+logged and keep their running values. A reloaded file that does not validate is refused and logged.
 
 Logs are JSON lines on stderr. SIGTERM or SIGINT stops the timers, closes the server and exits 0.
 Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be opened; 2 invalid config or usage.`,
@@ -44,20 +49,25 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     const log = jsonLog(config.logLevel);
     log('info', 'starting', { version, config: values.config, targets: config.targets.length, intervalMs: config.intervalMs });
     const nvml = config.nvml === 'off' ? undefined : await loadNvmlFactory(log);
-    const exporter = new Exporter(scheduleCollectors(config, log, nvml), config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes, ...(config.stateFile !== undefined && { stateFile: config.stateFile }) });
+    const exporter = new Exporter([], config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes, ...(config.stateFile !== undefined && { stateFile: config.stateFile }) });
+    // Targets live: a reload (SIGHUP, the file changing) swaps them without a restart (src/exporter/reload.ts).
+    const live = new LiveTargets(exporter, config, log);
+    exporter.replaceTargets(scheduleCollectors(config, log, nvml, live.shared));
     let server: Server;
     try {
-      server = await listen(exporter, { host: config.listen.host, port: config.listen.port, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });
+      server = await listen(exporter, { host: config.listen.host, port: config.listen.port, maxConnections: config.limits.maxConnections, headerTimeoutMs: config.limits.headerTimeout, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });
     } catch (err) {
       log('error', 'cannot listen', { address: `${config.listen.host}:${config.listen.port}`, error: (err as Error).message });
       return 1;
     }
     exporter.start();
+    const unwatch = watchConfig(values.config!, live, log);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     log('info', 'shutting down', { signal });
+    unwatch();
     await exporter.stop();
     // Idle keep-alive connections from scrapers would hold close() open.
     server.closeIdleConnections();

@@ -3,6 +3,7 @@
 // port for fault injection. Runs until SIGINT/SIGTERM.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { FleetError, loadFleet, REFERENCE_FLEET } from '../simulate/fleet.ts';
 import type { Fleet } from '../simulate/fleet.ts';
 import { startFleet } from '../simulate/index.ts';
@@ -12,7 +13,7 @@ import { parseFlags, UsageError } from './command.ts';
 import type { Command } from './command.ts';
 
 export const SIMULATE_USAGE = `Usage: tokenwatt simulate [--fleet FILE] [--seed N] [--dcgm-interval SECONDS] [--address ADDR]
-                         [--ephemeral-ports] [--nvml-trace DIR] [--nvml-seconds N]
+                         [--ephemeral-ports] [--nvml-trace DIR] [--nvml-seconds N] [--print-exporter-config]
 
 Serve a simulated GPU fleet on loopback, driven by one workload model (request arrivals, batching,
 latency, throughput and power calibrated on a real H100 run and scaled to each GPU's power limit):
@@ -40,6 +41,8 @@ Options:
   --nvml-trace DIR        write DIR/nvml-<host>.csv, the hosts' whole (non-MIG) GPUs for the exporter's
                           NVML replay mode (nvml: replay:<file>, identity in nvmlReplayGpus)
   --nvml-seconds N        length of that trace before it loops (default 600)
+  --print-exporter-config print a tokenwatt exporter config (YAML) for the fleet on its default ports,
+                          every engine a target placed on its GPU or MIG instance, and exit
 
 Exit status: 0 stopped by a signal; 2 usage error or invalid fleet file (each bad field named).`;
 
@@ -50,6 +53,7 @@ export interface SimulateArgs {
   ephemeral: boolean;
   nvmlTraceDir?: string;
   nvmlSeconds: number;
+  printExporterConfig: boolean;
 }
 
 /** Flags to a checked fleet and options; FleetError and UsageError for bad input (exit 2). */
@@ -62,7 +66,11 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
     'ephemeral-ports': { type: 'boolean', default: false },
     'nvml-trace': { type: 'string' },
     'nvml-seconds': { type: 'string', default: '600' },
+    'print-exporter-config': { type: 'boolean', default: false },
   }, false);
+  if (values['print-exporter-config'] && values['ephemeral-ports']) {
+    throw new UsageError('--print-exporter-config prints the default ports; it cannot go with --ephemeral-ports (free ports are known only once started)');
+  }
   const fleetFile = resolve(values.fleet ?? REFERENCE_FLEET);
   const fleet = loadFleet(fleetFile);
   const positive = (flag: string, v: string | undefined) => {
@@ -82,6 +90,34 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
     fleet, fleetFile, address: values.address!, ephemeral: values['ephemeral-ports']!,
     ...(values['nvml-trace'] !== undefined && { nvmlTraceDir: resolve(values['nvml-trace']) }),
     nvmlSeconds: positive('nvml-seconds', values['nvml-seconds'])!,
+    printExporterConfig: values['print-exporter-config']!,
+  };
+}
+
+/**
+ * The tokenwatt exporter's config for a fleet served on its default ports (vLLM/SGLang 8000+i, dcgm
+ * 9400+h, Kepler 28282+h or 9102+h): every engine a target, placed by URL on the host, GPU(s) and MIG
+ * instance the fleet gives it (the host as dcgm-exporter's Hostname label names it), so no engine is
+ * left unplaced (issue 12). NVML is off: a simulated fleet has no driver.
+ */
+export function fleetExporterConfig(fleet: Fleet, address = '127.0.0.1'): object {
+  const url = (port: number) => `http://${address}:${port}/metrics`;
+  const keplerBase = fleet.kepler.generation === 'rewrite' ? 28282 : 9102;
+  return {
+    listen: '0.0.0.0:9464',
+    interval: '5s',
+    nvml: 'off',
+    targets: [
+      ...fleet.servers.map((s, i) => ({ kind: s.engine, name: `${s.engine}:${s.model}@${8000 + i}`, url: url(8000 + i) })),
+      ...fleet.hosts.map((h, i) => ({ kind: 'dcgm', name: `dcgm:${h.name}`, url: url(9400 + i) })),
+      ...fleet.hosts.map((h, i) => ({ kind: 'kepler', name: `kepler:${h.name}`, url: url(keplerBase + i) })),
+    ],
+    placement: fleet.servers.map((s, i) => ({
+      url: url(8000 + i),
+      host: s.host,
+      gpu: s.gpus.length > 1 ? s.gpus.map(String) : String(s.gpus[0]),
+      ...(s.gpuInstanceId !== undefined && { gpuInstanceId: String(s.gpuInstanceId) }),
+    })),
   };
 }
 
@@ -123,6 +159,10 @@ const command: Command = {
     } catch (err) {
       if (err instanceof FleetError) { console.error(`tokenwatt simulate: ${err.message}`); return 2; }
       throw err;
+    }
+    if (a.printExporterConfig) {
+      process.stdout.write(`# tokenwatt exporter config for the simulated fleet ${a.fleetFile} on its default ports\n${stringify(fleetExporterConfig(a.fleet, a.address))}`);
+      return 0;
     }
     const running = await startFleet(a.fleet, { address: a.address, ports: a.ephemeral ? 'ephemeral' : 'default' });
     console.log(describeFleet(running, a.fleetFile));

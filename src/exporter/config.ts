@@ -1,7 +1,9 @@
 // `tokenwatt exporter --config tokenwatt.yaml`: the file's shape, checked by zod before anything starts.
 // A bad file yields ONE ConfigError listing every bad field by path (`targets[1].url: ...`), so the
 // operator fixes them all in one go; the command prints it and exits 2 with no port opened.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -19,10 +21,13 @@ export class ConfigError extends Error {}
 
 /** Targets in flight at once: enough to overlap network waits, few enough that bodies never pile up. */
 export const DEFAULT_MAX_CONCURRENT_SCRAPES = 8;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 const DEFAULT_LIMITS = {
   maxBodyBytes: 32 * 1024 * 1024, maxSeriesPerTarget: 200_000,
   maxLabelsPerSeries: DEFAULT_MAX_LABELS_PER_SERIES, maxLabelLength: DEFAULT_MAX_LABEL_LENGTH,
   maxConcurrentScrapes: DEFAULT_MAX_CONCURRENT_SCRAPES,
+  maxConnections: DEFAULT_MAX_CONNECTIONS, headerTimeout: DEFAULT_HEADER_TIMEOUT_MS,
 };
 
 /** A duration: seconds as a number, or a string such as `500ms`, `5s`, `2m`. Output: milliseconds. */
@@ -33,6 +38,16 @@ const Duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
     return z.NEVER;
   }
   return ms;
+});
+
+/**
+ * A collection interval: 1 s to 1 h. Shorter hammers the upstreams (0.0001 s made ~200 requests a
+ * second to each); longer is no longer monitoring (and past 24.8 days setTimeout overflows into a 1 ms loop).
+ */
+export const MIN_INTERVAL_MS = 1000;
+export const MAX_INTERVAL_MS = 3_600_000;
+const Interval = Duration.refine((ms) => ms >= MIN_INTERVAL_MS && ms <= MAX_INTERVAL_MS, {
+  message: 'must be between 1s and 1h (an exporter interval is usually 5s to 60s)',
 });
 
 /** Credentials: a bearer token or HTTP basic auth (never both). */
@@ -69,10 +84,12 @@ const Target = z
     /** The `target` label and /api/targets name; default: the URL. */
     name: z.string().min(1).optional(),
     timeout: Duration.optional(),
-    interval: Duration.optional(),
+    interval: Interval.optional(),
     auth: Auth.optional(),
     /** https targets: a private CA to trust, or (for tests only) no verification at all. */
     tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
+    /** Serving engines whose metrics name no model (TGI, llama.cpp): the model it serves, for the ledger's model_name. */
+    model: z.string().min(1).optional(),
     /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
@@ -107,7 +124,7 @@ export const ExporterConfigSchema = z
     /** The `host` label of this machine's NVML GPUs (default: $NODE_NAME, which the Kubernetes DaemonSet sets to its node, else the hostname). */
     host: z.string().min(1).default(() => process.env.NODE_NAME || hostname()),
     /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
-    interval: Duration.default(5000),
+    interval: Interval.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     auth: Auth.optional(),
     tls: Tls.optional(),
@@ -135,6 +152,13 @@ export const ExporterConfigSchema = z
          * waiting for a slot has not started its timeout.
          */
         maxConcurrentScrapes: z.number().int().positive().default(DEFAULT_MAX_CONCURRENT_SCRAPES),
+        /**
+         * Connections the server holds at once (scrapers, probes); past it new ones are closed at once.
+         * Without a cap ~20k slow-header sockets ran the process out of file descriptors.
+         */
+        maxConnections: z.number().int().positive().default(DEFAULT_MAX_CONNECTIONS),
+        /** A client must send its request headers within this (slow-header sockets are closed). */
+        headerTimeout: Duration.default(DEFAULT_HEADER_TIMEOUT_MS),
       })
       .strict()
       .default(DEFAULT_LIMITS),
@@ -160,6 +184,7 @@ export interface TargetConfig {
   intervalMs: number;
   auth?: AuthConfig;
   tls?: UpstreamTls;
+  model?: string;
   namespace?: string;
   pod?: string;
 }
@@ -197,7 +222,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     }
   }
   const obj: Record<string, unknown> = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
-  const interval = Duration.safeParse(obj.interval ?? 5); // seconds, as a user would write it
+  const interval = Interval.safeParse(obj.interval ?? 5); // seconds, as a user would write it
   const cycle = interval.success ? interval.data : undefined;
   const targetItems = Array.isArray(obj.targets) ? obj.targets.map((t) => Target.safeParse(t)) : [];
   const placementItems = Array.isArray(obj.placement) ? obj.placement.map((p) => StaticPlacementSchema.safeParse(p)) : [];
@@ -213,6 +238,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
     if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
+    if (t.model !== undefined && !findKind(t.kind)?.target?.placed) problems.push(`targets[${i}].model: applies only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
       problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
@@ -239,6 +265,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
       kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
       ...(t.auth && { auth: t.auth }),
       ...(tls && { tls }),
+      ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     });
@@ -266,12 +293,53 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   let tls = tlsParsed.success ? tlsParsed.data : undefined;
   if (tls) {
     tls = { certFile: resolve(baseDir, tls.certFile), keyFile: resolve(baseDir, tls.keyFile) };
-    for (const k of ['certFile', 'keyFile'] as const) if (!existsSync(tls[k])) problems.push(`tls.${k}: ${tls[k]} does not exist`);
+    problems.push(...checkServerTls(tls.certFile, tls.keyFile));
   }
   if (!r.success || problems.length > 0) throw new ConfigError(summary(problems));
   const { targets: _t, listen, interval: _i, nvml: _n, tls: _tls, ...rest } = r.data;
   if (rest.stateFile !== undefined) rest.stateFile = resolve(baseDir, rest.stateFile);
   return { ...rest, ...(tls && { tls }), listen: parseListen(listen)!, intervalMs: r.data.interval, nvml, targets };
+}
+
+/**
+ * The server's certificate and key, checked as the server will load them, so a mistake (a directory,
+ * garbage, the two files swapped, a key of another certificate) is a config error naming the field
+ * (exit 2) rather than OpenSSL's text from https.createServer.
+ */
+function checkServerTls(certFile: string, keyFile: string): string[] {
+  const read = (field: string, file: string): Buffer | string => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return `${field}: ${file} ${code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory, not a PEM file' : `cannot be read: ${(err as Error).message}`}`;
+    }
+  };
+  const cert = read('tls.certFile', certFile);
+  const key = read('tls.keyFile', keyFile);
+  const problems = [cert, key].filter((x): x is string => typeof x === 'string');
+  if (problems.length > 0) return problems;
+  const certPem = cert as Buffer;
+  const keyPem = key as Buffer;
+  const looksLikeKey = (b: Buffer) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(b.toString('latin1'));
+  const swapped = looksLikeKey(certPem) && !looksLikeKey(keyPem) ? ' (it holds a private key: are certFile and keyFile swapped?)' : '';
+  try {
+    new X509Certificate(certPem);
+  } catch {
+    problems.push(`tls.certFile: ${certFile} is not a PEM certificate${swapped}`);
+  }
+  try {
+    createPrivateKey(keyPem);
+  } catch {
+    problems.push(`tls.keyFile: ${keyFile} is not a PEM private key${swapped === '' ? '' : ' (it holds a certificate: are certFile and keyFile swapped?)'}`);
+  }
+  if (problems.length > 0) return problems;
+  try {
+    createSecureContext({ cert: certPem, key: keyPem });
+  } catch (err) {
+    return [`tls.keyFile: ${keyFile} does not match the certificate in tls.certFile (${(err as Error).message})`];
+  }
+  return [];
 }
 
 function summary(problems: string[]): string {

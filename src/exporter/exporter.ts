@@ -37,6 +37,8 @@ export interface Scheduled {
   target: string;
   intervalMs: number;
   timeoutMs: number;
+  /** What a reload compares (src/exporter/reload.ts): equal keys keep the running collector and its state. Default: kind, target and URL. */
+  key?: string;
 }
 
 export interface TargetStatus {
@@ -79,7 +81,9 @@ interface Remembered {
 
 export class Exporter {
   readonly ledger: EnergyLedger;
-  private readonly states: State[];
+  private states: State[];
+  /** Readiness latches: targets added later (reload, discovery) must not take a serving exporter out of its Service. */
+  private wasReady = false;
   private readonly gpuInfo = new Map<string, Remembered>();
   /**
    * Per host+gpu: the source last fed to the ledger, its raw reading and the offset added to it (the fed
@@ -115,10 +119,7 @@ export class Exporter {
     this.stateFile = opts.stateFile;
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
-    this.states = scheduled.map((s) => ({
-      ...s, ran: false, lastRunMs: undefined, up: false, lastError: null, reason: null,
-      lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
-    }));
+    this.states = scheduled.map(freshState);
     const text = renderText(this.ownSamples());
     this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0) };
   }
@@ -130,7 +131,42 @@ export class Exporter {
 
   /** Ready once every collector has run once (whatever the result) and a cycle has been rendered. */
   get ready(): boolean {
-    return this.cycles > 0 && this.states.every((s) => s.ran);
+    return this.wasReady;
+  }
+
+  /**
+   * Swap the scheduled targets without a restart (config reload, Kubernetes discovery). A target whose
+   * key is unchanged keeps its running collector and state (its baselines, error counts); new ones start
+   * on the next cycle; removed ones stop being read and their series end. The energy ledger is not
+   * touched: every GPU's and engine's accumulated counters carry on. NVML is kept unless `scheduled`
+   * brings an NVML collector of its own. Takes effect between reads: a cycle in flight finishes as it began.
+   */
+  replaceTargets(scheduled: Scheduled[]): { added: string[]; removed: string[]; kept: string[] } {
+    const keyOf = (s: Scheduled) => s.key ?? `${s.collector.kind}\0${s.target}\0${s.url}`;
+    const old = new Map(this.states.map((s) => [keyOf(s), s]));
+    const bringsNvml = scheduled.some((s) => s.collector.kind === 'nvml');
+    const next: State[] = [];
+    const added: string[] = [];
+    const kept: string[] = [];
+    for (const s of scheduled) {
+      const k = keyOf(s);
+      const running = old.get(k);
+      if (running) {
+        next.push(running);
+        kept.push(s.target);
+        old.delete(k);
+      } else {
+        next.push(freshState(s));
+        added.push(s.target);
+      }
+    }
+    const removed: string[] = [];
+    for (const s of old.values()) {
+      if (!bringsNvml && s.collector.kind === 'nvml') next.push(s);
+      else removed.push(s.target);
+    }
+    this.states = next;
+    return { added, removed, kept };
   }
 
   get targets(): TargetStatus[] {
@@ -192,12 +228,19 @@ export class Exporter {
     await this.render();
     await this.saveState(nowMs / 1000);
     this.cycles++;
-    const m = process.memoryUsage();
+    if (this.states.every((s) => s.ran)) this.wasReady = true;
     const mb = (b: number) => Math.round(b / 1048576);
-    this.log('debug', 'cycle', {
+    const cycle = {
       ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
-      bytes: this.current.text.length, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external),
-    });
+      bytes: this.current.text.length,
+    };
+    try {
+      // Reads /proc: throws when file descriptors run out (EMFILE), which must not fail the cycle.
+      const m = process.memoryUsage();
+      this.log('debug', 'cycle', { ...cycle, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+    } catch {
+      this.log('debug', 'cycle', cycle);
+    }
   }
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
@@ -479,6 +522,13 @@ export class Exporter {
     this.log('warn', msg, fields);
   }
 
+}
+
+function freshState(s: Scheduled): State {
+  return {
+    ...s, ran: false, lastRunMs: undefined, up: false, lastError: null, reason: null,
+    lastSuccessS: undefined, durationS: undefined, series: 0, errors: new Map(), samples: [],
+  };
 }
 
 /** A counting semaphore: at most `size` holders; waiters are served in order. */

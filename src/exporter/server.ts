@@ -19,6 +19,10 @@ import { CONTENT_TYPE } from './render.ts';
 export interface ServerOptions {
   host: string;
   port: number;
+  /** Connections held at once; more are closed on arrival (default 512). */
+  maxConnections?: number;
+  /** Time for a client to send its request headers (default 10 s). */
+  headerTimeoutMs?: number;
   auth?: AuthConfig;
   tls?: { certFile: string; keyFile: string };
   log: Log;
@@ -105,9 +109,15 @@ export function handler(exporter: Exporter, auth: AuthConfig | undefined): http.
 /** Listen; resolves with the server once bound (port 0 picks a free port: see address()). */
 export function listen(exporter: Exporter, opts: ServerOptions): Promise<http.Server> {
   const app = handler(exporter, opts.auth);
+  // Slow or idle clients must not hold sockets for long: headers within headerTimeoutMs (checked every
+  // second, not Node's default 30 s), a whole request within twice that, and at most maxConnections
+  // sockets, so file descriptors stay for the collectors' own connections.
+  const headersTimeout = opts.headerTimeoutMs ?? 10_000;
+  const limits = { headersTimeout, requestTimeout: headersTimeout * 2, connectionsCheckingInterval: Math.min(1000, headersTimeout) };
   const server = opts.tls
-    ? https.createServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, app)
-    : http.createServer(app);
+    ? https.createServer({ ...limits, cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, app)
+    : http.createServer(limits, app);
+  server.maxConnections = opts.maxConnections ?? 512;
   // Scrapers keep connections alive; keep them a little longer than a 15 s scrape interval.
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {

@@ -27,11 +27,20 @@ export async function loadNvmlFactory(log: Log): Promise<NvmlFactory | undefined
   }
 }
 
-export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlFactory | undefined): Scheduled[] {
+/**
+ * What the collectors of one exporter share across reloads (src/exporter/reload.ts): the pod mappings
+ * of its GPU exporters, and the static placement table, which a reload replaces in place.
+ */
+export interface SharedPlacement {
+  dcgmViews: Map<string, DcgmView>;
+  placement: ExporterConfig['placement'];
+}
+
+export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlFactory | undefined, shared: SharedPlacement = { dcgmViews: new Map(), placement: config.placement }): Scheduled[] {
   const limits = config.limits;
-  const dcgmViews = new Map<string, DcgmView>();
+  const dcgmViews = shared.dcgmViews;
   const place = (engine: { url: string; model: string; namespace?: string; pod?: string }) => {
-    const fixed = placeEngine(engine, config.placement);
+    const fixed = placeEngine(engine, shared.placement);
     if (fixed.length > 0 || !engine.namespace || !engine.pod) return fixed;
     for (const view of dcgmViews.values()) {
       const p = placeEngine(engine, [], view);
@@ -45,12 +54,13 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
       name: t.name, url: t.url, timeoutMs: t.timeoutMs,
       ...(t.auth && { auth: t.auth }),
       ...(t.tls && { tls: t.tls }),
+      ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     };
     // Each kind makes its own collector (src/kinds/); a GPU exporter's pod mapping is kept per target.
     const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v) });
-    out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs });
+    out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs, key: JSON.stringify(t) });
   }
   if (config.nvml !== 'off' && nvml) {
     const mode = config.nvml === 'auto' ? 'auto' : config.nvml;

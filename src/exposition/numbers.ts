@@ -70,8 +70,16 @@ export function parseIntToken(s: string, start: number, end: number): number | u
   if (c === 43 || c === 45) i++;
   if (i >= end) return undefined;
   for (let j = i; j < end; j++) if (!isDigit(s.charCodeAt(j))) return undefined;
-  const v = Number(s.slice(start, end));
-  // int64 range: beyond ±2^63 Go fails with ErrRange.
-  if (v >= 9223372036854775808 || v < -9223372036854775808) return undefined;
-  return v;
+  const text = s.slice(start, end);
+  // int64 range: beyond [-2^63, 2^63-1] Go fails with ErrRange. Compared exactly (as BigInt) once the
+  // number has 19 digits: through a double, 2^63-512 … 2^63-1 round up to 2^63 (wrongly refused) and
+  // -2^63-1 … -2^63-1024 round to -2^63 (wrongly accepted).
+  if (end - i >= 19) {
+    const big = BigInt(text);
+    if (big > INT64_MAX || big < INT64_MIN) return undefined;
+  }
+  return Number(text);
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);

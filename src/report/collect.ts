@@ -150,6 +150,34 @@ export async function coverage(src: Source, s: Selectors, fromS: number, toS: nu
 
 export type Collected = Record<QueryName, Bucketed[]>;
 
+/**
+ * The same figures as one instant query each over the whole period (`increase(x[PERIOD])` at its end):
+ * the report's totals, exactly what PromQL answers for the period. Prometheus evaluates a range
+ * function series by series, so even a month of a large fleet stays within query.max-samples.
+ * Each result is a Bucketed with one value.
+ */
+export async function collectTotals(
+  src: Source, s: Selectors, fromS: number, toS: number, names: readonly QueryName[], parallel = 4,
+  progress?: (done: number, total: number, name: string) => void,
+): Promise<Partial<Collected>> {
+  const queries = reportQueries(s);
+  const range = promDuration((toS - fromS) * 1000);
+  const out: Partial<Collected> = {};
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      const r = await src.instant(queries[name].replaceAll(ANY_STEP, range), toS);
+      out[name] = r.filter((x) => Number.isFinite(x.value)).map((x) => ({ labels: x.labels, values: [x.value] }));
+      done += 1;
+      progress?.(done, names.length, name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, worker));
+  return out;
+}
+
 /** Run the named figures over a window, `parallel` queries at a time, reporting progress. */
 export async function collect(
   src: Source, s: Selectors, w: Window, names: readonly QueryName[], parallel = 4,

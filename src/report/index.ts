@@ -1,5 +1,5 @@
 // `tokenwatt report`: query a period (and the one before it) and build the figures.
-import { collect, coverage, planWindow, PREVIOUS, reportQueries } from './collect.ts';
+import { collect, collectTotals, coverage, planWindow, PREVIOUS, reportQueries } from './collect.ts';
 import type { QueryName, Selectors, Window } from './collect.ts';
 import { buildReport, iso } from './model.ts';
 import type { Report } from './model.ts';
@@ -27,28 +27,25 @@ export async function generateReport(src: Source, o: ReportOptions): Promise<Rep
   const monthEnd = Date.UTC(new Date(w.to * 1000).getUTCFullYear(), new Date(w.to * 1000).getUTCMonth() + 1, 1) / 1000;
   // Month to date: fleet cost from the first of the month (UTC) to the period's end, in buckets of at most a day.
   const mtdSeconds = w.to - monthStart;
-  let mtdWindow: Window | null = null;
-  if (mtdSeconds > 0) {
-    const n = Math.max(1, Math.ceil(mtdSeconds / 86_400));
-    const stepSeconds = Math.round((mtdSeconds * 1000) / n) / 1000;
-    mtdWindow = { from: w.to - n * stepSeconds, to: w.to, n, stepSeconds };
-  }
   const previousWindow: Window = { ...w, from: w.from - (w.to - w.from), to: w.from };
-  const total = names.length + (withPrevious ? PREVIOUS.length : 0) + (mtdWindow ? 1 : 0);
+  // Over time: every figure in buckets. Totals: every figure but restarts over the whole period.
+  const totalNames = names.filter((n) => n !== 'restarts');
+  const total = names.length + totalNames.length + (withPrevious ? PREVIOUS.length : 0) + (mtdSeconds > 0 ? 1 : 0);
   let done = 0;
   const tick = (what: string) => o.progress?.(++done, total, what);
 
-  const current = await collect(src, o.selectors, w, names, o.parallel ?? 4, (_d, _t, name) => tick(name));
+  const current = await collect(src, o.selectors, w, names, o.parallel ?? 4, (_d, _t, name) => tick(`${name} over time`));
   const anyData = (['gpuEnergy', 'modelEnergy', 'generationTokens'] as const).some((k) => (current[k] ?? []).some((r) => r.values.some((v) => v !== null)));
   if (!anyData) {
     throw new NoDataError(`no tokenwatt series between ${iso(w.from)} and ${iso(w.to)} at ${src.url} (selector {${o.selectors.tokenwatt}}${o.selectors.cluster !== undefined ? `, ${o.selectors.clusterLabel}="${o.selectors.cluster}"` : ''}): is the exporter scraped by this server (job name), is --cluster right, and does the range hold data (--from/--to, --range)?`);
   }
-  const previous = withPrevious ? await collect(src, o.selectors, previousWindow, PREVIOUS, o.parallel ?? 4, (_d, _t, name) => tick(`previous ${name}`)) : null;
+  const totals = await collectTotals(src, o.selectors, w.from, w.to, totalNames, o.parallel ?? 4, (_d, _t, name) => tick(name));
+  const previous = withPrevious ? await collectTotals(src, o.selectors, previousWindow.from, previousWindow.to, PREVIOUS, o.parallel ?? 4, (_d, _t, name) => tick(`previous ${name}`)) : null;
   let mtdCost: number | null = null;
-  if (mtdWindow) {
-    const r = await collect(src, o.selectors, mtdWindow, ['gpuCost'], 1);
+  if (mtdSeconds > 0) {
+    const r = await collectTotals(src, o.selectors, monthStart, w.to, ['gpuCost'], 1);
     tick('month to date');
-    mtdCost = r.gpuCost!.reduce((a, s) => a + s.values.reduce<number>((x, v) => x + (v ?? 0), 0), 0);
+    mtdCost = r.gpuCost!.reduce((a, s) => a + (s.values[0] ?? 0), 0);
   }
   return buildReport({
     source: src.url,
@@ -56,6 +53,7 @@ export async function generateReport(src: Source, o: ReportOptions): Promise<Rep
     clusterLabel: o.selectors.clusterLabel,
     window: w,
     current,
+    totals,
     previous,
     previousWindow: withPrevious ? previousWindow : null,
     coverage: cov,

@@ -166,7 +166,11 @@ export interface ReportInput {
   cluster: string | null;
   clusterLabel: string;
   window: Window;
+  /** Every figure in buckets (over time, gaps, arrivals). */
   current: Partial<Collected>;
+  /** Every figure over the whole period, one value per series (the totals). */
+  totals: Partial<Collected>;
+  /** The previous period's totals. */
   previous: Partial<Collected> | null;
   previousWindow: Window | null;
   coverage: Coverage;
@@ -234,7 +238,7 @@ function innerGaps(values: (number | null)[]): [number, number][] {
 }
 
 export function buildReport(input: ReportInput): Report {
-  const { window: w, current: q, clusterLabel: c } = input;
+  const { window: w, current: q, totals: T, clusterLabel: c } = input;
   const n = w.n;
   const bucketStart = (i: number) => w.from + i * w.stepSeconds;
   const warnings: string[] = [];
@@ -242,7 +246,7 @@ export function buildReport(input: ReportInput): Report {
 
   // Currency: one per report; mixed currencies would make every sum wrong.
   const currencies = new Set<string>();
-  for (const name of ['modelCost', 'sliceCost', 'gpuCost', 'idleCost', 'unallocatedCost'] as const) for (const r of q[name] ?? []) if (r.labels.currency) currencies.add(r.labels.currency);
+  for (const name of ['modelCost', 'sliceCost', 'gpuCost', 'idleCost', 'unallocatedCost'] as const) for (const r of T[name] ?? []) if (r.labels.currency) currencies.add(r.labels.currency);
   if (currencies.size > 1) throw new ReportDataError(`the series carry several currencies (${[...currencies].sort().join(', ')}): costs cannot be added across them; run one report per --cluster`);
   const currency = [...currencies][0] ?? 'USD';
 
@@ -259,19 +263,19 @@ export function buildReport(input: ReportInput): Report {
     return s;
   };
   const sliceEnergyCost = new Map<string, number>();
-  for (const r of q.sliceEnergy ?? []) {
+  for (const r of T.sliceEnergy ?? []) {
     const s = slice(r.labels);
     const j = total(r);
     s.energyJoules += j;
     if (r.labels.state === 'active') s.activeJoules += j;
     else if (r.labels.state === 'idle') s.idleJoules += j;
   }
-  for (const r of q.sliceCost ?? []) {
+  for (const r of T.sliceCost ?? []) {
     const s = slice(r.labels);
     s.cost += total(r);
     if (r.labels.component === 'energy') sliceEnergyCost.set(sliceKey(r.labels, c), (sliceEnergyCost.get(sliceKey(r.labels, c)) ?? 0) + total(r));
   }
-  for (const r of q.idleCost ?? []) slice(r.labels).idleCost += total(r);
+  for (const r of T.idleCost ?? []) slice(r.labels).idleCost += total(r);
   for (const s of sliceRows.values()) s.activeShare = ratio(s.activeJoules, s.energyJoules);
 
   const gpuRows = new Map<string, GpuRow>();
@@ -285,18 +289,18 @@ export function buildReport(input: ReportInput): Report {
     }
     return g;
   };
-  for (const r of q.gpuEnergy ?? []) gpu(r.labels).energyJoules += total(r);
-  for (const r of q.gpuCost ?? []) {
+  for (const r of T.gpuEnergy ?? []) gpu(r.labels).energyJoules += total(r);
+  for (const r of T.gpuCost ?? []) {
     const g = gpu(r.labels);
     const x = total(r);
     g.cost += x;
     if (r.labels.component === 'capacity') g.capacityCost += x;
     else if (r.labels.component === 'energy') g.energyCost += x;
   }
-  for (const r of q.gpuCo2e ?? []) gpu(r.labels).co2eGrams += total(r);
-  for (const r of q.unallocatedCost ?? []) gpu(r.labels).unallocatedCost += total(r);
-  for (const r of q.unallocatedEnergy ?? []) gpu(r.labels).unallocatedJoules += total(r);
-  for (const r of q.gpuUtilisation ?? []) {
+  for (const r of T.gpuCo2e ?? []) gpu(r.labels).co2eGrams += total(r);
+  for (const r of T.unallocatedCost ?? []) gpu(r.labels).unallocatedCost += total(r);
+  for (const r of T.unallocatedEnergy ?? []) gpu(r.labels).unallocatedJoules += total(r);
+  for (const r of T.gpuUtilisation ?? []) {
     const vs = r.values.filter((v): v is number => v !== null);
     if (vs.length > 0) gpu(r.labels).utilisation = vs.reduce((a, b) => a + b, 0) / vs.length;
   }
@@ -334,11 +338,11 @@ export function buildReport(input: ReportInput): Report {
     const g = gpuRows.get(gpuKey(l, c));
     if (g && !g.models.includes(m.model)) g.models.push(m.model);
   };
-  for (const r of q.generationTokens ?? []) { const m = model(r.labels); m.generationTokens += total(r); note(m, r.labels); }
-  for (const r of q.promptTokens ?? []) model(r.labels).promptTokens += total(r);
-  for (const r of q.modelCo2e ?? []) model(r.labels).co2eGrams += total(r);
+  for (const r of T.generationTokens ?? []) { const m = model(r.labels); m.generationTokens += total(r); note(m, r.labels); }
+  for (const r of T.promptTokens ?? []) model(r.labels).promptTokens += total(r);
+  for (const r of T.modelCo2e ?? []) model(r.labels).co2eGrams += total(r);
   // Energy cost of a model: its joules at its slice's energy price (slice energy cost / slice joules).
-  for (const r of q.modelEnergy ?? []) {
+  for (const r of T.modelEnergy ?? []) {
     const m = model(r.labels);
     const j = total(r);
     m.energyJoules += j;
@@ -350,8 +354,8 @@ export function buildReport(input: ReportInput): Report {
   }
   // Idle cost of a slice goes to the models on it in proportion to their cost there.
   const costOnSlice = new Map<string, number>();
-  for (const r of q.modelCost ?? []) costOnSlice.set(sliceKey(r.labels, c), (costOnSlice.get(sliceKey(r.labels, c)) ?? 0) + total(r));
-  for (const r of q.modelCost ?? []) {
+  for (const r of T.modelCost ?? []) costOnSlice.set(sliceKey(r.labels, c), (costOnSlice.get(sliceKey(r.labels, c)) ?? 0) + total(r));
+  for (const r of T.modelCost ?? []) {
     const m = model(r.labels);
     const x = total(r);
     m.cost += x;
@@ -363,9 +367,9 @@ export function buildReport(input: ReportInput): Report {
   }
   // Serving: requests and latency quantiles over the whole period.
   const requests = new Map<string, number>();
-  for (const r of [...(q.vllmRequests ?? []), ...(q.sglangRequests ?? [])]) requests.set(modelKey(r.labels, c), (requests.get(modelKey(r.labels, c)) ?? 0) + total(r));
+  for (const r of [...(T.vllmRequests ?? []), ...(T.sglangRequests ?? [])]) requests.set(modelKey(r.labels, c), (requests.get(modelKey(r.labels, c)) ?? 0) + total(r));
   const hist = new Map<string, Map<number, number>>();
-  for (const r of [...(q.vllmLatency ?? []), ...(q.sglangLatency ?? [])]) {
+  for (const r of [...(T.vllmLatency ?? []), ...(T.sglangLatency ?? [])]) {
     const k = modelKey(r.labels, c);
     const le = r.labels.le === '+Inf' ? Infinity : Number(r.labels.le);
     if (!Number.isFinite(le) && le !== Infinity) continue;
@@ -541,7 +545,7 @@ export function buildReport(input: ReportInput): Report {
   const co2PerKwh = ratio(totals.co2eGrams, totals.energyKwh);
 
   // ---- Method ----
-  const grid = q.gridIntensity ?? [];
+  const grid = T.gridIntensity ?? [];
   const gridValues = grid.flatMap((r) => r.values.filter((v): v is number => v !== null));
   const gpuHours = (gpus.length * n * w.stepSeconds) / 3600;
 

@@ -11,7 +11,7 @@ const num = (x: number | null, digits: number) => (x === null ? '-' : fmtNumber(
 export function footnotes(r: Report): { id: string; text: string }[] {
   const m = r.method;
   return [
-    { id: 'energy', text: `Energy: ${m.energy} Figures are sums of per-${fmtDuration(r.period.stepSeconds)} increase() over tokenwatt's counters.` },
+    { id: 'energy', text: `Energy: ${m.energy} Totals are increase() of tokenwatt's counters over the whole period; the over-time figures, increase() over each ${fmtDuration(r.period.stepSeconds)} bucket.` },
     { id: 'mig', text: `Attribution: ${m.mig}` },
     { id: 'cost', text: `Cost = capacity (GPU price per hour x slice weight x time; ${m.capacityPerGpuHour === null ? 'no capacity price' : `${money(r, m.capacityPerGpuHour)} per GPU-hour on average`}) + energy (kWh x PUE x price: ${m.pricePerKwh === null ? 'no energy priced' : `${money(r, m.pricePerKwh, 4)} per board kWh, PUE included`}). Idle cost: allocated slices while they do no work; unallocated: MIG capacity no slice holds. A model's idle share is its slice's idle cost split by the models' cost on that slice.` },
     { id: 'co2', text: `CO2e = kWh x PUE x grid intensity (${m.gridIntensity.gramsPerKwh === null ? 'not exported' : `${num(m.gridIntensity.gramsPerKwh, 0)} g/kWh on average, source: ${m.gridIntensity.source}`}; ${m.co2ePerKwh === null ? '-' : `${num(m.co2ePerKwh, 0)} g per board kWh`}).` },

@@ -63,4 +63,19 @@ export const tokenwattCases: TestGroup[] = [
       ] },
     ],
   },
+  {
+    // One engine placed on a host no source reports (a typo), one placed fine: only the first fires, after 10m.
+    input_series: [
+      { series: series('tokenwatt_engine_placed', { ...tw, model_name: 'llama', engine: '0', namespace: '', pod: '', host: 'gpu-node-1', gpu: '1', gpu_instance_id: '2' }), values: '0x25' },
+      { series: series('tokenwatt_engine_placed', { ...tw, model_name: 'mistral', engine: '0', namespace: '', pod: '', host: 'a100-node-1', gpu: '0', gpu_instance_id: '' }), values: '1x25' },
+    ],
+    alert_rule_test: [
+      { eval_time: '5m', alertname: 'TokenwattEngineUnplaced', exp_alerts: [] },
+      { eval_time: '15m', alertname: 'TokenwattEngineUnplaced', exp_alerts: [
+        // Empty labels (namespace, pod) are no labels in Prometheus.
+        expectAlert('TokenwattEngineUnplaced', 'warning', { ...tw, model_name: 'llama', engine: '0', host: 'gpu-node-1', gpu: '1', gpu_instance_id: '2' },
+          'Engine llama (0) of tw:9464 is placed on host "gpu-node-1" GPU "1" instance "2", which no source reports, for 10m.'),
+      ] },
+    ],
+  },
 ];
