@@ -128,6 +128,7 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:sglang_cache_hit_rate:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang prefix-cache hit rate, highest replica of a model.' }),
   // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
   ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),
+  r({ name: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour a model runs up while it has generated no token for the autoscaling idle time (what scale to zero would save), else 0.' }),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
     r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),
