@@ -7,7 +7,7 @@
 //
 // Sample resolution: a fleet scraped every 15 s for 61 days is ~180k samples per series (×17k series),
 // more than this machine can write as OpenMetrics in a bench run, so data is written every
-// REPORT_BENCH_STEP seconds (default 7200). The report's queries, series and buckets do not depend on
+// REPORT_BENCH_STEP seconds (default 21600: four samples a day). The report's queries, series and buckets do not depend on
 // it; Prometheus's work in increase() is proportional to the samples read, so the result also states
 // samples read and the measured time per million samples, from which a 15 s scrape is estimated.
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ const DAY = 86_400;
 
 export default async function bench() {
   const hosts = Number(process.env.REPORT_BENCH_HOSTS ?? 32);
-  const step = Number(process.env.REPORT_BENCH_STEP ?? 7200);
+  const step = Number(process.env.REPORT_BENCH_STEP ?? 21600);
   const end = 1_795_000_000 - (1_795_000_000 % DAY);
   const dir = await mkdtemp(join(tmpdir(), 'tokenwatt-report-bench-'));
   try {
