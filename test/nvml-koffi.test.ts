@@ -40,9 +40,9 @@ describe('koffi binding on a C library with NVML\'s ABI', () => {
     const r = await c.collect(new AbortController().signal);
     expect(r.boards).toEqual([
       // 5e9 mJ + one 1000 mJ step per read: past 2^32, so the uint64 survives the FFI.
-      { host: 'node1', gpu: '0', uuid: 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', model: 'NVIDIA H100 80GB HBM3', energyJoules: 5_000_001, powerWatts: 71.806, activity: 0.87, slices: [] },
+      { host: 'node1', gpu: '0', uuid: 'GPU-5c780be2-2c26-9481-0fec-15b04e6cc710', model: 'NVIDIA H100 80GB HBM3', energyJoules: 5_000_001, powerWatts: 71.806, powerLimitWatts: 700, activity: 0.87, slices: [] },
       {
-        host: 'node1', gpu: '1', uuid: 'GPU-00000000-fake-4000-8000-000000000001', model: 'NVIDIA H100 80GB HBM3', energyJoules: 2346.327, powerWatts: 412.345,
+        host: 'node1', gpu: '1', uuid: 'GPU-00000000-fake-4000-8000-000000000001', model: 'NVIDIA H100 80GB HBM3', energyJoules: 2346.327, powerWatts: 412.345, powerLimitWatts: 700,
         slices: [
           { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0, activityUnknown: true },
           { gpuInstanceId: '9', profile: '1g.10gb', computeSlices: 1, memorySlices: 1, activity: 0, activityUnknown: true },
