@@ -9,6 +9,12 @@ import { anyName, rateOf, sel } from '../src/promql/helpers.ts';
 import { and, servingBy } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
 import type { AlertGroupDef } from '../src/rules/types.ts';
+import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
+
+/** `a or b`, `a, b or c`. */
+function orList(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
 
 /** (long > f x budget and short > f x budget) or ... for each burn condition. */
 function burn(c: MixinConfig, kind: SloKind, objective: number, windows: BurnWindow[]): string {
@@ -30,16 +36,16 @@ const group: AlertGroupDef = (c) => {
     rules: [
       alert(c, {
         name: 'LLMServerDown', severity: 'critical', component: 'serving', for: s.downFor,
-        expr: `${sel('up', v)} == 0 or ${sel('up', c.selectors.sglang)} == 0`,
+        expr: SERVING_KIND_IDS.map((id) => `${sel('up', c.selectors[id])} == 0`).join(' or '),
         summary: 'Prometheus cannot scrape an LLM serving engine.',
         description: '{{ $labels.job }} target {{ $labels.instance }} on {{ $labels.host }} has been down for ' + s.downFor + '.',
       }),
       alert(c, {
         name: 'LLMServerAbsent', severity: 'warning', component: 'serving', for: s.absentFor,
-        // absent() of both jobs: a serving fleet with no target at all is a discovery problem.
-        expr: `absent(${sel('up', v)}) and on () absent(${sel('up', c.selectors.sglang)})`,
-        summary: 'Prometheus discovers no vLLM or SGLang target at all.',
-        description: 'No target matches up{' + v + '} or up{' + c.selectors.sglang + '} (absent: {{ $labels.job }}): check service discovery.',
+        // absent() of every serving job: a serving fleet with no target at all is a discovery problem.
+        expr: SERVING_KIND_IDS.map((id) => `absent(${sel('up', c.selectors[id])})`).join(' and on () '),
+        summary: `Prometheus discovers no ${orList(SERVING_KIND_IDS.map((id) => servingOf(id).title))} target at all.`,
+        description: 'No target matches ' + orList(SERVING_KIND_IDS.map((id) => 'up{' + c.selectors[id] + '}')) + ' (absent: {{ $labels.job }}): check service discovery.',
       }),
       alert(c, {
         name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,

@@ -86,6 +86,23 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
         { expr: `sum(${unallocated}{${rg}})`, legend: 'unallocated' },
       ],
     }))
+    // What makes the split an estimate (docs/methodology.md §9), beside the energy it affects.
+    .withPanel(stat({
+      title: 'Estimated share of GPU energy in range', unit: 'percentunit', w: 8,
+      description: 'Per reason, the share of the selected GPUs\' energy over the range whose split among slices and engines is an estimate: unknown activity or idle power, a scrape gap, a counter reset, a switch of energy source, an exporter restart (tokenwatt_estimated_energy_joules_total / tokenwatt_gpu_energy_joules_total). The board energy itself is measured. 0 when nothing was estimated.',
+      targets: [{
+        expr: `sum by (reason) (${rateOf('tokenwatt_estimated_energy_joules_total', gpu, '$__range', 'increase')}) / scalar(sum(${rateOf('tokenwatt_gpu_energy_joules_total', gpu, '$__range', 'increase')}))`,
+        legend: '{{reason}}', instant: true,
+      }],
+    }))
+    .withPanel(table({
+      title: 'Estimated GPU energy by reason', unit: 'joule', w: 16,
+      description: 'Per GPU and reason, the energy over the range whose split is an estimate (docs/methodology.md §9), and readings the ledger dropped as implausible (tokenwatt_ledger_dropped_readings_total).',
+      targets: [
+        { expr: `sum by (host, gpu, reason) (${rateOf('tokenwatt_estimated_energy_joules_total', gpu, '$__range', 'increase')})`, instant: true },
+        { expr: `sum by (counter, reason) (${rateOf('tokenwatt_ledger_dropped_readings_total', tw, '$__range', 'increase')})`, instant: true },
+      ],
+    }))
     .withRow(row('Efficiency'))
     .withPanel(timeseries({
       title: 'Tokens per joule by model', unit: 'none', w: 8,

@@ -12,8 +12,11 @@ import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
 import type { Target } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
+import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
+import type { ServingKindId } from '../src/kinds/index.ts';
 
-const RUNNING_EITHER = '__name__=~"vllm:num_requests_running|sglang:num_running_reqs"';
+/** Every serving kind's running-requests gauge by name (src/kinds/): what the server and model pickers list. */
+const RUNNING_EITHER = `__name__=~"${SERVING_KIND_IDS.map((id) => metric(servingOf(id).running).name).join('|')}"`;
 
 export default function llmServing(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
@@ -37,7 +40,7 @@ export default function llmServing(config: MixinConfig): Dashboard {
   const requests = 'model_name:vllm_request_success:rate5m';
   const failed = 'finished_reason=~"error|abort"';
 
-  return tokenwattDashboard(config, {
+  const board = tokenwattDashboard(config, {
     slug: 'llm-serving',
     title: 'tokenwatt / LLM serving',
     description: 'Latency, traffic, errors and engine state of vLLM and SGLang servers, per model (recorded 5-minute rates).',
@@ -174,6 +177,13 @@ export default function llmServing(config: MixinConfig): Dashboard {
         { expr: quantile(0.5, 'vllm:request_prompt_tokens'), legend: 'prompt {{model_name}}' },
         { expr: quantile(0.5, 'vllm:request_generation_tokens'), legend: 'generated {{model_name}}' },
       ],
-    }))
-    .build();
+    }));
+  // Every other serving kind brings its own row, filtered by the same pickers (src/kinds/<kind>/).
+  for (const id of SERVING_KIND_IDS) {
+    const kind = servingOf(id);
+    if (!kind.panels) continue;
+    board.withRow(row(kind.title));
+    for (const panel of kind.panels({ config, scope, matchers: matchers(config.selectors[id as ServingKindId], scope) })) board.withPanel(panel);
+  }
+  return board.build();
 }

@@ -2,6 +2,7 @@
 // Order matters where one group reads another's output (promtool evaluates them in this order;
 // Prometheus reads the previous evaluation across groups): per-series rates and maxima first, then
 // what is derived from them (quantiles, SLO windows).
+import { kindRecordingGroups } from '../src/kinds/index.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 import { autoscalingGroups } from './autoscaling.ts';
 import gpuBoard from './gpu-board.ts';
@@ -20,4 +21,6 @@ import tokenwattFleet from './tokenwatt-fleet.ts';
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, modelEfficiency, tokenwattFleet,
   servingVllm, servingSglang, servingLatency, sloTtft, sloErrors, ...autoscalingGroups,
+  // Serving kinds beyond vLLM and SGLang bring their own (src/kinds/<kind>/).
+  ...kindRecordingGroups(),
 ];

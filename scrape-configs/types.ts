@@ -29,5 +29,10 @@ export interface ScrapeJob {
     port: string;
     /** Namespaces to look in; empty: all namespaces. */
     namespaces: string[];
+    /**
+     * Target labels copied from pod labels (PodMonitor only): `{ model_name: 'tokenwatt.io/model' }` names
+     * the model of an engine whose metrics name none. Static hosts set them as file_sd group labels.
+     */
+    podLabels?: Record<string, string>;
   };
 }

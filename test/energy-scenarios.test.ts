@@ -253,3 +253,59 @@ describe('scenario table (issue 17)', () => {
     expect(total(s, 'tokenwatt_engine_placed', { model_name: 'llama' })).toBe(1);
   });
 });
+
+describe('around the scenarios', () => {
+  it('a state file from another format version, or older than the retention, is refused loudly; a clean start follows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenwatt-state-'));
+    const stateFile = join(dir, 'ledger.json');
+    const boards = () => fakeCollector('dcgm', 'dcgm', () => ({ samples: [], boards: [board({ energyJoules: 1e6 })] }));
+    const a = exporterOf([boards()], {}, { stateFile }).exporter;
+    await a.runCycle(T0 * 1000);
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8'));
+    writeFileSync(stateFile, JSON.stringify({ ...saved, version: 0 }));
+    const b = exporterOf([boards()], {}, { stateFile });
+    await b.exporter.runCycle((T0 + 5) * 1000);
+    expect(b.lines.find((l) => l.level === 'error')?.fields?.error).toMatch(/format version 0/);
+    writeFileSync(stateFile, JSON.stringify(saved));
+    const c = exporterOf([boards()], {}, { stateFile });
+    await c.exporter.runCycle((T0 + 601) * 1000);
+    expect(c.lines.find((l) => l.level === 'error')?.fields?.error).toMatch(/more than the ledger's retention/);
+  });
+
+  it('a source that lags (dcgm-exporter\'s 30 s sampling) after a switch is waited for, not taken for a reset', async () => {
+    // 400 W; NVML fails from t=50; dcgm-exporter's value is up to 30 s old. Energy 0..120 s: 48,000 J.
+    let t = 0;
+    const nvml = fakeCollector('nvml', 'local', () => (t < 50 ? { samples: [], boards: [board({ energyJoules: 1e6 + 400 * t })] } : new CollectError('nvml', 'down')));
+    const dcgm = fakeCollector('dcgm', 'dcgm', () => ({ samples: [], boards: [board({ energyJoules: 1e6 + 400 * Math.floor(t / 30) * 30 })] }));
+    const { exporter, lines } = exporterOf([nvml, dcgm]);
+    for (t = 0; t <= 120; t += 5) await exporter.runCycle((T0 + t) * 1000);
+    expect(total(seriesOf(exporter.metrics.text), 'tokenwatt_gpu_energy_joules_total')).toBeCloseTo(48_000, 6);
+    expect(lines.some((l) => l.level === 'info' && /switch/.test(l.msg))).toBe(false);
+  });
+
+  it('a MIG GPU whose idle power is unknown says so: idle gauge origin "unknown", a warning, and the energy marked', () => {
+    const ledger = new EnergyLedger({});
+    for (let i = 0; i <= 2; i++) {
+      ledger.observe({ timestampS: T0 + 5 * i, boards: [board({ model: A100, energyJoules: 1e6 + 1250 * i, slices: [slice('1', '3g.20gb', 3, 4, 0.5)] })], engines: [] });
+    }
+    expect(total(ledger.samples(), 'tokenwatt_gpu_idle_power_watts', { origin: 'unknown' })).toBe(0);
+    expect(ledger.samples().some((s) => s.name === 'tokenwatt_gpu_idle_power_watts' && s.labels.origin === 'unknown')).toBe(true);
+    expect(ledger.takeNotices().filter((n) => n.level === 'warn' && /idle power/.test(n.msg))).toHaveLength(1);
+    expect(total(ledger.samples(), 'tokenwatt_estimated_energy_joules_total', { reason: 'idle_power_unknown' })).toBe(2500);
+  });
+
+  it('an engine naming no instance on a MIG GPU with several is placed 0 and warned about, not given a silent 0', () => {
+    const ledger = new EnergyLedger({ idlePowerWatts: { [A100]: 60 } });
+    for (let i = 0; i <= 2; i++) {
+      ledger.observe({
+        timestampS: T0 + 5 * i,
+        boards: [board({ model: A100, energyJoules: 1e6 + 1250 * i, slices: [slice('1', '3g.20gb', 3, 4, 0.5), slice('2', '2g.10gb', 2, 2, 0.5)] })],
+        engines: [engine({ generationTokens: 100 * i })],
+      });
+    }
+    expect(total(ledger.samples(), 'tokenwatt_engine_placed', { gpu_instance_id: '' })).toBe(0);
+    expect(ledger.samples().some((s) => s.name === 'tokenwatt_engine_placed')).toBe(true);
+    expect(ledger.unplaced()).toEqual([{ model: 'llama', engine: '0', namespace: '', pod: '', host: 'h', gpu: '0', gpuInstanceId: '' }]);
+    expect(ledger.takeNotices().filter((n) => n.level === 'warn' && /several MIG instances/.test(n.msg))).toHaveLength(1);
+  });
+});

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allMetrics, metric } from '../src/catalog/index.ts';
+import { allMetrics, lookupSeries } from '../src/catalog/index.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
 import { TARGET_KINDS } from '../src/exporter/config.ts';
 import { parseExposition } from '../src/exposition/parse.ts';
@@ -49,8 +49,10 @@ describe('the kind registry', () => {
       const counters = ledgerCounters(servingOf(id));
       expect(counters.size, id).toBeGreaterThanOrEqual(2);
       for (const name of counters) {
-        expect(metric(name).type, name).toBe('counter');
-        expect(metric(name).source, name).toBe(id);
+        // A catalog counter, or the _sum of a token histogram (TGI counts tokens in no counter).
+        const def = lookupSeries(name);
+        expect(def?.source, name).toBe(id);
+        expect(def?.type === 'counter' || (def?.type === 'histogram' && name === `${def.name}_sum`), name).toBe(true);
       }
     }
   });
@@ -66,7 +68,8 @@ describe('the kind registry', () => {
       sim.advanceTo(120);
       const e = sim.engines[0]!;
       const view = findKind(id)!.inspect!.recognise(parseExposition(servingOf(id).simulate(e), { format: 'text' })) as { engines: { model: string; promptTokens: number; generationTokens: number; missing?: unknown }[] };
-      expect(view.engines.map((v) => v.model), id).toEqual(['m/7b']);
+      // A kind whose metrics name no model reports '' (the exporter target or inspect --model fills it).
+      expect(view.engines.map((v) => v.model), id).toEqual([servingOf(id).namesModel ? 'm/7b' : '']);
       expect(view.engines[0]!.missing, id).toBeUndefined();
       expect(view.engines[0]!.generationTokens, id).toBe(e.generationTokens);
       expect(view.engines[0]!.promptTokens, id).toBe(e.promptTokens);
@@ -97,5 +100,15 @@ describe('layering', () => {
 
   it('rule validation takes routing content as an option instead of importing alerts/', () => {
     expect(importsOf('src/rules').filter((i) => i.file.endsWith('validate.ts') && i.from.includes('alerts/'))).toEqual([]);
+  });
+});
+
+describe('engines whose metrics name no model', () => {
+  it('targets[].model is accepted on serving targets and refused elsewhere, naming the field', async () => {
+    const { parseExporterConfig } = await import('../src/exporter/config.ts');
+    const ok = parseExporterConfig({ nvml: 'off', targets: [{ kind: 'vllm', url: 'http://127.0.0.1:1/metrics', model: 'm' }] });
+    expect(ok.targets[0]!.model).toBe('m');
+    expect(() => parseExporterConfig({ nvml: 'off', targets: [{ kind: 'dcgm', url: 'http://127.0.0.1:1/metrics', model: 'm' }] }))
+      .toThrow(/targets\[0\]\.model: applies only to serving targets/);
   });
 });

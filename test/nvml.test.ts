@@ -187,8 +187,8 @@ describe('NVML through the binding (fake function table)', () => {
     expect(c.name).toBe('nvml');
     const r = await collect();
     expect(r.boards).toEqual([
-      { host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 2345.327, powerWatts: 71.806, activity: 0, slices: [] },
-      { host: 'node1', gpu: '1', uuid: 'GPU-second', model: H100.name, energyJoules: 9000.001, powerWatts: 412.345, activity: 0.87, slices: [] },
+      { host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 2345.327, powerWatts: 71.806, powerLimitWatts: 700, activity: 0, slices: [] },
+      { host: 'node1', gpu: '1', uuid: 'GPU-second', model: H100.name, energyJoules: 9000.001, powerWatts: 412.345, powerLimitWatts: 700, activity: 0.87, slices: [] },
     ]);
     const g1 = { gpu: '1' };
     expect(sample(r, 'tokenwatt_nvml_up')).toEqual({ name: 'tokenwatt_nvml_up', labels: { backend: 'nvml' }, value: 1 });
@@ -227,7 +227,7 @@ describe('NVML through the binding (fake function table)', () => {
     const { collect, lines } = withFake(fake);
     const r = await collect();
     expect(r.boards![0]).toEqual({
-      host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 5, powerWatts: 71.806,
+      host: 'node1', gpu: '0', uuid: H100.uuid, model: H100.name, energyJoules: 5, powerWatts: 71.806, powerLimitWatts: 700,
       slices: [
         { gpuInstanceId: '2', profile: '3g.40gb', computeSlices: 3, memorySlices: 4, activity: 0, activityUnknown: true },
         { gpuInstanceId: '5', profile: '2g.20gb', computeSlices: 2, memorySlices: 2, activity: 0, activityUnknown: true },

@@ -78,7 +78,7 @@ function input(over: Partial<Collected> = {}): ReportInput {
     .map((r) => ({ labels: r.labels, values: [r.values.reduce<number>((a, b) => a + (b ?? 0), 0)] }))])) as Partial<Collected>;
   return {
     source: 'http://prom', cluster: null, clusterLabel: 'cluster', window: w, current: q, totals, previous: null, previousWindow: null,
-    coverage: { scrapeIntervalSeconds: 15, instances: [{ labels: { cluster: 'c1', instance: 'h1:9464' }, samples: 960, upSamples: 960, firstSeen: w.from, lastSeen: w.to }] },
+    coverage: { scrapeIntervalSeconds: 15, instances: [{ labels: { cluster: 'c1', instance: 'h1:9464' }, samples: 960, upSamples: 960 }] },
     monthToDate: { cost: 100, month: '1970-01', monthStart: 0, monthEnd: 31 * 86_400 },
     load: { queries: 1, series: 1, points: 1, seconds: 0, log: [] },
   };

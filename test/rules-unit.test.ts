@@ -17,6 +17,7 @@ import { energyCostCases } from './rules/energy-cost.cases.ts';
 import { tokenwattCases } from './rules/tokenwatt.cases.ts';
 import { recordingCases } from './rules/recording.cases.ts';
 import { fleetRecordingCases } from './rules/fleet-recording.cases.ts';
+import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -26,6 +27,7 @@ const cases: Record<string, TestGroup[]> = {
   'tokenwatt and watchdog': tokenwattCases,
   'recording rules': recordingCases,
   'fleet recording rules': fleetRecordingCases,
+  'TGI recording rules': tgiRecordingCases,
 };
 const all = Object.values(cases).flat();
 

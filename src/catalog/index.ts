@@ -8,12 +8,13 @@ import { sglangMetrics } from './sglang.ts';
 import { tokenwattMetrics } from './tokenwatt.ts';
 import type { MetricDef } from './types.ts';
 import { vllmMetrics } from './vllm.ts';
+import { tgiMetrics, tgiRecordedMetrics } from '../kinds/tgi/metrics.ts';
 
 export type { MetricDef, MetricType, Source, GpuScope } from './types.ts';
 
 export const allMetrics: readonly MetricDef[] = [
   ...vllmMetrics, ...sglangMetrics, ...dcgmMetrics, ...keplerMetrics,
-  ...tokenwattMetrics, ...recordingMetrics, ...prometheusMetrics,
+  ...tokenwattMetrics, ...recordingMetrics, ...prometheusMetrics, ...tgiMetrics, ...tgiRecordedMetrics,
 ];
 
 function index(defs: readonly MetricDef[]): ReadonlyMap<string, MetricDef> {

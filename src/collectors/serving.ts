@@ -12,6 +12,8 @@ import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
 
 export interface ServingTarget extends UpstreamTarget {
+  /** The served model, for engines whose metrics name none (TGI, llama.cpp: their view's model is ''). */
+  model?: string;
   namespace?: string;
   pod?: string;
 }
@@ -53,7 +55,12 @@ export function createServingCollector(
       const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, counterNames, recognise);
       const engines: EngineReading[] = [];
       const samples: LedgerSample[] = [];
-      for (const e of view.engines) {
+      for (const named of view.engines) {
+        const e = named.model === '' && target.model !== undefined ? { ...named, model: target.model } : named;
+        if (e.model === '') {
+          warnOnce(`nomodel\0${e.engine}`, 'engine names no model in its metrics; set the target\'s model (targets[].model); left out of the energy ledger', { engine: e.engine });
+          continue;
+        }
         if (e.missing && e.missing.length > 0) {
           warnOnce(`missing\0${e.model}\0${e.engine}`, 'engine serves no token counters; left out of the energy ledger', { model: e.model, engine: e.engine, missing: e.missing });
           continue;

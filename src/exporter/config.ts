@@ -88,6 +88,8 @@ const Target = z
     auth: Auth.optional(),
     /** https targets: a private CA to trust, or (for tests only) no verification at all. */
     tls: z.object({ caFile: z.string().min(1).optional(), insecureSkipVerify: z.boolean().optional() }).strict().optional(),
+    /** Serving engines whose metrics name no model (TGI, llama.cpp): the model it serves, for the ledger's model_name. */
+    model: z.string().min(1).optional(),
     /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
@@ -182,6 +184,7 @@ export interface TargetConfig {
   intervalMs: number;
   auth?: AuthConfig;
   tls?: UpstreamTls;
+  model?: string;
   namespace?: string;
   pod?: string;
 }
@@ -235,6 +238,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if (seen !== undefined) problems.push(`targets[${i}].name: '${name}' is also targets[${seen}]'s name (names must be unique; give each a name)`);
     names.set(name, i);
     if ((t.namespace === undefined) !== (t.pod === undefined)) problems.push(`targets[${i}]: namespace and pod go together`);
+    if (t.model !== undefined && !findKind(t.kind)?.target?.placed) problems.push(`targets[${i}].model: applies only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
       problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
@@ -261,6 +265,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
       kind: t.kind, name, url: t.url, timeoutMs, intervalMs,
       ...(t.auth && { auth: t.auth }),
       ...(tls && { tls }),
+      ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     });

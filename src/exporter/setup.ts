@@ -54,6 +54,7 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
       name: t.name, url: t.url, timeoutMs: t.timeoutMs,
       ...(t.auth && { auth: t.auth }),
       ...(t.tls && { tls: t.tls }),
+      ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
     };

@@ -9,13 +9,15 @@ import { dcgm } from './dcgm.ts';
 import { kepler } from './kepler.ts';
 import { node } from './node.ts';
 import { sglang } from './sglang.ts';
+import { tgi } from './tgi/index.ts';
 import { tokenwatt } from './tokenwatt.ts';
+import type { RecordingGroupDef } from '../rules/types.ts';
 import type { KindInspect, KindServing, KindTarget, UpstreamKind } from './types.ts';
 import { vllm } from './vllm.ts';
 
 export type { KindInspect, KindServing, KindTarget, KindTargetConfig, TargetDeps, UpstreamKind } from './types.ts';
 
-export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt] as const;
+export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt, tgi] as const;
 
 type Kind = (typeof upstreamKinds)[number];
 /** Every kind: the `source` of upstream catalog entries and the keys of `config.selectors`. */
@@ -83,6 +85,11 @@ export function inspectShapes(): string {
   const rows = [...groups].map(([json, ids]) => [ids.join(', '), json] as const);
   const width = Math.max(...rows.map(([ids]) => ids.length)) + 2;
   return rows.map(([ids, json]) => `  ${ids.padEnd(width)}${json}`).join('\n');
+}
+
+/** The recording groups the serving kinds bring (rules/index.ts appends them). */
+export function kindRecordingGroups(): RecordingGroupDef[] {
+  return upstreamKinds.flatMap((k) => (k.serving?.recording ? [k.serving.recording] : []));
 }
 
 /** The default selector of every kind: its scrape job. */

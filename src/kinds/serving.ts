@@ -1,7 +1,7 @@
 // A serving engine kind from its few particulars: the shared serving collector (token counters,
 // placement; src/collectors/serving.ts), the standard `inspect` shape, and the counters checked
 // before they reach the ledger (the current names and every older name the catalog records).
-import { olderNames } from '../catalog/index.ts';
+import { catalog, olderNames } from '../catalog/index.ts';
 import { createServingCollector } from '../collectors/serving.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { ServingView } from '../recognise/types.ts';
@@ -13,7 +13,7 @@ export const ENGINES_JSON = '{"engines":[{"model","engine","generation":"v0"|"v1
 
 /** The token counter names a serving kind feeds to the ledger, under every name the catalog knows. */
 export function ledgerCounters(serving: Pick<KindServing, 'promptTokens' | 'generationTokens'>): Set<string> {
-  return new Set([serving.promptTokens, serving.generationTokens].flatMap((n) => [n, ...olderNames(n)]));
+  return new Set([serving.promptTokens, serving.generationTokens].flatMap((n) => (catalog.has(n) ? [n, ...olderNames(n)] : [n])));
 }
 
 export function defineServingKind<Id extends string>(spec: Omit<UpstreamKind<Id>, 'inspect' | 'target' | 'serving'> & {

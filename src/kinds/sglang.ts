@@ -12,5 +12,8 @@ export const sglang: ServingKind<'sglang'> = defineServingKind({
   metrics: sglangMetrics,
   scrape,
   recognise: recogniseSglang,
-  serving: { promptTokens: 'sglang:prompt_tokens_total', generationTokens: 'sglang:generation_tokens_total', simulate: sglangExposition },
+  serving: {
+    promptTokens: 'sglang:prompt_tokens_total', generationTokens: 'sglang:generation_tokens_total', namesModel: true,
+    running: 'sglang:num_running_reqs', simulate: sglangExposition,
+  },
 });

@@ -6,7 +6,11 @@
 //
 // Only types here: a kind module imports its own pieces (recogniser, collector, simulator), and the
 // registry imports the kind modules, so nothing below src/kinds/ needs to know the list.
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MetricDef } from '../catalog/types.ts';
+import type { MixinConfig } from '../config/mixin.ts';
+import type { RecordingGroupDef } from '../rules/types.ts';
 import type { Collector } from '../collectors/collector.ts';
 import type { Limits } from '../collectors/http-target.ts';
 import type { UpstreamTarget } from '../collectors/upstream.ts';
@@ -29,6 +33,8 @@ export interface TargetDeps {
 
 /** A target as the exporter config gives it to a factory (namespace/pod only where `placed`). */
 export interface KindTargetConfig extends UpstreamTarget {
+  /** The served model, for engines whose metrics name none. */
+  model?: string;
   namespace?: string;
   pod?: string;
 }
@@ -52,12 +58,43 @@ export interface KindInspect<V> {
  * model), and the simulated fleet can run it.
  */
 export interface KindServing {
-  /** Catalog names of the prompt and generation token counters (older names are found by the catalog). */
+  /**
+   * Series names of the prompt and generation token counters fed to the ledger: catalog counters
+   * (their older names are found by the catalog) or a token histogram's `_sum` (TGI has no counter).
+   */
   promptTokens: string;
   generationTokens: string;
+  /**
+   * Whether the exposition names its model (vLLM's model_name). An engine that does not (TGI,
+   * llama.cpp) gets it from the exporter target's `model` and from a `model_name` target label in
+   * Prometheus (the static target group's labels, or the pod label `tokenwatt.io/model`).
+   */
+  namesModel: boolean;
+  /** Catalog name of its running-requests gauge: the serving dashboard's server and model pickers list servers by it. */
+  running: string;
   /** The /metrics text of one simulated engine at its current state. */
   simulate(engine: EngineSim): string;
+  /** A row of its own on the LLM serving dashboard (vLLM and SGLang share the dashboard's main rows). */
+  panels?(ctx: KindPanelContext): KindPanel[];
+  /**
+   * Its recording rules (per-model rates, sums and bucket rates its panels read: the dashboards read no
+   * raw engine series at fleet scale). Their catalog entries (source `recording`) are listed with its
+   * metrics in src/catalog/index.ts.
+   */
+  recording?: RecordingGroupDef;
 }
+
+/** What a kind's dashboard panels are built with: its selector joined with the dashboard's variables. */
+export interface KindPanelContext {
+  config: MixinConfig;
+  /** The kind's selector and the dashboard's variable filters, joined (raw series: drill-down only). */
+  matchers: string;
+  /** The dashboard's variable filters alone (cluster, namespace, model): for recorded per-model series. */
+  scope: string;
+}
+
+/** A panel builder of the dashboard SDK (src/build/grafana/panels.ts makes them). */
+export type KindPanel = cog.Builder<dashboard.Panel>;
 
 export interface UpstreamKind<Id extends string = string> {
   /** The `source` of its catalog entries, its selector key, target kind and `inspect --kind` value. */

@@ -13,5 +13,8 @@ export const vllm: ServingKind<'vllm'> = defineServingKind({
   metrics: vllmMetrics,
   scrape,
   recognise: recogniseVllm,
-  serving: { promptTokens: 'vllm:prompt_tokens_total', generationTokens: 'vllm:generation_tokens_total', simulate: vllmExposition },
+  serving: {
+    promptTokens: 'vllm:prompt_tokens_total', generationTokens: 'vllm:generation_tokens_total', namesModel: true,
+    running: 'vllm:num_requests_running', simulate: vllmExposition,
+  },
 });

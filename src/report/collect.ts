@@ -98,6 +98,8 @@ export function reportQueries(s: Selectors) {
     gpuUtilisation: `avg by (${GPU.join(', ')}) (avg_over_time(${sel('tokenwatt_gpu_utilization_ratio', tw)}[${ANY_STEP}]))`,
     // Exporter restarts: every tokenwatt counter restarts at 0, so energy while it was down is in no total.
     restarts: `max by (${c}, instance) (resets(${sel('tokenwatt_gpu_energy_joules_total', tw)}[${ANY_STEP}]))`,
+    // Scrapes of each exporter per bucket: when it was first and last seen, and buckets it missed.
+    upCount: `sum by (${c}, instance) (count_over_time(${sel('up', tw)}[${ANY_STEP}]))`,
     gridIntensity: `avg by (${c}, source) (avg_over_time(${sel('tokenwatt_grid_intensity_grams_per_kwh', tw)}[${ANY_STEP}]))`,
     // Serving: requests and the latency histogram summed over the bucket (quantiles are taken over the whole period).
     vllmRequests: inc('vllm:e2e_request_latency_seconds', MODEL, withCluster(s.vllm), '_count'),
@@ -115,34 +117,29 @@ export interface Coverage {
   /** Scrape interval of the tokenwatt job, estimated from the samples of `up` in the period. */
   scrapeIntervalSeconds: number | null;
   /** Per exporter instance: up samples, and how many of them were 1. */
-  instances: { labels: Record<string, string>; samples: number; upSamples: number; firstSeen: number | null; lastSeen: number | null }[];
+  instances: { labels: Record<string, string>; samples: number; upSamples: number }[];
 }
 
 /**
- * What the tokenwatt job's `up` says about the period: how many scrapes there were, when each
- * exporter was first and last seen. One instant query per statistic over the whole period, on `up`
- * only (one series per exporter), so it is cheap even for a month.
+ * What the tokenwatt job's `up` says about the period: how many scrapes there were and how many
+ * failed. One instant query per statistic over the whole period, on `up` only (one series per
+ * exporter), so it is cheap even for a month. (When each exporter was first and last seen comes from
+ * the bucketed `upCount`.)
  */
 export async function coverage(src: Source, s: Selectors, fromS: number, toS: number): Promise<Coverage> {
   const c = s.clusterLabel;
   const up = sel('up', s.cluster === undefined ? s.tokenwatt : `${s.tokenwatt}, ${c}=${JSON.stringify(s.cluster)}`);
   const range = promDuration((toS - fromS) * 1000);
-  const [count, sum, first, last] = await Promise.all([
+  const [count, sum] = await Promise.all([
     src.instant(`count_over_time(${up}[${range}])`, toS),
     src.instant(`sum_over_time(${up}[${range}])`, toS),
-    src.instant(`min_over_time(timestamp(${up})[${range}:])`, toS).catch(() => []),
-    src.instant(`max_over_time(timestamp(${up})[${range}:])`, toS).catch(() => []),
   ]);
   const key = (l: Record<string, string>) => `${l[c] ?? ''}\u0000${l.instance ?? ''}`;
   const sums = new Map(sum.map((x) => [key(x.labels), x.value]));
-  const firsts = new Map(first.map((x) => [key(x.labels), x.value]));
-  const lasts = new Map(last.map((x) => [key(x.labels), x.value]));
   const instances = count.map((x) => ({
     labels: { [c]: x.labels[c] ?? '', instance: x.labels.instance ?? '' },
     samples: x.value,
     upSamples: sums.get(key(x.labels)) ?? 0,
-    firstSeen: firsts.get(key(x.labels)) ?? null,
-    lastSeen: lasts.get(key(x.labels)) ?? null,
   }));
   const best = Math.max(0, ...instances.map((i) => i.samples));
   return { scrapeIntervalSeconds: best > 1 ? (toS - fromS) / best : null, instances };

@@ -29,7 +29,7 @@ export async function generateReport(src: Source, o: ReportOptions): Promise<Rep
   const mtdSeconds = w.to - monthStart;
   const previousWindow: Window = { ...w, from: w.from - (w.to - w.from), to: w.from };
   // Over time: every figure in buckets. Totals: every figure but restarts over the whole period.
-  const totalNames = names.filter((n) => n !== 'restarts');
+  const totalNames = names.filter((n) => n !== 'restarts' && n !== 'upCount');
   const total = names.length + totalNames.length + (withPrevious ? PREVIOUS.length : 0) + (mtdSeconds > 0 ? 1 : 0);
   let done = 0;
   const tick = (what: string) => o.progress?.(++done, total, what);

@@ -559,8 +559,16 @@ export function buildReport(input: ReportInput): Report {
       const expected = (w.to - w.from) / cov.scrapeIntervalSeconds;
       const down = i.samples - i.upSamples;
       if (down > 0) warnings.push(`exporter ${i.labels.instance}: ${down} of ${i.samples} scrapes failed (up=0, about ${fmtDuration(down * cov.scrapeIntervalSeconds)}): energy, tokens and cost while it was not answering are counted only if its counters kept running`);
-      if (i.firstSeen !== null && i.firstSeen - w.from > 2 * cov.scrapeIntervalSeconds && i.samples < expected * 0.98) warnings.push(`exporter ${i.labels.instance} first scraped at ${iso(i.firstSeen)}, after the period's start: nothing before is counted`);
+      if (i.samples < expected * 0.9 && down === 0) warnings.push(`exporter ${i.labels.instance} was scraped ${i.samples} times, about ${Math.round((i.samples / expected) * 100)} % of the period at one scrape per ${fmtDuration(cov.scrapeIntervalSeconds)}: time without scrapes is in no total`);
     }
+  }
+  for (const r of q.upCount ?? []) {
+    const first = r.values.findIndex((v) => v !== null && v > 0);
+    let last = r.values.length - 1;
+    while (last >= 0 && !(r.values[last]! > 0)) last--;
+    if (first > 0) warnings.push(`exporter ${r.labels.instance} first scraped in the bucket from ${iso(bucketStart(first))}: nothing before is counted`);
+    if (last >= 0 && last < n - 1) warnings.push(`exporter ${r.labels.instance} last scraped in the bucket from ${iso(bucketStart(last))}: nothing after is counted`);
+    for (const [a, b] of innerGaps(r.values.map((v) => (v !== null && v > 0 ? v : null)))) gaps.push({ what: `exporter ${r.labels.instance} (not scraped)`, from: bucketStart(a), to: bucketStart(b + 1) });
   }
   if (restarts > 0) warnings.push(`the exporter restarted ${restarts} time(s) in the period (its counters went back to 0): energy used while it was down is in no total`);
   for (const g of gaps) warnings.push(`gap: ${g.what} has no data from ${iso(g.from)} to ${iso(g.to)}; totals leave that time out`);

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { build } from '../build/index.ts';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
-import { findKind, SERVING_KIND_IDS } from '../kinds/index.ts';
+import { findKind, SERVING_KIND_IDS, servingOf } from '../kinds/index.ts';
 import type { TargetGroup } from '../config/prometheus.ts';
 import type { Fleet } from './fleet.ts';
 import { startFleet } from './index.ts';
@@ -63,7 +63,12 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
       // on loopback would otherwise get host=127.0.0.1, and serving alerts (host from the target) could
       // not meet GPU alerts (host from dcgm-exporter's Hostname) in the host-loss inhibition.
       staticTargets: {
-        ...Object.fromEntries(SERVING_KIND_IDS.map((id) => [findKind(id)!.scrape.job, byHost(running.servers.filter((s) => s.engine === id))])),
+        ...Object.fromEntries(SERVING_KIND_IDS.map((id) => {
+          const servers = running.servers.filter((s) => s.engine === id);
+          // An engine that names no model gets model_name as a target label, one group per server.
+          const groups = servingOf(id).namesModel ? byHost(servers) : servers.map((s) => ({ targets: [s.address], labels: { host: s.host, model_name: s.model } }));
+          return [findKind(id)!.scrape.job, groups];
+        })),
         'dcgm-exporter': byHost(running.dcgm),
         kepler: byHost(running.kepler),
         ...(opts.tokenwatt && { tokenwatt: opts.tokenwatt }),
@@ -154,7 +159,7 @@ export function exporterConfig(running: RunningFleet, o: { listen: string; inter
       nvmlReplayGpus: Object.fromEntries(host.gpus.filter((g) => !g.mig).map((g) => [String(g.index), { name: g.gpu.model, uuid: g.uuid, powerLimitWatts: g.limitW }])),
     }),
     targets: [
-      ...running.servers.map((s) => ({ kind: s.engine, url: s.url, name: `${s.engine}:${s.model}@${s.address}` })),
+      ...running.servers.map((s) => ({ kind: s.engine, url: s.url, name: `${s.engine}:${s.model}@${s.address}`, ...(!servingOf(s.engine).namesModel && { model: s.model }) })),
       ...running.dcgm.map((d) => ({ kind: 'dcgm', url: d.url, name: `dcgm:${d.host}` })),
       ...running.kepler.map((k) => ({ kind: 'kepler', url: k.url, name: `kepler:${k.host}` })),
     ],

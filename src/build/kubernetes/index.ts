@@ -25,6 +25,10 @@ function relabelings(j: ScrapeJob, c: MixinConfig): object[] {
     { targetLabel: c.clusterLabel, replacement: c.prometheus.cluster },
   ];
   if (j.hostLabel) out.push({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'host' });
+  // Prometheus's meta label for a pod label: every character outside [a-zA-Z0-9_] becomes '_'.
+  for (const [target, pod] of Object.entries(j.kubernetes.podLabels ?? {})) {
+    out.push({ sourceLabels: [`__meta_kubernetes_pod_label_${pod.replace(/[^a-zA-Z0-9_]/g, '_')}`], targetLabel: target });
+  }
   return out;
 }
 

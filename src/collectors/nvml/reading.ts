@@ -90,6 +90,8 @@ export function toCollectResult(backend: Backend, host: string, gpus: GpuReading
       model: r.name,
       energyJoules: r.energyMj! / 1000,
       ...(r.powerMw !== undefined ? { powerWatts: r.powerMw / 1000 } : {}),
+      // Bounds a plausible energy increase (the ledger drops a counter jump above limit × margin × Δt).
+      ...(r.powerLimitMw !== undefined && r.powerLimitMw > 0 ? { powerLimitWatts: r.powerLimitMw / 1000 } : {}),
       // NVML has no whole-GPU utilisation under MIG (NOT_SUPPORTED). Per-instance activity comes from GPM
       // (Hopper+) from the second collection on; without it slices report 0 and the ledger shares active
       // energy by slice size (attribution.ts).
