@@ -196,9 +196,9 @@ export class EnergyLedger {
       }
     }
 
-    // Which engines each slice waits for (placed there now, seen within the retention), indexed once per tick.
+    // Which engines each slice waits for (placed there now, heard from within gapHoldSeconds), indexed once per tick.
     this.placedOn.clear();
-    const hold = t - this.config.retentionSeconds;
+    const hold = t - this.config.gapHoldSeconds;
     for (const e of this.engines.values()) {
       if (e.lastReportS < hold) continue;
       for (const p of e.placements) {
