@@ -109,6 +109,8 @@ export class EnergyLedger {
   private readonly boards = new Map<string, BoardState>();
   private readonly engines = new Map<string, EngineState>();
   private readonly pots = new Map<string, Pot>();
+  /** This tick's index: slice key → engines placed there (see settle). */
+  private readonly placedOn = new Map<string, EngineState[]>();
   /** Slice labels per sliceKey, and per GPU (gpuKey) the instance ids it had when last read. */
   private readonly sliceLabels = new Map<string, { labels: Labels; seenS: number }>();
   private readonly gpuSlices = new Map<string, { ids: string[]; seenS: number }>();
@@ -190,17 +192,29 @@ export class EnergyLedger {
       }
     }
 
+    // Which engines each slice waits for (placed there now, seen within the retention), indexed once per tick.
+    this.placedOn.clear();
+    const hold = t - this.config.retentionSeconds;
+    for (const e of this.engines.values()) {
+      if (e.lastReportS < hold) continue;
+      for (const p of e.placements) {
+        const list = this.placedOn.get(p.key);
+        if (list) list.push(e);
+        else this.placedOn.set(p.key, [e]);
+      }
+    }
     for (const board of boards) this.observeBoard(t, board, gramsPerKwh, previousTickS);
 
     // Token counters of every engine on the slice labels of its placements; placed 1/0 beside them.
-    for (const a of tokenAdds) {
-      const labels = a.labelsOf();
+    const touched = tokenAdds.map((a) => a.labelsOf());
+    tokenAdds.forEach((a, i) => {
+      const labels = touched[i]!;
       this.add('tokenwatt_model_generation_tokens_total', labels, a.generation);
       this.add('tokenwatt_model_prompt_tokens_total', labels, a.prompt);
       this.add('tokenwatt_model_energy_joules_total', labels, 0);
       this.add('tokenwatt_model_cost_total', { ...labels, currency: this.config.currency }, 0);
       this.add('tokenwatt_model_co2e_grams_total', labels, 0);
-    }
+    });
     this.unplacedNow = [];
     for (const state of present) {
       for (const p of state.placements) {
@@ -209,7 +223,7 @@ export class EnergyLedger {
         if (!placed) this.unplacedNow.push({ model: state.id.model_name, engine: state.id.engine, namespace: state.id.namespace, pod: state.id.pod, host: p.host, gpu: p.gpu, gpuInstanceId: p.instance });
       }
     }
-    this.updateWindows(t, tokenAdds.map((a) => a.labelsOf()));
+    this.updateWindows(t, touched);
     this.forgetUnseen(t - this.config.retentionSeconds);
   }
 
@@ -415,15 +429,8 @@ export class EnergyLedger {
   private settle(key: string, sl: Labels, t: number, gpu: Labels): void {
     const pot = this.pots.get(key);
     if (!pot || pot.energy + pot.money === 0) return;
-    const hold = t - this.config.retentionSeconds;
-    let expected = 0;
-    let waiting = false;
-    for (const e of this.engines.values()) {
-      if (e.lastReportS < hold || !e.placements.some((p) => p.key === key)) continue;
-      expected++;
-      if (e.lastReportS !== t) waiting = true;
-    }
-    if (expected > 0 && waiting) {
+    const expected = this.placedOn.get(key) ?? [];
+    if (expected.some((e) => e.lastReportS !== t)) {
       pot.held = true;
       return;
     }

@@ -24,7 +24,8 @@ import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
 import { closeUpstreamConnections } from '../collectors/http-target.ts';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
-import { renderText } from './render.ts';
+import { renderForeignText, renderOpenMetrics, renderText } from './render.ts';
+import { runtimeFamilies } from './runtime.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -72,6 +73,9 @@ export interface Rendered {
   /** `text` as UTF-8 bytes and gzipped, encoded once per cycle rather than on every scrape. */
   body: Buffer;
   gzip: Buffer;
+  /** The same series as OpenMetrics 1.0 (for scrapers that ask for it), plain and gzipped. */
+  om: Buffer;
+  omGzip: Buffer;
 }
 
 interface Remembered {
@@ -121,7 +125,7 @@ export class Exporter {
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map(freshState);
     const text = renderText(this.ownSamples());
-    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0) };
+    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0), om: Buffer.from(renderOpenMetrics(this.ownSamples())), omGzip: Buffer.alloc(0) };
   }
 
   /** The body to serve now (rendered at the end of the last cycle). */
@@ -511,9 +515,14 @@ export class Exporter {
       }
     }
     samples.push(...this.ledger.samples());
-    const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
+    const own = dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name }));
+    // The process's own runtime metrics (prom-client) beside the derived series, in both formats.
+    const runtime = await runtimeFamilies();
+    const text = renderText(own) + renderForeignText(runtime);
     const body = Buffer.from(text);
-    this.current = { text, body, gzip: await gzip(body) };
+    const om = Buffer.from(renderOpenMetrics(own, runtime));
+    const [zipped, omZipped] = await Promise.all([gzip(body), gzip(om)]);
+    this.current = { text, body, gzip: zipped, om, omGzip: omZipped };
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {
