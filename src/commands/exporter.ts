@@ -46,6 +46,12 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
       console.log(`config ${values.config} is valid: ${config.targets.length} target(s), nvml ${typeof config.nvml === 'string' ? config.nvml : 'replay'}, listen ${config.listen.host}:${config.listen.port}`);
       return 0;
     }
+    const k8s = config.discovery?.kubernetes;
+    const node = k8s?.node ?? process.env.NODE_NAME;
+    if (k8s && !node) {
+      console.error('tokenwatt exporter: discovery.kubernetes.node: not set, and $NODE_NAME is empty (the DaemonSet sets it from spec.nodeName)');
+      return 2;
+    }
     const log = jsonLog(config.logLevel);
     log('info', 'starting', { version, config: values.config, targets: config.targets.length, intervalMs: config.intervalMs });
     const nvml = config.nvml === 'off' ? undefined : await loadNvmlFactory(log);
@@ -62,12 +68,17 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     }
     exporter.start();
     const unwatch = watchConfig(values.config!, live, log);
+    // On Kubernetes: engines and dcgm-exporter of this node from the API server (src/exporter/discovery.ts).
+    // Loaded only here: the Kubernetes client is most of the bundle's size, and bare metal never needs it.
+    const discovery = k8s && node ? new (await import('../exporter/discovery.ts')).KubernetesDiscovery({ ...k8s, node }, config.intervalMs, (t) => live.setDiscovered(t), log) : undefined;
+    void discovery?.start();
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));
     });
     log('info', 'shutting down', { signal });
     unwatch();
+    await discovery?.stop();
     await exporter.stop();
     // Idle keep-alive connections from scrapers would hold close() open.
     server.closeIdleConnections();

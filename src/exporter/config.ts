@@ -171,6 +171,32 @@ export const ExporterConfigSchema = z
      */
     stateFile: z.string().min(1).optional(),
     placement: z.array(StaticPlacementSchema).default([]),
+    /**
+     * Find targets through the Kubernetes API instead of listing them (src/exporter/discovery.ts): the
+     * serving pods on this node labelled `engineLabel` (value: the kind) on their port `enginePort`, and
+     * the dcgm-exporter pod on this node; engines are placed through dcgm-exporter's pod mapping.
+     */
+    discovery: z
+      .object({
+        kubernetes: z
+          .object({
+            /** This node (default: $NODE_NAME, which the DaemonSet sets from spec.nodeName). */
+            node: z.string().min(1).optional(),
+            engineLabel: z.string().min(1).default('tokenwatt.io/engine'),
+            enginePort: z.string().min(1).default('http'),
+            /** Label selector of dcgm-exporter's pods, and the name of their metrics port. */
+            dcgmSelector: z.string().min(1).default('app.kubernetes.io/name=dcgm-exporter'),
+            dcgmPort: z.string().min(1).default('metrics'),
+            /** A full relist this often, besides the watch (a missed event cannot outlive it). */
+            resync: Duration.default(300_000),
+            /** Out of cluster only (default: the in-cluster service account): the API server URL and a bearer token file. */
+            apiServer: HttpUrl.optional(),
+            tokenFile: z.string().min(1).optional(),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

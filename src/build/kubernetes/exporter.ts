@@ -41,6 +41,8 @@ export function exporterConfigFile(c: MixinConfig): object {
     // NVML through the NVIDIA container runtime (NVIDIA_VISIBLE_DEVICES=all in the DaemonSet).
     nvml: 'auto',
     targets: [],
+    // Engines (pods labelled tokenwatt.io/engine, port `http`) and dcgm-exporter on this node, from the API.
+    discovery: { kubernetes: { dcgmSelector: c.exporter.dcgmSelector } },
     // Every field, defaults resolved, so the deployed prices and PUE are visible where they are used.
     energy: parseEnergyConfig(c.exporter.energy),
   };
