@@ -98,7 +98,7 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
   try {
     families = await parseExpositionSliced(text, {
       format: formatFromContentType(contentType), maxSeries: limits.maxSeriesPerTarget,
-      maxLabelsPerSeries: maxLabels, maxLabelLength,
+      maxLabelsPerSeries: maxLabels, maxLabelLength, finalNewline: 'optional',
     });
   } catch (err) {
     if (err instanceof ParseError) {

@@ -276,7 +276,9 @@ class Parser {
 
   /** Consumes the newline that must end a line. */
   endOfLine(): void {
-    if (this.pos >= this.len) this.fail('unexpected end of input: the last line has no newline');
+    if (this.pos >= this.len) {
+      this.fail('unexpected end of input: the last line has no newline (text format 0.0.4 ends every line, the last too, with \\n, as prometheus/common expfmt requires; Prometheus\'s scrape and `tokenwatt inspect` tolerate its absence)');
+    }
     if (this.s.charCodeAt(this.pos) !== NL) this.fail(`unexpected character ${JSON.stringify(this.s[this.pos])}`);
     this.pos++;
   }
@@ -1068,8 +1070,13 @@ function plainDecimal(s: string, start: number): number {
   return neg ? -v : v;
 }
 
+/** The input with the newline a text exposition's last line lacks, when finalNewline is 'optional'. */
+function withFinalNewline(text: string, opts: ParseOptions): string {
+  return opts.finalNewline === 'optional' && opts.format !== 'openmetrics' && text.length > 0 && !text.endsWith('\n') ? `${text}\n` : text;
+}
+
 export function parseExposition(input: string | Uint8Array, opts: ParseOptions): MetricFamily[] {
-  const text = typeof input === 'string' ? input : decodeUtf8(input);
+  const text = withFinalNewline(typeof input === 'string' ? input : decodeUtf8(input), opts);
   const p = new Parser(text, opts);
   if (p.om) p.parseOpenMetrics();
   else p.parseText();
@@ -1083,7 +1090,7 @@ export function parseExposition(input: string | Uint8Array, opts: ParseOptions):
  * ends on a line boundary, so one line is the unit that cannot be split: the label limits bound it.
  */
 export async function parseExpositionSliced(input: string, opts: ParseOptions, sliceMs = 4): Promise<MetricFamily[]> {
-  const p = new Parser(input, opts);
+  const p = new Parser(withFinalNewline(input, opts), opts);
   for (;;) {
     const until = performance.now() + sliceMs;
     if (p.om ? p.parseOpenMetrics(until) : p.parseText(until)) return p.families;

@@ -31,6 +31,12 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 
 export interface ParseOptions {
   format: ExpositionFormat;
+  /**
+   * Text 0.0.4: 'required' (default) refuses a last line without its newline, as prometheus/common
+   * expfmt and the format's spec do; 'optional' accepts it, as Prometheus's own scrape does (what
+   * the exporter and `inspect` read). OpenMetrics ends at `# EOF` either way.
+   */
+  finalNewline?: 'required' | 'optional';
   /** Reject the input (ParseError limit 'series') past this many samples. */
   maxSeries?: number;
   /** Reject the input (ParseError limit 'labels') when one label set has more labels than this. */
