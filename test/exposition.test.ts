@@ -209,6 +209,18 @@ describe('label limits and wide label sets (issue 12)', () => {
   });
 });
 
+describe('keepSample (the exporter keeps what its recognisers read)', () => {
+  it('drops other samples after checking them, and counts every one in stats and maxSeries', () => {
+    const text = '# TYPE a gauge\na{x="1"} 1\nb{y="1"} 2\nb{y="2"} 3\na{x="2"} 4\n';
+    const stats = { series: 0 };
+    const fams = parseExposition(text, { format: 'text', keepSample: (n) => n === 'a', stats });
+    expect(fams.map((f) => [f.name, f.samples.map((x) => x.value)])).toEqual([['a', [1, 4]], ['b', []]]);
+    expect(stats.series).toBe(4);
+    expect(errorOf(() => parseExposition(`${text}b{y="3",y="4"} 5\n`, { format: 'text', keepSample: (n) => n === 'a' })).reason).toBe("duplicate label name 'y'");
+    expect(errorOf(() => parseExposition(text, { format: 'text', keepSample: (n) => n === 'a', maxSeries: 3 })).limit).toBe('series');
+  });
+});
+
 describe('parseExpositionSliced', () => {
   const big = Array.from({ length: 30_000 }, (_, i) => `m{i="${i}",gpu="${i % 8}"} ${i}\n`).join('');
   it('gives what parseExposition gives, yielding to the event loop between slices', async () => {

@@ -227,7 +227,23 @@ class Parser {
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
 
+  /** ParseOptions.keepSample, its verdict per sample name, and the current sample's. */
+  readonly keepSample: ((name: string) => boolean) | undefined;
+  readonly kept = new Map<string, boolean>();
+  keeping = true;
+  readonly stats: { series: number } | undefined;
+
+  keeps(name: string): boolean {
+    const keep = this.keepSample;
+    if (keep === undefined) return true;
+    let k = this.kept.get(name);
+    if (k === undefined) this.kept.set(name, (k = keep(name)));
+    return k;
+  }
+
   constructor(s: string, opts: ParseOptions) {
+    this.keepSample = opts.keepSample;
+    this.stats = opts.stats;
     this.s = s;
     this.len = s.length;
     this.om = opts.format === 'openmetrics';
@@ -406,6 +422,7 @@ class Parser {
     let quantile: number | undefined;
     if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
     if (c === LBRACE) {
+      this.keeping = this.keeps(name);
       row = this.labelBlock();
       c = s.charCodeAt(this.pos);
       if (om) {
@@ -426,6 +443,7 @@ class Parser {
         }
       }
     } else {
+      this.keeping = this.keeps(name);
       row = NO_LABELS;
       if (om) {
         if (c !== SP) this.fail('expected a space or labels after the metric name');
@@ -477,6 +495,8 @@ class Parser {
     this.endOfLine();
 
     if (++this.series > this.maxSeries) this.fail(`too many series (more than ${this.maxSeries})`, lineStart, 'series');
+    if (this.stats !== undefined) this.stats.series = this.series;
+    if (!this.keeping) return;
     const sample: Sample = timestampMs === undefined
       ? { name, labels, value }
       : { name, labels, value, timestampMs };
@@ -528,7 +548,7 @@ class Parser {
       group: this.om ? groupKey(labels, n) : '',
       key: '', next: undefined,
     };
-    if (key !== undefined && this.pos === close + 1) {
+    if (key !== undefined && this.pos === close + 1 && this.keeping) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
       // Forgotten rows can be collected: prevRow moves to this row just below, and from then on
       // every `next` that is set points at a row inserted after the clear.
