@@ -12,10 +12,12 @@ const group: AlertGroupDef = (c) => {
   const dcgm = (name: string) => sel(name, c.selectors.dcgm);
   /** One series per physical GPU, labels cluster, host, gpu, UUID. */
   const board = (expr: string) => `max by (${by}) (${expr})`;
-  const xid = board(dcgm('DCGM_FI_DEV_XID_ERRORS'));
   // The gauge holds the LAST XID (err_code labels change with it), so a new XID is a change of
-  // the board-level value inside the window; the alert's value is the XID itself.
-  const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}:${g.xidStep}]) > 0`;
+  // the board-level value inside the window; the alert's value is the XID itself. The board-level
+  // value is recorded (rules/gpu-board.ts), so the change is looked for in one recorded series per
+  // GPU, not in a subquery over every MIG instance at every step of the window.
+  const xid = 'gpu:DCGM_FI_DEV_XID_ERRORS:max';
+  const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}]) > 0`;
   // Filter the raw series by value, then collapse: a short expression, same board key.
   const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
   return {

@@ -97,6 +97,14 @@ export default function costCarbon(config: MixinConfig): Dashboard {
         legend: 'waste',
       }],
     }))
+    .withPanel(stat({
+      title: 'Idle GPU cost vs scale to zero, over the range', unit: usd, w: 12,
+      description: 'Money spent on allocated slices doing no work over the selected range, against what scaling each model to zero after the autoscaling idle time (autoscaling.idleSecondsBeforeZero, KEDA cooldownPeriod) would have saved: its whole cost while it had generated no token for that long (docs/autoscaling.md).',
+      targets: [
+        { expr: `sum(avg_over_time(slice:tokenwatt_idle_cost:rate5m{${rg}}[$__range])) * $__range_s`, legend: 'idle GPU cost', instant: true },
+        { expr: `sum(avg_over_time(model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{${rm}}[$__range])) * $__range_s / 3600`, legend: 'saved by scale to zero', instant: true },
+      ],
+    }))
     .withRow(row('Carbon'))
     .withPanel(timeseries({
       title: 'gCO2e per 1M tokens by model', unit: metric('tokenwatt_model_co2e_grams_total').grafanaUnit,

@@ -53,7 +53,7 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'GPUs with a new XID', unit: 'short', w: 6,
       description: 'GPUs whose last-XID value changed over the dashboard range (DCGM_FI_DEV_XID_ERRORS holds the last XID, not a count).',
-      targets: [{ expr: `count(max by (host, gpu, UUID) (changes(${board('DCGM_FI_DEV_XID_ERRORS')}[$__range])) > 0) or vector(0)`, legend: 'GPUs', instant: true }],
+      targets: [{ expr: `count(changes(${board('DCGM_FI_DEV_XID_ERRORS')}[$__range]) > 0) or vector(0)`, legend: 'GPUs', instant: true }],
     }))
     .withRow(row('Activity'))
     .withPanel(timeseries({
@@ -128,7 +128,10 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withPanel(table({
       title: 'Last XID per GPU', unit: metric('DCGM_FI_DEV_XID_ERRORS').grafanaUnit, w: 12,
       description: 'The last XID error code each GPU reported, with its message; the value stays until the next XID.',
-      targets: [{ expr: board('DCGM_FI_DEV_XID_ERRORS') }],
+      targets: [{
+        expr: `max by (host, gpu, UUID, err_code, err_msg) (DCGM_FI_DEV_XID_ERRORS{${matchers(config.selectors.dcgm, m)}})`,
+        drillDown: 'the XID code and message labels are on the raw series only (an instant table, one evaluation)',
+      }],
     }))
     .withRow(row('Memory health'))
     .withPanel(timeseries({

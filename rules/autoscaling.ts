@@ -19,6 +19,13 @@ const base: RecordingGroupDef = (c) => {
       // The fullest replica bounds the headroom: a new long request lands on one replica.
       { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: `1 - max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)})` },
       { record: 'model_name:vllm_generation_tokens:rate5m', expr: `sum by (${by}) (${rateOf('vllm:generation_tokens_total', v, '5m')})` },
+      // What scale to zero would save: a model's whole cost per hour while it has generated no token for
+      // autoscaling.idleSecondsBeforeZero (KEDA's cooldownPeriod), else 0, so that its average over a
+      // range times the range is the money. Conservative: the 5m token rate itself lags the last token.
+      {
+        record: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour',
+        expr: `model_name:tokenwatt_cost_per_hour:rate5m and on (${by}) max_over_time(model_name:tokenwatt_generation_tokens:rate5m[${c.autoscaling.idleSecondsBeforeZero}s]) == 0 or model_name:tokenwatt_cost_per_hour:rate5m * 0`,
+      },
     ],
   };
 };

@@ -12,8 +12,9 @@ const group: RecordingGroupDef = (c) => {
     name: 'tokenwatt-gpu-board',
     rules: [
       ...DCGM_BOARD_GAUGES.map((f) => ({ record: `gpu:${f}:max`, expr: `max by (${by}) (${sel(f, c.selectors.dcgm)})` })),
-      // The last XID holds its code and message in labels (newer dcgm-exporter): keep them.
-      { record: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', expr: `max by (${by}, err_code, err_msg) (${sel('DCGM_FI_DEV_XID_ERRORS', c.selectors.dcgm)})` },
+      // The last XID per board, without the err_code/err_msg labels newer dcgm-exporters add: they
+      // change with the XID, and GPUXidError looks for a change of this one series.
+      { record: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', expr: `max by (${by}) (${sel('DCGM_FI_DEV_XID_ERRORS', c.selectors.dcgm)})` },
     ],
   };
 };

@@ -57,12 +57,16 @@ export const DCGM_INSTANCE_GAUGES = [
  * (`model_name:<histogram>_bucket:rate5m`): any quantile is then histogram_quantile over a few
  * series per model instead of every engine's buckets, and renamed vLLM series are joined once here.
  */
-export const SERVING_HISTOGRAMS = [
+export const SERVING_LATENCY_HISTOGRAMS = [
   'vllm:time_to_first_token_seconds', 'vllm:inter_token_latency_seconds', 'vllm:e2e_request_latency_seconds',
-  'vllm:request_queue_time_seconds', 'vllm:request_prefill_time_seconds', 'vllm:request_decode_time_seconds',
-  'vllm:request_prompt_tokens', 'vllm:request_generation_tokens',
   'sglang:time_to_first_token_seconds', 'sglang:inter_token_latency_seconds', 'sglang:e2e_request_latency_seconds',
 ] as const;
+/** Histograms of secondary panels (queue, prefill, decode, request lengths): recorded in a slower group. */
+export const SERVING_DETAIL_HISTOGRAMS = [
+  'vllm:request_queue_time_seconds', 'vllm:request_prefill_time_seconds', 'vllm:request_decode_time_seconds',
+  'vllm:request_prompt_tokens', 'vllm:request_generation_tokens',
+] as const;
+export const SERVING_HISTOGRAMS = [...SERVING_LATENCY_HISTOGRAMS, ...SERVING_DETAIL_HISTOGRAMS] as const;
 
 /** `vllm:time_to_first_token_seconds` -> `vllm_time_to_first_token_seconds` (the metric part of a recorded name). */
 export const recordedMetricPart = (name: string): string => name.replace(/:/g, '_');
@@ -83,7 +87,7 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'cluster:dcgm_board_power_watts:sum', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster'], help: 'GPU board power of a cluster, each physical GPU counted once.' }),
   // rules/gpu-board.ts, rules/gpu-instance.ts (dashboards/gpus.ts)
   ...DCGM_BOARD_GAUGES.map((f) => r({ name: `gpu:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: BOARD, help: `${f} once per physical GPU (max over the MIG instances that repeat it).` })),
-  r({ name: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', unit: 'xid', grafanaUnit: 'none', labels: [...BOARD, 'err_code', 'err_msg'], help: 'The last XID per physical GPU, with its code and message where dcgm-exporter gives them.' }),
+  r({ name: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', unit: 'xid', grafanaUnit: 'none', labels: BOARD, help: 'The last XID per physical GPU (GPUXidError looks for a change of it).' }),
   ...DCGM_BOARD_COUNTERS.map((f) => r({ name: `gpu:${f}:rate5m`, unit: 'per second', grafanaUnit: 'none', labels: BOARD, help: `5m rate of ${f}, once per physical GPU.` })),
   ...DCGM_INSTANCE_GAUGES.map((f) => r({ name: `gpu_instance:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: GPU_INSTANCE, help: `${f} per GPU or MIG instance.` })),
   // rules/tokenwatt-fleet.ts (energy, cost and carbon dashboards)
@@ -128,6 +132,7 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:sglang_cache_hit_rate:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang prefix-cache hit rate, highest replica of a model.' }),
   // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
   ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),
+  r({ name: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour a model runs up while it has generated no token for the autoscaling idle time (what scale to zero would save), else 0.' }),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
     r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),

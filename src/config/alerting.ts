@@ -23,8 +23,6 @@ export interface AlertingConfig {
   gpu: {
     /** A change of the last-XID gauge inside this window is a new XID. */
     xidWindow: Duration;
-    /** Resolution of the subquery that looks for that change (a shorter one only for fast tests and the demo). */
-    xidStep: Duration;
     /** XIDs that need a human now (48 DBE, 74 NVLink, 79 fell off the bus, 94/95 ECC, 119/120 GSP). */
     fatalXids: number[];
     /** Fraction of wall time spent throttled (from the violation counters) that counts as throttling. */
@@ -124,7 +122,6 @@ export interface AlertmanagerConfig {
 export const defaultAlertingConfig: AlertingConfig = {
   gpu: {
     xidWindow: '10m',
-    xidStep: '1m',
     fatalXids: [48, 74, 79, 94, 95, 119, 120],
     throttleRatio: 0.1,
     throttleWindow: '5m',

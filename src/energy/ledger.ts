@@ -89,7 +89,8 @@ export interface LedgerNotice {
 }
 
 /** Reasons a figure is an estimate (tokenwatt_estimated_energy_joules_total{reason}); methodology §9. */
-export type EstimateReason = 'activity_unknown' | 'idle_power_unknown' | 'gap' | 'reset' | 'source_switch' | 'restart';
+export const ESTIMATE_REASONS = ['activity_unknown', 'idle_power_unknown', 'gap', 'reset', 'source_switch', 'restart'] as const;
+export type EstimateReason = (typeof ESTIMATE_REASONS)[number];
 
 /** Persisted ledger state (exporter state file): counters' last readings, pots and output totals. */
 export interface LedgerSnapshot {
@@ -109,6 +110,8 @@ export class EnergyLedger {
   private readonly boards = new Map<string, BoardState>();
   private readonly engines = new Map<string, EngineState>();
   private readonly pots = new Map<string, Pot>();
+  /** This tick's index: slice key → engines placed there (see settle). */
+  private readonly placedOn = new Map<string, EngineState[]>();
   /** Slice labels per sliceKey, and per GPU (gpuKey) the instance ids it had when last read. */
   private readonly sliceLabels = new Map<string, { labels: Labels; seenS: number }>();
   private readonly gpuSlices = new Map<string, { ids: string[]; seenS: number }>();
@@ -151,6 +154,9 @@ export class EnergyLedger {
     this.gauges.delete(seriesKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
     this.setGauge('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'config' : 'feed' }, gramsPerKwh);
 
+    // Present from the first tick (at 0), so increase() over them works and a dashboard shows 0, not nothing.
+    for (const counter of ['energy', 'generation_tokens', 'prompt_tokens']) this.add('tokenwatt_ledger_dropped_readings_total', { counter, reason: 'implausible' }, 0);
+
     // The MIG instances of every GPU read now (an engine naming no instance is resolved against them).
     for (const b of boards) this.gpuSlices.set(gpuKey(b.host, b.gpu), { ids: b.slices.map((s) => s.gpuInstanceId).sort(compare), seenS: t });
 
@@ -190,17 +196,29 @@ export class EnergyLedger {
       }
     }
 
+    // Which engines each slice waits for (placed there now, seen within the retention), indexed once per tick.
+    this.placedOn.clear();
+    const hold = t - this.config.retentionSeconds;
+    for (const e of this.engines.values()) {
+      if (e.lastReportS < hold) continue;
+      for (const p of e.placements) {
+        const list = this.placedOn.get(p.key);
+        if (list) list.push(e);
+        else this.placedOn.set(p.key, [e]);
+      }
+    }
     for (const board of boards) this.observeBoard(t, board, gramsPerKwh, previousTickS);
 
     // Token counters of every engine on the slice labels of its placements; placed 1/0 beside them.
-    for (const a of tokenAdds) {
-      const labels = a.labelsOf();
+    const touched = tokenAdds.map((a) => a.labelsOf());
+    tokenAdds.forEach((a, i) => {
+      const labels = touched[i]!;
       this.add('tokenwatt_model_generation_tokens_total', labels, a.generation);
       this.add('tokenwatt_model_prompt_tokens_total', labels, a.prompt);
       this.add('tokenwatt_model_energy_joules_total', labels, 0);
       this.add('tokenwatt_model_cost_total', { ...labels, currency: this.config.currency }, 0);
       this.add('tokenwatt_model_co2e_grams_total', labels, 0);
-    }
+    });
     this.unplacedNow = [];
     for (const state of present) {
       for (const p of state.placements) {
@@ -209,7 +227,7 @@ export class EnergyLedger {
         if (!placed) this.unplacedNow.push({ model: state.id.model_name, engine: state.id.engine, namespace: state.id.namespace, pod: state.id.pod, host: p.host, gpu: p.gpu, gpuInstanceId: p.instance });
       }
     }
-    this.updateWindows(t, tokenAdds.map((a) => a.labelsOf()));
+    this.updateWindows(t, touched);
     this.forgetUnseen(t - this.config.retentionSeconds);
   }
 
@@ -341,6 +359,7 @@ export class EnergyLedger {
     this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'energy', currency }, 0);
     this.add('tokenwatt_gpu_co2e_grams_total', gpu, 0);
     this.add('tokenwatt_unallocated_cost_total', { ...gpu, currency }, 0);
+    for (const reason of ESTIMATE_REASONS) this.add('tokenwatt_estimated_energy_joules_total', { ...gpu, reason }, 0);
     for (const sl of sliceLabels) {
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'idle' }, 0);
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'active' }, 0);
@@ -415,15 +434,8 @@ export class EnergyLedger {
   private settle(key: string, sl: Labels, t: number, gpu: Labels): void {
     const pot = this.pots.get(key);
     if (!pot || pot.energy + pot.money === 0) return;
-    const hold = t - this.config.retentionSeconds;
-    let expected = 0;
-    let waiting = false;
-    for (const e of this.engines.values()) {
-      if (e.lastReportS < hold || !e.placements.some((p) => p.key === key)) continue;
-      expected++;
-      if (e.lastReportS !== t) waiting = true;
-    }
-    if (expected > 0 && waiting) {
+    const expected = this.placedOn.get(key) ?? [];
+    if (expected.some((e) => e.lastReportS !== t)) {
       pot.held = true;
       return;
     }

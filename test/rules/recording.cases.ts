@@ -126,6 +126,23 @@ export const recordingCases: TestGroup[] = [
     ],
   },
   {
+    // Scale-to-zero savings (idle time 600s): model idle generates no token for the whole window, so
+    // its 10 $/h count; model busy makes tokens, so 0.
+    input_series: [
+      { series: series('model_name:tokenwatt_cost_per_hour:rate5m', { cluster: 'c1', namespace: 'llm', model_name: 'idle', currency: 'USD' }), values: '10x20' },
+      { series: series('model_name:tokenwatt_generation_tokens:rate5m', { cluster: 'c1', namespace: 'llm', model_name: 'idle' }), values: '0x20' },
+      { series: series('model_name:tokenwatt_cost_per_hour:rate5m', { cluster: 'c1', namespace: 'llm', model_name: 'busy', currency: 'USD' }), values: '12x20' },
+      { series: series('model_name:tokenwatt_generation_tokens:rate5m', { cluster: 'c1', namespace: 'llm', model_name: 'busy' }), values: '0 0 0 0 0 0 0 0 5 5 5 5 5 5 5 5 5 5 5 5' },
+    ],
+    promql_expr_test: [{
+      expr: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour', eval_time: '10m',
+      exp_samples: [
+        { labels: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{cluster="c1", currency="USD", model_name="busy", namespace="llm"}', value: 0 },
+        { labels: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{cluster="c1", currency="USD", model_name="idle", namespace="llm"}', value: 10 },
+      ],
+    }],
+  },
+  {
     // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
     // each = 40 tokens/s, and the TTFT histogram above (p95 0.95 s).
     input_series: [
