@@ -35,6 +35,7 @@ describe('real upstream scrapes (test/fixtures/thirdparty)', () => {
     'kepler/sample_legacy_issue707_container_joules_total.prom': { samples: 4, families: 1 },
     'kepler/sample_legacy_v0.7_issue1349_container_gpu_joules_total.prom': { samples: 6, families: 1 },
     'kepler/sample_rewrite_pr2037_node_energy_zone.prom': { samples: 4, families: 1 },
+    'llamacpp/sample1_ik_llama_cpp_pr695_metrics.prom': { samples: 10, families: 10 },
     'sglang/sglang_docs_production_metrics_example.prom': { samples: 91, families: 12 },
     'vllm/sample1_vllm_docs_usage_metrics.prom': { samples: 9, families: 1 },
     'vllm/sample2_vllm_docs_design_metrics_example.prom': { samples: 14, families: 4 },
