@@ -136,6 +136,9 @@ export const recordingMetrics = defineMetrics([
   // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
   ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),
   r({ name: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour a model runs up while it has generated no token for the autoscaling idle time (what scale to zero would save), else 0.' }),
+  // rules/node-pools.ts: pool and price basis per host (exporter.energy.nodePools), cost per pool.
+  r({ name: 'host:tokenwatt_node_pool:info', unit: 'info', grafanaUnit: 'none', labels: ['cluster', 'host', 'node_pool', 'price_basis'], help: 'One series per GPU host: its node pool (a node label value; "default" for none) and the price basis its GPUs are charged at.' }),
+  r({ name: 'node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', unit: 'currency', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'node_pool', 'price_basis', 'currency'], help: 'Cost per million generated tokens per model and node pool over 5 minutes: a spot pool is its own series.' }),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
     r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),

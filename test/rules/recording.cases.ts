@@ -148,6 +148,19 @@ export const recordingCases: TestGroup[] = [
     }],
   },
   {
+    // Node pools (none configured: every host is pool "default" at the onDemand basis). Model cost
+    // +0.6 $/min = 0.01 $/s over +600 tokens/min = 10 tokens/s: 1,000 $ per 1M tokens.
+    input_series: [
+      { series: series('tokenwatt_gpu_info', { job: 'tokenwatt', cluster: 'c1', host: 'h1', gpu: '0', gpu_uuid: 'GPU-0', gpu_model: 'A100', mig_mode: 'disabled', energy_source: 'nvml' }), values: '1x20' },
+      { series: series('tokenwatt_model_cost_total', { ...engineOn('1', 'whole'), currency: 'USD' }), values: '0+0.6x20' },
+      { series: series('tokenwatt_model_generation_tokens_total', engineOn('1', 'whole')), values: '0+600x20' },
+    ],
+    promql_expr_test: [
+      { expr: 'host:tokenwatt_node_pool:info', eval_time: '10m', exp_samples: [{ labels: 'host:tokenwatt_node_pool:info{cluster="c1", host="h1", node_pool="default", price_basis="onDemand"}', value: 1 }] },
+      at10m('node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm", node_pool="default", price_basis="onDemand"}', 1000),
+    ],
+  },
+  {
     // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
     // each = 40 tokens/s, and the TTFT histogram above (p95 0.95 s).
     input_series: [
