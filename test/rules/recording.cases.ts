@@ -56,12 +56,17 @@ export const recordingCases: TestGroup[] = [
     input_series: [['1', '2g.10gb'], ['2', '3g.20gb']].flatMap(([id, profile]) => [
       { series: series('tokenwatt_model_generation_tokens_total', engineOn(id!, profile!)), values: '0+6000x20' },
       { series: series('tokenwatt_model_energy_joules_total', engineOn(id!, profile!)), values: '0+12000x20' },
+      // 24,000 prompt tokens a minute on each slice: 800 tokens/s, 400 W / 800 = 0.5 J per prompt token.
+      { series: series('tokenwatt_model_prompt_tokens_total', engineOn(id!, profile!)), values: '0+24000x20' },
       { series: series('tokenwatt_model_cost_total', { ...engineOn(id!, profile!), currency: 'USD' }), values: '0+0.12x20' },
     ]),
     promql_expr_test: [
       at10m('model_name:tokenwatt_generation_tokens:rate5m', MODEL, 200),
       at10m('model_name:tokenwatt_energy_watts:rate5m', MODEL, 400),
       at10m('model_name:tokenwatt_tokens_per_joule:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_prompt_tokens:rate5m', MODEL, 800),
+      at10m('model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', MODEL, 2),
       at10m('model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 20),
       at10m('model_name:tokenwatt_cost_per_hour:rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 14.4),
     ],
@@ -141,6 +146,19 @@ export const recordingCases: TestGroup[] = [
         { labels: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{cluster="c1", currency="USD", model_name="idle", namespace="llm"}', value: 10 },
       ],
     }],
+  },
+  {
+    // Node pools (none configured: every host is pool "default" at the onDemand basis). Model cost
+    // +0.6 $/min = 0.01 $/s over +600 tokens/min = 10 tokens/s: 1,000 $ per 1M tokens.
+    input_series: [
+      { series: series('tokenwatt_gpu_info', { job: 'tokenwatt', cluster: 'c1', host: 'h1', gpu: '0', gpu_uuid: 'GPU-0', gpu_model: 'A100', mig_mode: 'disabled', energy_source: 'nvml' }), values: '1x20' },
+      { series: series('tokenwatt_model_cost_total', { ...engineOn('1', 'whole'), currency: 'USD' }), values: '0+0.6x20' },
+      { series: series('tokenwatt_model_generation_tokens_total', engineOn('1', 'whole')), values: '0+600x20' },
+    ],
+    promql_expr_test: [
+      { expr: 'host:tokenwatt_node_pool:info', eval_time: '10m', exp_samples: [{ labels: 'host:tokenwatt_node_pool:info{cluster="c1", host="h1", node_pool="default", price_basis="onDemand"}', value: 1 }] },
+      at10m('node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm", node_pool="default", price_basis="onDemand"}', 1000),
+    ],
   },
   {
     // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
