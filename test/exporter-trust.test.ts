@@ -191,3 +191,12 @@ describe('prom-client runtime metrics and OpenMetrics (issue 12, also)', () => {
     }
   });
 });
+
+describe('a scrape without its final newline (issue 12 item 9)', () => {
+  it('is read by the exporter, as Prometheus reads it (was: target down, reason parse)', async () => {
+    const url = up.text('/no-final-newline', thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom').replace(/\n+$/, ''));
+    const { exporter } = exporterFrom({ targets: [{ kind: 'kepler', name: 'k', url }] });
+    await exporter.runCycle(1_000_000);
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up', { target: 'k' }).map((s) => s.value)).toEqual([1]);
+  });
+});

@@ -91,6 +91,12 @@ export const EnergyConfigSchema = z
      * peak to catch glitching counters sooner.
      */
     maxTokensPerSecond: z.number().finite().positive().default(1_000_000),
+    /**
+     * How long a slice's energy waits for an engine placed on it whose tokens are missing (a failed scrape),
+     * so a gap's energy goes to the engines by their tokens over it. 60 s: a dozen default intervals; an
+     * engine silent longer no longer holds its neighbours' energy back (methodology §9).
+     */
+    gapHoldSeconds: z.number().finite().nonnegative().default(60),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -96,6 +96,8 @@ export class Exporter {
    */
   private readonly fed = new Map<string, { source: string; raw: number; offset: number }>();
   private readonly rawSeen = new Map<string, Map<string, number>>();
+  /** When each GPU was last read by any source: its join state is forgotten with the ledger's retention. */
+  private readonly joinSeenS = new Map<string, number>();
   private readonly stateFile: string | undefined;
   private stateLoaded = false;
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
@@ -320,6 +322,7 @@ export class Exporter {
         const key = `${b.host}\0${b.gpu}`;
         let bySource = this.rawSeen.get(key);
         if (!bySource) this.rawSeen.set(key, (bySource = new Map()));
+        this.joinSeenS.set(key, nowS);
         previousRaw.set(`${key}\0${sourceId(state)}`, bySource.get(sourceId(state)));
         if (Number.isFinite(b.energyJoules) && b.energyJoules >= 0) bySource.set(sourceId(state), b.energyJoules);
       }
@@ -424,7 +427,10 @@ export class Exporter {
       }
       this.ledger.restore(state.ledger);
       for (const [k, v] of state.join.fed) this.fed.set(k, v);
-      for (const [k, v] of state.join.raw) this.rawSeen.set(k, new Map(v));
+      for (const [k, v] of state.join.raw) {
+        this.rawSeen.set(k, new Map(v));
+        this.joinSeenS.set(k, state.savedAtS);
+      }
       this.log('info', 'ledger resumed from its state file; the downtime is attributed with the next readings', { stateFile: this.stateFile, downtimeS: Math.round(nowS - state.savedAtS) });
     } catch (err) {
       this.log('error', 'ledger state file refused; starting clean', { stateFile: this.stateFile, error: (err as Error).message });
@@ -478,6 +484,12 @@ export class Exporter {
     }
     const cutoff = nowS - this.ledger.config.retentionSeconds;
     for (const m of [this.gpuInfo, this.engineInfo]) for (const [k, v] of m) if (v.seenS < cutoff) m.delete(k);
+    for (const [k, seen] of this.joinSeenS) {
+      if (seen >= cutoff) continue;
+      this.joinSeenS.delete(k);
+      this.rawSeen.delete(k);
+      this.fed.delete(k);
+    }
   }
 
   /** Series about the exporter itself: build info and per-collector health. */

@@ -57,12 +57,17 @@ export const recordingCases: TestGroup[] = [
     input_series: [['1', '2g.10gb'], ['2', '3g.20gb']].flatMap(([id, profile]) => [
       { series: series('tokenwatt_model_generation_tokens_total', engineOn(id!, profile!)), values: '0+6000x20' },
       { series: series('tokenwatt_model_energy_joules_total', engineOn(id!, profile!)), values: '0+12000x20' },
+      // 24,000 prompt tokens a minute on each slice: 800 tokens/s, 400 W / 800 = 0.5 J per prompt token.
+      { series: series('tokenwatt_model_prompt_tokens_total', engineOn(id!, profile!)), values: '0+24000x20' },
       { series: series('tokenwatt_model_cost_total', { ...engineOn(id!, profile!), currency: 'USD' }), values: '0+0.12x20' },
     ]),
     promql_expr_test: [
       at10m('model_name:tokenwatt_generation_tokens:rate5m', MODEL, 200),
       at10m('model_name:tokenwatt_energy_watts:rate5m', MODEL, 400),
       at10m('model_name:tokenwatt_tokens_per_joule:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_prompt_tokens:rate5m', MODEL, 800),
+      at10m('model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', MODEL, 2),
       at10m('model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 20),
       at10m('model_name:tokenwatt_cost_per_hour:rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 14.4),
     ],
