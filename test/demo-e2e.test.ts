@@ -323,7 +323,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
       }
       for (const p of json.panels) {
         for (const t of p.targets ?? []) {
-          const expr = t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range/g, '1m').replace(/\$__interval/g, '1s')
+          const expr = t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range_s/g, '60').replace(/\$__range/g, '1m').replace(/\$__interval/g, '1s')
             .replace(/\$(\w+)/g, (_x, n: string) => values.get(n) ?? `$${n}`);
           checked++;
           const r = await query(expr);
