@@ -141,9 +141,9 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', unit: 'currency', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'node_pool', 'price_basis', 'currency'], help: 'Cost per million generated tokens per model and node pool over 5 minutes: a spot pool is its own series.' }),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
-    r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),
+    ...(s.recordedElsewhere?.includes('waiting') ? [] : [r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` })]),
     r({ name: s.recorded.kvUsage, unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: `Mean KV-cache usage over the ${kind} replicas of a model, 0-1.` }),
     r({ name: s.recorded.generationTokens, unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: `Generated tokens per second per model over ${TOKENS_WINDOW} (${kind}): the token-headroom signal.` }),
-    r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile time to first token per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
+    r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile ${s.ttftIs ?? 'time to first token'} per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
   ]),
 ]);
