@@ -77,6 +77,11 @@ export default function costCarbon(config: MixinConfig): Dashboard {
       targets: [{ expr: `1e6 / 3600 * ${sumBy('model_name:tokenwatt_cost_per_hour:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
+      title: '$ per 1M tokens by model and node pool', unit: usd,
+      description: 'Cost per million generated tokens of each model on each node pool, the pool\'s GPUs charged at its price basis (spot, on-demand, reserved: exporter.energy.nodePools); hosts of no pool are "default".',
+      targets: [{ expr: `node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m{${rm}}`, legend: '{{model_name}} on {{node_pool}} ({{price_basis}})' }],
+    }))
+    .withPanel(timeseries({
       title: 'Cost per hour by component', unit: usd, stack: true,
       description: 'GPU dollars per hour split into capacity (price x time) and energy (kWh x PUE x $/kWh).',
       targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['component'], rg), legend: '{{component}}' }],
@@ -96,6 +101,14 @@ export default function costCarbon(config: MixinConfig): Dashboard {
         expr: `(sum(slice:tokenwatt_idle_cost:rate5m{${rg}}) + (sum(gpu:tokenwatt_unallocated_cost:rate5m{${rg}}) or vector(0))) / sum(gpu:tokenwatt_gpu_cost:rate5m{${rg}})`,
         legend: 'waste',
       }],
+    }))
+    .withPanel(stat({
+      title: 'Idle GPU cost vs scale to zero, over the range', unit: usd, w: 12,
+      description: 'Money spent on allocated slices doing no work over the selected range, against what scaling each model to zero after the autoscaling idle time (autoscaling.idleSecondsBeforeZero, KEDA cooldownPeriod) would have saved: its whole cost while it had generated no token for that long (docs/autoscaling.md).',
+      targets: [
+        { expr: `sum(avg_over_time(slice:tokenwatt_idle_cost:rate5m{${rg}}[$__range])) * $__range_s`, legend: 'idle GPU cost', instant: true },
+        { expr: `sum(avg_over_time(model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{${rm}}[$__range])) * $__range_s / 3600`, legend: 'saved by scale to zero', instant: true },
+      ],
     }))
     .withRow(row('Carbon'))
     .withPanel(timeseries({

@@ -101,6 +101,11 @@ export default function llmServing(config: MixinConfig): Dashboard {
       targets: quantiles('vllm:e2e_request_latency_seconds', 'sglang:e2e_request_latency_seconds'),
     }))
     .withPanel(timeseries({
+      title: 'Time per output token (TPOT) p95', unit: metric('vllm:request_time_per_output_token_seconds').grafanaUnit,
+      description: '95th percentile of each request\'s mean time per output token, per model (vllm:request_time_per_output_token_seconds: one observation per request, unlike inter-token latency\'s one per decode step).',
+      targets: [{ expr: recorded('vllm:request_time_per_output_token_seconds', 95), legend }],
+    }))
+    .withPanel(timeseries({
       title: 'Queue time p90', unit: metric('vllm:request_queue_time_seconds').grafanaUnit,
       description: '90th percentile time requests waited before being scheduled, per model.',
       targets: [{ expr: recorded('vllm:request_queue_time_seconds', 90), legend }],

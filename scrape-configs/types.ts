@@ -21,6 +21,8 @@ export interface ScrapeJob {
    * none has to relabel at query time.
    */
   hostFrom?: string[];
+  /** A label in which the upstream names its model (Triton: `model`), copied into `model_name` at ingest the same way. */
+  modelFrom?: string;
   kubernetes: {
     kind: 'ServiceMonitor' | 'PodMonitor';
     /** Labels of the Service (ServiceMonitor) or Pod (PodMonitor) to scrape. */

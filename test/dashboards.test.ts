@@ -310,7 +310,7 @@ describe('tokenwatt build', () => {
 
 /** A query with Grafana's variables replaced as an All selection and a 5m rate interval would. */
 function concrete(expr: string): string {
-  return expr.replace(/"\$\w+"/g, '".*"').replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1h');
+  return expr.replace(/"\$\w+"/g, '".*"').replaceAll('$__rate_interval', '5m').replaceAll('$__range_s', '3600').replaceAll('$__range', '1h');
 }
 
 /** A panel's query (target A by default), made concrete. */

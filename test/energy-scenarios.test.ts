@@ -309,3 +309,22 @@ describe('around the scenarios', () => {
     expect(ledger.takeNotices().filter((n) => n.level === 'warn' && /several MIG instances/.test(n.msg))).toHaveLength(1);
   });
 });
+
+describe('a silent engine does not hold its neighbours back', () => {
+  it('past gapHoldSeconds, the slice\'s energy goes to the engines that report', () => {
+    // Two engines on one whole H100 at 400 W; B is last heard at t=5. gapHoldSeconds 60: the slice's energy is
+    // held through t=65 (B heard 60 s before) and from t=70 on A gets it every tick, with what was held.
+    const ledger = new EnergyLedger({ idlePowerWatts: { [H100]: 100 } });
+    let aAt65 = 0;
+    for (let i = 0; i <= 30; i++) {
+      const engines = [engine({ model_name: 'A', generationTokens: 100 * i }), ...(i < 2 ? [engine({ model_name: 'B', generationTokens: 100 * i })] : [])];
+      ledger.observe({ timestampS: T0 + 5 * i, boards: [board({ energyJoules: 1e6 + 2000 * i, activity: 1 })], engines });
+      if (i === 13) aAt65 = total(ledger.samples(), 'tokenwatt_model_energy_joules_total', { model_name: 'A' });
+    }
+    const s = ledger.samples();
+    // Interval 0-5 split 100:100 (A 1000 J); B's 0-5 share 1000 J; everything from 5 s on held, then A's.
+    expect(aAt65).toBeCloseTo(1000, 6);
+    expect(total(s, 'tokenwatt_model_energy_joules_total', { model_name: 'A' }) + total(s, 'tokenwatt_model_energy_joules_total', { model_name: 'B' })).toBeCloseTo(60_000, 6);
+    expect(total(s, 'tokenwatt_model_energy_joules_total', { model_name: 'B' })).toBeCloseTo(1000, 6);
+  });
+});

@@ -135,7 +135,7 @@ placement:
     expect(targets[2]!.lastError).toContain('ECONNREFUSED');
   });
 
-  it('/metrics: text 0.0.4, gzip when asked (the same body), tokenwatt series only', async () => {
+  it('/metrics: text 0.0.4, gzip when asked (the same body), tokenwatt series and the process runtime only', async () => {
     const plain = await get(`${base}/metrics`, auth);
     expect(plain.status).toBe(200);
     expect(plain.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -149,7 +149,8 @@ placement:
     const ids = (t: string) => seriesOf(t).map((x) => JSON.stringify([x.name, x.labels])).sort();
     expect(ids(unzipped)).toEqual(ids(text));
     const s = seriesOf(unzipped);
-    expect(s.every((x) => x.name.startsWith('tokenwatt_'))).toBe(true);
+    expect(s.every((x) => x.name.startsWith('tokenwatt_') || /^(process|nodejs)_/.test(x.name))).toBe(true);
+    expect(s.some((x) => x.name === 'process_resident_memory_bytes')).toBe(true);
     expect(one(s, 'tokenwatt_collector_up', { collector: 'kepler', target: 'no-kepler' })).toBe(0);
     expect(one(s, 'tokenwatt_collector_errors_total', { target: 'no-kepler', reason: 'connect' })).toBeGreaterThanOrEqual(1);
     expect(one(s, 'tokenwatt_collector_up', { target: 'dcgm-l4' })).toBe(1);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/collectors/redact.ts';
 import { parseExporterConfig } from '../src/exporter/config.ts';
+import { parseExposition } from '../src/exposition/parse.ts';
 import { handler, listen } from '../src/exporter/server.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, seriesOf, Upstreams } from './support/upstream.ts';
@@ -154,5 +155,48 @@ describe('connection cap and header timeout (issue 12 item 5)', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('prom-client runtime metrics and OpenMetrics (issue 12, also)', () => {
+  it('serves process and Node runtime metrics beside the derived series, as text 0.0.4 or OpenMetrics as the scraper asks', async () => {
+    const { exporter } = exporterFrom({ targets: [{ kind: 'kepler', name: 'k', url: up.text('/om-kepler', thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom')) }] });
+    await exporter.runCycle(1_000_000);
+    const server = http.createServer(handler(exporter, undefined));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    try {
+      const text = await fetch(url);
+      expect(text.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const names = new Set(parseExposition(await text.text(), { format: 'text' }).map((f) => f.name));
+      for (const n of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'tokenwatt_collector_up', 'tokenwatt_build_info']) expect(names).toContain(n);
+      // Prometheus's own Accept header: OpenMetrics preferred.
+      const om = await fetch(url, { headers: { accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', 'accept-encoding': 'gzip' } });
+      expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+      const body = await om.text();
+      expect(body.endsWith('# EOF\n')).toBe(true);
+      // Valid by the OpenMetrics rules (the strict parser follows the conformance suite).
+      const fams = parseExposition(body, { format: 'openmetrics' });
+      const byName = new Map(fams.map((f) => [f.name, f]));
+      expect(byName.get('process_cpu_seconds')!.type).toBe('counter');
+      expect(byName.get('process_cpu_seconds')!.samples[0]!.name).toBe('process_cpu_seconds_total');
+      expect(byName.get('tokenwatt_build')!.type).toBe('info');
+      expect(byName.get('tokenwatt_build')!.samples[0]!.name).toBe('tokenwatt_build_info');
+      // text/plain preferred, or no OpenMetrics at all: text 0.0.4.
+      for (const accept of ['text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5', '*/*']) {
+        expect((await fetch(url, { headers: { accept } })).headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      }
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('a scrape without its final newline (issue 12 item 9)', () => {
+  it('is read by the exporter, as Prometheus reads it (was: target down, reason parse)', async () => {
+    const url = up.text('/no-final-newline', thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom').replace(/\n+$/, ''));
+    const { exporter } = exporterFrom({ targets: [{ kind: 'kepler', name: 'k', url }] });
+    await exporter.runCycle(1_000_000);
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up', { target: 'k' }).map((s) => s.value)).toEqual([1]);
   });
 });

@@ -106,6 +106,13 @@ describe('a 7-day report over backfilled data', () => {
     expect(report.changes.find((c) => c.model === 'Qwen/Qwen3-8B')!.note).toBe('new in this period');
   });
 
+  it('filters by --cluster', async () => {
+    const same = await generateReport(openSource({ url: prom.url }), { from: FROM, to: END, selectors: { ...SELECTORS, cluster: 'bench' }, previous: false });
+    expect(same.totals.energyJoules).toBe(report.totals.energyJoules);
+    expect(same.cluster).toBe('bench');
+    await expect(generateReport(openSource({ url: prom.url }), { from: FROM, to: END, selectors: { ...SELECTORS, cluster: 'other' } })).rejects.toThrow(/no tokenwatt series .*cluster="other"/);
+  });
+
   it('exits 1 with a clear message for a period with no tokenwatt series', async () => {
     const err: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });

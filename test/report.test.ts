@@ -2,6 +2,10 @@
 // bucket values (gaps, a model arriving mid-period, idle shares, mixed currencies), flag errors
 // (exit 2) and an unreachable server (exit 1). Against real Prometheus: report-prometheus.test.ts
 // (weeks of backfilled data, the HTML in Chromium) and report-demo.test.ts (the demo fleet).
+import { createServer as createHttpServer } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -175,5 +179,32 @@ describe('tokenwatt report flags', () => {
     const r = await run('--prometheus', `http://127.0.0.1:${port}`, '--range', '1h');
     expect(r.code).toBe(1);
     expect(r.err).toContain(`cannot reach Prometheus at http://127.0.0.1:${port}`);
+  });
+
+  it('sends the bearer token or basic auth, and names the flag to check on HTTP 401', async () => {
+    // A stand-in for an authenticating proxy in front of Prometheus: 401 unless the header matches;
+    // with it, an empty but valid API answer (so the report stops at "no tokenwatt series").
+    let expected = '';
+    const server = createHttpServer((req, res) => {
+      if (req.headers.authorization !== expected) { res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized'); return; }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: req.url?.includes('query_range') ? 'matrix' : 'vector', result: [] } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const dir = await mkdtemp(join(tmpdir(), 'tokenwatt-report-auth-'));
+    try {
+      await writeFile(join(dir, 'token'), 's3cret\n');
+      await writeFile(join(dir, 'password'), 'pa:ss\n');
+      expected = 'Bearer s3cret';
+      expect(await run('--prometheus', url, '--range', '1h', '--bearer-token-file', join(dir, 'token'))).toMatchObject({ code: 1, err: expect.stringContaining('no tokenwatt series') });
+      expected = `Basic ${Buffer.from('reporter:pa:ss').toString('base64')}`;
+      expect(await run('--prometheus', url, '--range', '1h', '--basic-auth-user', 'reporter', '--basic-auth-password-file', join(dir, 'password'))).toMatchObject({ code: 1, err: expect.stringContaining('no tokenwatt series') });
+      const denied = await run('--prometheus', url, '--range', '1h', '--bearer-token-file', join(dir, 'token'));
+      expect(denied.code).toBe(1);
+      expect(denied.err).toContain('answered HTTP 401: check --bearer-token-file');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

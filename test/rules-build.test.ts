@@ -43,7 +43,7 @@ describe('generated files pass the real tools', () => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/SUCCESS: \d+ rule files found/);
     const yml = parse(await readFile(out('prometheus/prometheus.yml'), 'utf8'));
-    expect(yml.scrape_configs.map((s: { job_name: string }) => s.job_name)).toEqual(['vllm', 'sglang', 'dcgm-exporter', 'kepler', 'node', 'tokenwatt', 'tgi']);
+    expect(yml.scrape_configs.map((s: { job_name: string }) => s.job_name)).toEqual(['vllm', 'sglang', 'dcgm-exporter', 'kepler', 'node', 'tokenwatt', 'tgi', 'llamacpp', 'triton']);
     expect(yml.rule_files.every((f: string) => f.startsWith('rules/'))).toBe(true);
     // dcgm-exporter's own host label (either spelling) and Kepler's node_name become `host` at
     // ingest; jobs whose exporter names no host get no metric relabelling.
@@ -85,12 +85,15 @@ describe('generated files pass the real tools', () => {
   it('writes a ServiceMonitor or PodMonitor per scrape job, relabelling job, cluster and host', () => {
     const monitors = artifacts.filter((a) => /^kubernetes\/(servicemonitor|podmonitor)-/.test(a.path)).map((a) => parse(a.content));
     expect(monitors.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
-      'PodMonitor/tokenwatt-sglang', 'PodMonitor/tokenwatt-tgi', 'PodMonitor/tokenwatt-vllm', 'ServiceMonitor/tokenwatt-dcgm-exporter',
+      'PodMonitor/tokenwatt-llamacpp', 'PodMonitor/tokenwatt-sglang', 'PodMonitor/tokenwatt-tgi', 'PodMonitor/tokenwatt-triton', 'PodMonitor/tokenwatt-vllm', 'ServiceMonitor/tokenwatt-dcgm-exporter',
       'ServiceMonitor/tokenwatt-kepler', 'ServiceMonitor/tokenwatt-node', 'ServiceMonitor/tokenwatt-tokenwatt',
     ]);
     // TGI's metrics name no model: its PodMonitor takes model_name from the pod label tokenwatt.io/model.
     const tgi = monitors.find((m) => m.metadata.name === 'tokenwatt-tgi');
     expect(tgi.spec.podMetricsEndpoints[0].relabelings).toContainEqual({ sourceLabels: ['__meta_kubernetes_pod_label_tokenwatt_io_model'], targetLabel: 'model_name' });
+    // Triton names its model in `model`: copied into model_name at ingest.
+    const triton = monitors.find((m) => m.metadata.name === 'tokenwatt-triton');
+    expect(triton.spec.podMetricsEndpoints[0].metricRelabelings).toContainEqual({ sourceLabels: ['model'], regex: '(.+)', targetLabel: 'model_name', replacement: '$1', action: 'replace' });
     const vllm = monitors.find((m) => m.metadata.name === 'tokenwatt-vllm');
     const ep = vllm.spec.podMetricsEndpoints[0];
     expect(ep.relabelings).toContainEqual({ targetLabel: 'job', replacement: 'vllm' });

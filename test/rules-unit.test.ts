@@ -18,6 +18,8 @@ import { tokenwattCases } from './rules/tokenwatt.cases.ts';
 import { recordingCases } from './rules/recording.cases.ts';
 import { fleetRecordingCases } from './rules/fleet-recording.cases.ts';
 import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
+import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
+import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -28,6 +30,8 @@ const cases: Record<string, TestGroup[]> = {
   'recording rules': recordingCases,
   'fleet recording rules': fleetRecordingCases,
   'TGI recording rules': tgiRecordingCases,
+  'llama.cpp recording rules': llamacppRecordingCases,
+  'Triton recording rules': tritonRecordingCases,
 };
 const all = Object.values(cases).flat();
 

@@ -121,7 +121,7 @@ beforeAll(async () => {
   const vmalertPort = await freePort();
   const args = await flagsFile(dist, 'vmalert.flags');
   children.push(await startChild(VM_BINS.vmalert, [...args, `-httpListenAddr=127.0.0.1:${vmalertPort}`, '-loggerLevel=WARN'], `http://127.0.0.1:${vmalertPort}/health`));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const c of [...children].reverse()) await c.stop().catch(() => undefined);

@@ -9,12 +9,15 @@ import { tokenwattMetrics } from './tokenwatt.ts';
 import type { MetricDef } from './types.ts';
 import { vllmMetrics } from './vllm.ts';
 import { tgiMetrics, tgiRecordedMetrics } from '../kinds/tgi/metrics.ts';
+import { llamacppMetrics, llamacppRecordedMetrics } from '../kinds/llamacpp/metrics.ts';
+import { tritonMetrics, tritonRecordedMetrics } from '../kinds/triton/metrics.ts';
 
 export type { MetricDef, MetricType, Source, GpuScope } from './types.ts';
 
 export const allMetrics: readonly MetricDef[] = [
   ...vllmMetrics, ...sglangMetrics, ...dcgmMetrics, ...keplerMetrics,
   ...tokenwattMetrics, ...recordingMetrics, ...prometheusMetrics, ...tgiMetrics, ...tgiRecordedMetrics,
+  ...llamacppMetrics, ...llamacppRecordedMetrics, ...tritonMetrics, ...tritonRecordedMetrics,
 ];
 
 function index(defs: readonly MetricDef[]): ReadonlyMap<string, MetricDef> {

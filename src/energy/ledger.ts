@@ -89,7 +89,8 @@ export interface LedgerNotice {
 }
 
 /** Reasons a figure is an estimate (tokenwatt_estimated_energy_joules_total{reason}); methodology §9. */
-export type EstimateReason = 'activity_unknown' | 'idle_power_unknown' | 'gap' | 'reset' | 'source_switch' | 'restart';
+export const ESTIMATE_REASONS = ['activity_unknown', 'idle_power_unknown', 'gap', 'reset', 'source_switch', 'restart'] as const;
+export type EstimateReason = (typeof ESTIMATE_REASONS)[number];
 
 /** Persisted ledger state (exporter state file): counters' last readings, pots and output totals. */
 export interface LedgerSnapshot {
@@ -153,6 +154,9 @@ export class EnergyLedger {
     this.gauges.delete(seriesKey('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'feed' : 'config' }));
     this.setGauge('tokenwatt_grid_intensity_grams_per_kwh', { source: grid === undefined ? 'config' : 'feed' }, gramsPerKwh);
 
+    // Present from the first tick (at 0), so increase() over them works and a dashboard shows 0, not nothing.
+    for (const counter of ['energy', 'generation_tokens', 'prompt_tokens']) this.add('tokenwatt_ledger_dropped_readings_total', { counter, reason: 'implausible' }, 0);
+
     // The MIG instances of every GPU read now (an engine naming no instance is resolved against them).
     for (const b of boards) this.gpuSlices.set(gpuKey(b.host, b.gpu), { ids: b.slices.map((s) => s.gpuInstanceId).sort(compare), seenS: t });
 
@@ -192,9 +196,9 @@ export class EnergyLedger {
       }
     }
 
-    // Which engines each slice waits for (placed there now, seen within the retention), indexed once per tick.
+    // Which engines each slice waits for (placed there now, heard from within gapHoldSeconds), indexed once per tick.
     this.placedOn.clear();
-    const hold = t - this.config.retentionSeconds;
+    const hold = t - this.config.gapHoldSeconds;
     for (const e of this.engines.values()) {
       if (e.lastReportS < hold) continue;
       for (const p of e.placements) {
@@ -355,6 +359,7 @@ export class EnergyLedger {
     this.add('tokenwatt_gpu_cost_total', { ...gpu, component: 'energy', currency }, 0);
     this.add('tokenwatt_gpu_co2e_grams_total', gpu, 0);
     this.add('tokenwatt_unallocated_cost_total', { ...gpu, currency }, 0);
+    for (const reason of ESTIMATE_REASONS) this.add('tokenwatt_estimated_energy_joules_total', { ...gpu, reason }, 0);
     for (const sl of sliceLabels) {
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'idle' }, 0);
       this.add('tokenwatt_slice_energy_joules_total', { ...sl, state: 'active' }, 0);
@@ -385,7 +390,7 @@ export class EnergyLedger {
       weights.map((w, i) => ({ weight: w, activity: bySize ? 1 : (filled[i] ?? 0) })),
     );
     const unallocatedWeight = whole ? 0 : Math.max(0, 1 - weights.reduce((a, b) => a + b, 0));
-    const price = gpuPricePerHour(this.config, board.model);
+    const price = gpuPricePerHour(this.config, board.model, board.host);
 
     this.add('tokenwatt_gpu_energy_joules_total', gpu, delta);
     this.add('tokenwatt_unallocated_energy_joules_total', gpu, split.unallocated);

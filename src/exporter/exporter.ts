@@ -24,7 +24,8 @@ import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
 import { closeUpstreamConnections } from '../collectors/http-target.ts';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
-import { renderText } from './render.ts';
+import { renderForeignText, renderOpenMetrics, renderText } from './render.ts';
+import { runtimeFamilies } from './runtime.ts';
 
 const gzip = promisify(gzipCb);
 
@@ -72,6 +73,9 @@ export interface Rendered {
   /** `text` as UTF-8 bytes and gzipped, encoded once per cycle rather than on every scrape. */
   body: Buffer;
   gzip: Buffer;
+  /** The same series as OpenMetrics 1.0 (for scrapers that ask for it), plain and gzipped. */
+  om: Buffer;
+  omGzip: Buffer;
 }
 
 interface Remembered {
@@ -92,6 +96,8 @@ export class Exporter {
    */
   private readonly fed = new Map<string, { source: string; raw: number; offset: number }>();
   private readonly rawSeen = new Map<string, Map<string, number>>();
+  /** When each GPU was last read by any source: its join state is forgotten with the ledger's retention. */
+  private readonly joinSeenS = new Map<string, number>();
   private readonly stateFile: string | undefined;
   private stateLoaded = false;
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
@@ -121,7 +127,7 @@ export class Exporter {
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map(freshState);
     const text = renderText(this.ownSamples());
-    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0) };
+    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0), om: Buffer.from(renderOpenMetrics(this.ownSamples())), omGzip: Buffer.alloc(0) };
   }
 
   /** The body to serve now (rendered at the end of the last cycle). */
@@ -316,6 +322,7 @@ export class Exporter {
         const key = `${b.host}\0${b.gpu}`;
         let bySource = this.rawSeen.get(key);
         if (!bySource) this.rawSeen.set(key, (bySource = new Map()));
+        this.joinSeenS.set(key, nowS);
         previousRaw.set(`${key}\0${sourceId(state)}`, bySource.get(sourceId(state)));
         if (Number.isFinite(b.energyJoules) && b.energyJoules >= 0) bySource.set(sourceId(state), b.energyJoules);
       }
@@ -420,7 +427,10 @@ export class Exporter {
       }
       this.ledger.restore(state.ledger);
       for (const [k, v] of state.join.fed) this.fed.set(k, v);
-      for (const [k, v] of state.join.raw) this.rawSeen.set(k, new Map(v));
+      for (const [k, v] of state.join.raw) {
+        this.rawSeen.set(k, new Map(v));
+        this.joinSeenS.set(k, state.savedAtS);
+      }
       this.log('info', 'ledger resumed from its state file; the downtime is attributed with the next readings', { stateFile: this.stateFile, downtimeS: Math.round(nowS - state.savedAtS) });
     } catch (err) {
       this.log('error', 'ledger state file refused; starting clean', { stateFile: this.stateFile, error: (err as Error).message });
@@ -474,6 +484,12 @@ export class Exporter {
     }
     const cutoff = nowS - this.ledger.config.retentionSeconds;
     for (const m of [this.gpuInfo, this.engineInfo]) for (const [k, v] of m) if (v.seenS < cutoff) m.delete(k);
+    for (const [k, seen] of this.joinSeenS) {
+      if (seen >= cutoff) continue;
+      this.joinSeenS.delete(k);
+      this.rawSeen.delete(k);
+      this.fed.delete(k);
+    }
   }
 
   /** Series about the exporter itself: build info and per-collector health. */
@@ -511,9 +527,14 @@ export class Exporter {
       }
     }
     samples.push(...this.ledger.samples());
-    const text = renderText(dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name })));
+    const own = dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name }));
+    // The process's own runtime metrics (prom-client) beside the derived series, in both formats.
+    const runtime = await runtimeFamilies();
+    const text = renderText(own) + renderForeignText(runtime);
     const body = Buffer.from(text);
-    this.current = { text, body, gzip: await gzip(body) };
+    const om = Buffer.from(renderOpenMetrics(own, runtime));
+    const [zipped, omZipped] = await Promise.all([gzip(body), gzip(om)]);
+    this.current = { text, body, gzip: zipped, om, omGzip: omZipped };
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {

@@ -1,5 +1,6 @@
 // The exporter's HTTP endpoints (express):
-//   /metrics      text format 0.0.4, the body rendered once per cycle; gzip when Accept-Encoding asks
+//   /metrics      text format 0.0.4, or OpenMetrics 1.0 when Accept prefers it; the bodies rendered once per
+//                 cycle (tokenwatt series and the process/Node runtime metrics of prom-client); gzip on request
 //   /healthz      200 while the process runs (no auth, for liveness probes)
 //   /readyz       200 once every collector ran once, else 503
 //   /api/targets  each target's kind, name, url, up, last error and reason, last success, duration
@@ -14,7 +15,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Log } from '../log.ts';
 import type { AuthConfig } from '../collectors/http-auth.ts';
 import type { Exporter } from './exporter.ts';
-import { CONTENT_TYPE } from './render.ts';
+import { CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './render.ts';
 
 export interface ServerOptions {
   host: string;
@@ -53,12 +54,32 @@ function unauthorized(res: http.ServerResponse, auth: AuthConfig): void {
   res.end('unauthorized\n');
 }
 
+/**
+ * Whether the scraper prefers OpenMetrics: its Accept lists application/openmetrics-text with a q at
+ * least that of text/plain (Prometheus sends OpenMetrics first, text 0.0.4 as the fallback).
+ */
+export function wantsOpenMetrics(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  let om = -1;
+  let text = -1;
+  for (const part of accept.split(',')) {
+    const [media, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const qp = params.find((p) => p.startsWith('q='));
+    const q = qp === undefined ? 1 : Number(qp.slice(2));
+    if (!Number.isFinite(q)) continue;
+    if (media === 'application/openmetrics-text') om = Math.max(om, q);
+    else if (media === 'text/plain') text = Math.max(text, q);
+  }
+  return om > 0 && om >= text;
+}
+
 /** /metrics: the cycle's cached body, gzipped when the scraper accepts it. No work per scrape. */
 function serveMetrics(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): void {
   const rendered = exporter.metrics;
-  const zipped = rendered.gzip.length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
-  const body = zipped ? rendered.gzip : rendered.body;
-  const headers = ['Content-Type', CONTENT_TYPE, 'Vary', 'Accept-Encoding', 'Content-Length', String(body.length)];
+  const om = wantsOpenMetrics(req.headers.accept);
+  const zipped = (om ? rendered.omGzip : rendered.gzip).length > 0 && /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+  const body = om ? (zipped ? rendered.omGzip : rendered.om) : zipped ? rendered.gzip : rendered.body;
+  const headers = ['Content-Type', om ? OPENMETRICS_CONTENT_TYPE : CONTENT_TYPE, 'Vary', 'Accept-Encoding, Accept', 'Content-Length', String(body.length)];
   if (zipped) headers.push('Content-Encoding', 'gzip');
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);

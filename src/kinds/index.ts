@@ -7,17 +7,19 @@
 // Order matters only for output: scrape jobs are written in this order (prometheus.yml, monitors).
 import { dcgm } from './dcgm.ts';
 import { kepler } from './kepler.ts';
+import { llamacpp } from './llamacpp/index.ts';
 import { node } from './node.ts';
 import { sglang } from './sglang.ts';
 import { tgi } from './tgi/index.ts';
 import { tokenwatt } from './tokenwatt.ts';
+import { triton } from './triton/index.ts';
 import type { RecordingGroupDef } from '../rules/types.ts';
 import type { KindInspect, KindServing, KindTarget, UpstreamKind } from './types.ts';
 import { vllm } from './vllm.ts';
 
 export type { KindInspect, KindServing, KindTarget, KindTargetConfig, TargetDeps, UpstreamKind } from './types.ts';
 
-export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt, tgi] as const;
+export const upstreamKinds = [vllm, sglang, dcgm, kepler, node, tokenwatt, tgi, llamacpp, triton] as const;
 
 type Kind = (typeof upstreamKinds)[number];
 /** Every kind: the `source` of upstream catalog entries and the keys of `config.selectors`. */

@@ -69,15 +69,19 @@ function align(s: RangeSeries, w: Window): Bucketed {
 
 const ANY_STEP = '$STEP';
 
-/** The PromQL for every figure; `$STEP` stands for the bucket length. */
-export function reportQueries(s: Selectors) {
+/**
+ * The PromQL for every figure; `$STEP` stands for the bucket length. `overTime` sums the model
+ * figures by model only and the GPU cost by cluster: the buckets feed the charts, gaps and arrivals,
+ * while the per-slice split comes from the totals, so the range queries return few series.
+ */
+export function reportQueries(s: Selectors, overTime = false) {
   const c = s.clusterLabel;
   const tw = s.cluster === undefined ? s.tokenwatt : `${s.tokenwatt}, ${c}=${JSON.stringify(s.cluster)}`;
   const withCluster = (base: string) => (s.cluster === undefined ? base : `${base}, ${c}=${JSON.stringify(s.cluster)}`);
   const GPU = [c, 'host', 'gpu', 'gpu_uuid', 'gpu_model'];
   const SLICE = [...GPU, 'gpu_instance_id', 'gpu_profile'];
-  const MODEL_ON_SLICE = [c, 'namespace', 'model_name', ...SLICE.slice(1)];
   const MODEL = [c, 'namespace', 'model_name'];
+  const MODEL_ON_SLICE = overTime ? MODEL : [c, 'namespace', 'model_name', ...SLICE.slice(1)];
   const inc = (name: string, by: string[], sel_ = tw, suffix = '') => `sum by (${by.join(', ')}) (increase(${sel(name, sel_, suffix)}[${ANY_STEP}]))`;
   return {
     // Per model and where it ran (slice key): the model rows, "which model ran where", idle shares.
@@ -93,7 +97,7 @@ export function reportQueries(s: Selectors) {
     unallocatedEnergy: inc('tokenwatt_unallocated_energy_joules_total', GPU),
     unallocatedCost: inc('tokenwatt_unallocated_cost_total', [...GPU, 'currency']),
     gpuEnergy: inc('tokenwatt_gpu_energy_joules_total', GPU),
-    gpuCost: inc('tokenwatt_gpu_cost_total', [...GPU, 'component', 'currency']),
+    gpuCost: inc('tokenwatt_gpu_cost_total', overTime ? [c, 'currency'] : [...GPU, 'component', 'currency']),
     gpuCo2e: inc('tokenwatt_gpu_co2e_grams_total', GPU),
     gpuUtilisation: `avg by (${GPU.join(', ')}) (avg_over_time(${sel('tokenwatt_gpu_utilization_ratio', tw)}[${ANY_STEP}]))`,
     // Exporter restarts: every tokenwatt counter restarts at 0, so energy while it was down is in no total.
@@ -109,6 +113,9 @@ export function reportQueries(s: Selectors) {
   } as const;
 }
 export type QueryName = keyof ReturnType<typeof reportQueries>;
+
+/** The figures asked in buckets (over time); every other one only as a total. */
+export const OVER_TIME: QueryName[] = ['generationTokens', 'modelEnergy', 'modelCost', 'gpuEnergy', 'gpuCost', 'restarts', 'upCount'];
 
 /** Figures the previous period needs (model totals and fleet totals only). */
 export const PREVIOUS: QueryName[] = ['generationTokens', 'modelEnergy', 'modelCost', 'modelCo2e', 'gpuEnergy', 'gpuCost'];
@@ -180,7 +187,7 @@ export async function collect(
   src: Source, s: Selectors, w: Window, names: readonly QueryName[], parallel = 4,
   progress?: (done: number, total: number, name: string) => void,
 ): Promise<Partial<Collected>> {
-  const queries = reportQueries(s);
+  const queries = reportQueries(s, true);
   const step = promDuration(w.stepSeconds * 1000);
   const out: Partial<Collected> = {};
   let next = 0;

@@ -1,5 +1,5 @@
 // `tokenwatt report`: query a period (and the one before it) and build the figures.
-import { collect, collectTotals, coverage, planWindow, PREVIOUS, reportQueries } from './collect.ts';
+import { collect, collectTotals, coverage, OVER_TIME, planWindow, PREVIOUS, reportQueries } from './collect.ts';
 import type { QueryName, Selectors, Window } from './collect.ts';
 import { buildReport, iso } from './model.ts';
 import type { Report } from './model.ts';
@@ -30,11 +30,11 @@ export async function generateReport(src: Source, o: ReportOptions): Promise<Rep
   const previousWindow: Window = { ...w, from: w.from - (w.to - w.from), to: w.from };
   // Over time: every figure in buckets. Totals: every figure but restarts over the whole period.
   const totalNames = names.filter((n) => n !== 'restarts' && n !== 'upCount');
-  const total = names.length + totalNames.length + (withPrevious ? PREVIOUS.length : 0) + (mtdSeconds > 0 ? 1 : 0);
+  const total = OVER_TIME.length + totalNames.length + (withPrevious ? PREVIOUS.length : 0) + (mtdSeconds > 0 ? 1 : 0);
   let done = 0;
   const tick = (what: string) => o.progress?.(++done, total, what);
 
-  const current = await collect(src, o.selectors, w, names, o.parallel ?? 4, (_d, _t, name) => tick(`${name} over time`));
+  const current = await collect(src, o.selectors, w, OVER_TIME, o.parallel ?? 4, (_d, _t, name) => tick(`${name} over time`));
   const anyData = (['gpuEnergy', 'modelEnergy', 'generationTokens'] as const).some((k) => (current[k] ?? []).some((r) => r.values.some((v) => v !== null)));
   if (!anyData) {
     throw new NoDataError(`no tokenwatt series between ${iso(w.from)} and ${iso(w.to)} at ${src.url} (selector {${o.selectors.tokenwatt}}${o.selectors.cluster !== undefined ? `, ${o.selectors.clusterLabel}="${o.selectors.cluster}"` : ''}): is the exporter scraped by this server (job name), is --cluster right, and does the range hold data (--from/--to, --range)?`);

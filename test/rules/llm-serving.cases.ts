@@ -51,7 +51,7 @@ export const llmServingCases: TestGroup[] = [
     alert_rule_test: [
       { eval_time: '5m', alertname: 'LLMServerAbsent', exp_alerts: [] },
       { eval_time: '15m', alertname: 'LLMServerAbsent', exp_alerts: [
-        expectAlert('LLMServerAbsent', 'warning', { job: 'vllm' }, 'No target matches up{job="vllm"}, up{job="sglang"} or up{job="tgi"} (absent: vllm): check service discovery.'),
+        expectAlert('LLMServerAbsent', 'warning', { job: 'vllm' }, 'No target matches up{job="vllm"}, up{job="sglang"}, up{job="tgi"}, up{job="llamacpp"} or up{job="triton"} (absent: vllm): check service discovery.'),
       ] },
     ],
   },

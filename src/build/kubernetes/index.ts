@@ -34,7 +34,10 @@ function relabelings(j: ScrapeJob, c: MixinConfig): object[] {
 
 /** The exporter's own host label copied into `host` at ingest (prometheus.yml's metric_relabel_configs). */
 function metricRelabelings(j: ScrapeJob): object[] {
-  return (j.hostFrom ?? []).map((label) => ({ sourceLabels: [label], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' }));
+  return [
+    ...(j.hostFrom ?? []).map((label) => ({ sourceLabels: [label], regex: '(.+)', targetLabel: 'host', replacement: '$1', action: 'replace' })),
+    ...(j.modelFrom ? [{ sourceLabels: [j.modelFrom], regex: '(.+)', targetLabel: 'model_name', replacement: '$1', action: 'replace' }] : []),
+  ];
 }
 
 function monitor(j: ScrapeJob, c: MixinConfig): object {

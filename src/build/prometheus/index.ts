@@ -38,7 +38,10 @@ export function staticRelabel(job: ScrapeJob, config: MixinConfig): object[] {
  * the target set it.
  */
 export function hostMetricRelabel(job: ScrapeJob): object[] {
-  return (job.hostFrom ?? []).map((label) => ({ source_labels: [label], regex: '(.+)', target_label: 'host', replacement: '$1' }));
+  return [
+    ...(job.hostFrom ?? []).map((label) => ({ source_labels: [label], regex: '(.+)', target_label: 'host', replacement: '$1' })),
+    ...(job.modelFrom ? [{ source_labels: [job.modelFrom], regex: '(.+)', target_label: 'model_name', replacement: '$1' }] : []),
+  ];
 }
 
 export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object {
@@ -53,7 +56,7 @@ export function prometheusYml(config: MixinConfig, ruleFiles: string[]): object 
       honor_labels: j.honorLabels,
       file_sd_configs: [{ files: [`targets/${j.job}.yaml`] }],
       relabel_configs: staticRelabel(j, config),
-      ...(j.hostFrom?.length ? { metric_relabel_configs: hostMetricRelabel(j) } : {}),
+      ...(hostMetricRelabel(j).length > 0 ? { metric_relabel_configs: hostMetricRelabel(j) } : {}),
     })),
     ...(config.globalView.remoteWrite && { remote_write: [remoteWriteEntry(config)] }),
   };
