@@ -73,10 +73,15 @@ export const recordedMetricPart = (name: string): string => name.replace(/:/g, '
 /** The recorded per-model bucket rates of a serving histogram. */
 export const bucketRateName = (histogram: string): string => `model_name:${recordedMetricPart(histogram)}_bucket:rate5m`;
 
-const quantiles = (metric: string, what: string): MetricDef[] => (['50', '90', '99'] as const).map((q) => r({
-  name: `model_name:${metric}:p${q}_rate5m`, unit: 'seconds', grafanaUnit: 's', labels: MODEL,
-  help: `${q}th percentile ${what} per model over 5 minutes (histogram_quantile of bucket rates).`,
-}));
+/** The quantiles recorded per model for each histogram (rules/serving-latency.ts): panels plot them as they are. */
+export const RECORDED_QUANTILES: Record<string, readonly number[]> = {
+  'vllm:time_to_first_token_seconds': [50, 90, 99], 'vllm:inter_token_latency_seconds': [50, 90, 99], 'vllm:e2e_request_latency_seconds': [50, 90, 99],
+  'sglang:time_to_first_token_seconds': [50, 90, 99], 'sglang:inter_token_latency_seconds': [50, 90, 99], 'sglang:e2e_request_latency_seconds': [50, 90, 99],
+  'vllm:request_queue_time_seconds': [90], 'vllm:request_prefill_time_seconds': [90], 'vllm:request_decode_time_seconds': [90],
+  'vllm:request_prompt_tokens': [50], 'vllm:request_generation_tokens': [50], 'vllm:request_time_per_output_token_seconds': [95],
+};
+/** `model_name:vllm_time_to_first_token_seconds:p99_rate5m` and friends. */
+export const quantileName = (histogram: string, q: number): string => `model_name:${recordedMetricPart(histogram)}:p${q}_rate5m`;
 
 export const recordingMetrics = defineMetrics([
   // rules/gpu-inventory.ts
@@ -110,8 +115,10 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', unit: 'currency', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per million generated tokens per model over 5 minutes.' }),
   r({ name: 'model_name:tokenwatt_cost_per_hour:rate5m', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour of a model at its 5-minute rate.' }),
   // rules/serving-latency.ts
-  ...quantiles('vllm_time_to_first_token_seconds', 'time to first token'),
-  ...quantiles('vllm_inter_token_latency_seconds', 'inter-token latency'),
+  ...Object.entries(RECORDED_QUANTILES).flatMap(([h, qs]) => qs.map((q) => r({
+    name: quantileName(h, q), unit: h.endsWith('_tokens') ? 'tokens' : 'seconds', grafanaUnit: h.endsWith('_tokens') ? 'short' : 's', labels: MODEL,
+    help: `${q}th percentile of ${h} per model over 5 minutes (histogram_quantile of the recorded bucket rates).`,
+  }))),
   // rules/slo-ttft.ts, rules/slo-errors.ts
   ...(Object.keys(SLO_RATIOS) as SloKind[]).flatMap((kind) => SLO_WINDOWS.map((w) => r({
     name: sloRatioName(kind, w), unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL,
