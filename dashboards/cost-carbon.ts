@@ -77,6 +77,11 @@ export default function costCarbon(config: MixinConfig): Dashboard {
       targets: [{ expr: `1e6 / 3600 * ${sumBy('model_name:tokenwatt_cost_per_hour:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
+      title: '$ per 1M tokens by model and node pool', unit: usd,
+      description: 'Cost per million generated tokens of each model on each node pool, the pool\'s GPUs charged at its price basis (spot, on-demand, reserved: exporter.energy.nodePools); hosts of no pool are "default".',
+      targets: [{ expr: `node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m{${rm}}`, legend: '{{model_name}} on {{node_pool}} ({{price_basis}})' }],
+    }))
+    .withPanel(timeseries({
       title: 'Cost per hour by component', unit: usd, stack: true,
       description: 'GPU dollars per hour split into capacity (price x time) and energy (kWh x PUE x $/kWh).',
       targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['component'], rg), legend: '{{component}}' }],

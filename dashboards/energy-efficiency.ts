@@ -128,9 +128,12 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
       }],
     }))
     .withPanel(timeseries({
-      title: 'Joules per generated token by model', unit: 'joule',
-      description: 'The inverse of tokens per joule: attributed GPU energy per output token, per model.',
-      targets: [{ expr: `${sumBy(modelWatts, ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
+      title: 'Joules per input and output token by model', unit: 'joule',
+      description: 'Attributed GPU energy per prompt (input) token and per generated (output) token, per model (the latter is the inverse of tokens per joule). Each divides the model\'s whole energy by one kind of token: not a split between prefill and decode, and the two do not add up (docs/methodology.md, "Energy per input token").',
+      targets: [
+        { expr: sumBy('model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', ['model_name'], rm), legend: 'per input token {{model_name}}' },
+        { expr: sumBy('model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', ['model_name'], rm), legend: 'per output token {{model_name}}' },
+      ],
     }))
     .withPanel(table({
       title: 'Tokens per joule (exporter window)', unit: 'none',

@@ -1,12 +1,12 @@
 // LLM serving: latency (TTFT, inter-token, end-to-end), traffic, errors and engine state of
 // every vLLM (and SGLang) model. Every panel reads per-model recorded series (rules/serving-*.ts):
-// quantiles are histogram_quantile over the recorded per-model bucket rates, and renamed vLLM
+// quantiles are recorded per model (p50/p90/p99 from the recorded bucket rates), and renamed vLLM
 // series are joined once in those rules, so the same panel works on vLLM 0.9 to current and a
 // 32-host fleet costs a few series per model, not every engine's buckets. Per-server detail is in
 // vLLM's own dashboard or the raw series (docs/dashboards.md).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
-import { bucketRateName } from '../src/catalog/recording.ts';
+import { bucketRateName, quantileName } from '../src/catalog/recording.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
@@ -29,10 +29,12 @@ export default function llmServing(config: MixinConfig): Dashboard {
   /** histogram_quantile over a histogram's recorded per-model bucket rates. */
   const quantile = (q: number, histogram: string, by: readonly string[] = ['model_name']) =>
     `histogram_quantile(${q}, sum by (${['le', ...by].join(', ')}) (${rec(bucketRateName(histogram))}))`;
-  /** p50/p95/p99 of a vLLM histogram and its SGLang twin, one target per quantile and engine. */
-  const quantiles = (vllm: string, sglang: string): Target[] => [0.5, 0.95, 0.99].flatMap((q) => [
-    { expr: quantile(q, vllm), legend: `p${Math.round(q * 100)} ${legend}` },
-    { expr: quantile(q, sglang), legend: `p${Math.round(q * 100)} ${legend} (SGLang)` },
+  /** A recorded per-model quantile (rules/serving-latency.ts), one series per model. */
+  const recorded = (histogram: string, q: number) => `max by (model_name) (${rec(quantileName(histogram, q))})`;
+  /** p50/p90/p99 of a vLLM histogram and its SGLang twin, one target per quantile and engine. */
+  const quantiles = (vllm: string, sglang: string): Target[] => [50, 90, 99].flatMap((q) => [
+    { expr: recorded(vllm, q), legend: `p${q} ${legend}` },
+    { expr: recorded(sglang, q), legend: `p${q} ${legend} (SGLang)` },
   ]);
   /** A fleet may run only vLLM or only SGLang: a missing side counts as 0, not as no data. */
   const orZero = (expr: string) => `(${expr} or vector(0))`;
@@ -85,30 +87,35 @@ export default function llmServing(config: MixinConfig): Dashboard {
     .withRow(row('Latency'))
     .withPanel(timeseries({
       title: 'Time to first token', unit: metric('vllm:time_to_first_token_seconds').grafanaUnit, w: 8,
-      description: 'p50/p95/p99 time from request arrival to the first output token, per model (vllm:time_to_first_token_seconds, sglang:time_to_first_token_seconds; 5m bucket rates).',
+      description: 'p50/p90/p99 time from request arrival to the first output token, per model (vllm:time_to_first_token_seconds, sglang:time_to_first_token_seconds; recorded over 5 minutes).',
       targets: quantiles('vllm:time_to_first_token_seconds', 'sglang:time_to_first_token_seconds'),
     }))
     .withPanel(timeseries({
       title: 'Inter-token latency', unit: metric('vllm:inter_token_latency_seconds').grafanaUnit, w: 8,
-      description: 'p50/p95/p99 time between output tokens, one observation per decode step, per model (joined with vllm:time_per_output_token_seconds of vLLM < 0.11 in the recording rule).',
+      description: 'p50/p90/p99 time between output tokens, one observation per decode step, per model (joined with vllm:time_per_output_token_seconds of vLLM < 0.11 in the recording rule).',
       targets: quantiles('vllm:inter_token_latency_seconds', 'sglang:inter_token_latency_seconds'),
     }))
     .withPanel(timeseries({
       title: 'End-to-end request latency', unit: metric('vllm:e2e_request_latency_seconds').grafanaUnit, w: 8,
-      description: 'p50/p95/p99 time from request arrival to its last token, per model.',
+      description: 'p50/p90/p99 time from request arrival to its last token, per model.',
       targets: quantiles('vllm:e2e_request_latency_seconds', 'sglang:e2e_request_latency_seconds'),
     }))
     .withPanel(timeseries({
-      title: 'Queue time p95', unit: metric('vllm:request_queue_time_seconds').grafanaUnit,
-      description: '95th percentile time requests waited before being scheduled, per model.',
-      targets: [{ expr: quantile(0.95, 'vllm:request_queue_time_seconds'), legend }],
+      title: 'Time per output token (TPOT) p95', unit: metric('vllm:request_time_per_output_token_seconds').grafanaUnit,
+      description: '95th percentile of each request\'s mean time per output token, per model (vllm:request_time_per_output_token_seconds: one observation per request, unlike inter-token latency\'s one per decode step).',
+      targets: [{ expr: recorded('vllm:request_time_per_output_token_seconds', 95), legend }],
     }))
     .withPanel(timeseries({
-      title: 'Prefill and decode time p95', unit: metric('vllm:request_prefill_time_seconds').grafanaUnit,
-      description: '95th percentile time requests spent in prefill and in decode, per model.',
+      title: 'Queue time p90', unit: metric('vllm:request_queue_time_seconds').grafanaUnit,
+      description: '90th percentile time requests waited before being scheduled, per model.',
+      targets: [{ expr: recorded('vllm:request_queue_time_seconds', 90), legend }],
+    }))
+    .withPanel(timeseries({
+      title: 'Prefill and decode time p90', unit: metric('vllm:request_prefill_time_seconds').grafanaUnit,
+      description: '90th percentile time requests spent in prefill and in decode, per model.',
       targets: [
-        { expr: quantile(0.95, 'vllm:request_prefill_time_seconds'), legend: 'prefill {{model_name}}' },
-        { expr: quantile(0.95, 'vllm:request_decode_time_seconds'), legend: 'decode {{model_name}}' },
+        { expr: recorded('vllm:request_prefill_time_seconds', 90), legend: 'prefill {{model_name}}' },
+        { expr: recorded('vllm:request_decode_time_seconds', 90), legend: 'decode {{model_name}}' },
       ],
     }))
     .withRow(row('Traffic and errors'))
@@ -174,8 +181,8 @@ export default function llmServing(config: MixinConfig): Dashboard {
       title: 'Tokens per request p50', unit: 'short',
       description: 'Median prompt and generated length per request, per model.',
       targets: [
-        { expr: quantile(0.5, 'vllm:request_prompt_tokens'), legend: 'prompt {{model_name}}' },
-        { expr: quantile(0.5, 'vllm:request_generation_tokens'), legend: 'generated {{model_name}}' },
+        { expr: recorded('vllm:request_prompt_tokens', 50), legend: 'prompt {{model_name}}' },
+        { expr: recorded('vllm:request_generation_tokens', 50), legend: 'generated {{model_name}}' },
       ],
     }));
   // Every other serving kind brings its own row, filtered by the same pickers (src/kinds/<kind>/).

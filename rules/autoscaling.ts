@@ -5,7 +5,7 @@
 // engine kind in src/autoscaling/signals.ts, one group per kind so that a group stays under the
 // 20-rule limit however many kinds are added.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../src/autoscaling/signals.ts';
-import { anyName, histogramQuantile, rateOf } from '../src/promql/helpers.ts';
+import { anyName, histogramQuantile, rateOf, sel } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
@@ -31,18 +31,25 @@ const base: RecordingGroupDef = (c) => {
 };
 
 const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind, s]) => (c) => {
-  const by = modelBy(c);
-  const m = c.selectors[s.selector];
+  const by = modelBy(c).join(', ');
+  const m = c.selectors[s.selector as keyof typeof c.selectors];
+  if (m === undefined) throw new Error(`autoscaling signals of ${kind}: no selector '${s.selector}' in the config`);
+  const kv = typeof s.source.kvUsage === 'string'
+    ? anyName(s.source.kvUsage, m)
+    : `${sel(s.source.kvUsage.used, m)} / ${sel(s.source.kvUsage.total, m)}`;
+  const tokens = typeof s.source.generationTokens === 'string'
+    ? rateOf(s.source.generationTokens, m, TOKENS_WINDOW)
+    : `rate(${sel(s.source.generationTokens.histogramSum, m, '_sum')}[${TOKENS_WINDOW}])`;
   return {
     name: `tokenwatt-autoscaling-${kind}`,
     rules: [
       // Queue of all replicas: the scale-out signal (KEDA AverageValue divides it by the target per replica).
-      { record: s.recorded.waiting, expr: `sum by (${by.join(', ')}) (${anyName(s.source.waiting, m)})` },
+      ...(s.recordedElsewhere?.includes('waiting') ? [] : [{ record: s.recorded.waiting, expr: `sum by (${by}) (${anyName(s.source.waiting, m)})` }]),
       // Mean KV-cache usage over replicas: a utilisation, scaled as HPA Value (replicas x usage / target).
-      { record: s.recorded.kvUsage, expr: `avg by (${by.join(', ')}) (${anyName(s.source.kvUsage, m)})` },
-      { record: s.recorded.generationTokens, expr: `sum by (${by.join(', ')}) (${rateOf(s.source.generationTokens, m, TOKENS_WINDOW)})` },
+      { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
+      { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },
       // NaN while no request finished prefill in the window; the trigger queries drop NaN (>= 0).
-      { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, by, m, TTFT_WINDOW) },
+      { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
     ],
   };
 });

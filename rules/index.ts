@@ -11,7 +11,8 @@ import gpuInventory from './gpu-inventory.ts';
 import gpuPower from './gpu-power.ts';
 import gpuRates from './gpu-rates.ts';
 import modelEfficiency from './model-efficiency.ts';
-import servingLatency, { servingLatencyDetail } from './serving-latency.ts';
+import nodePools from './node-pools.ts';
+import servingLatency, { servingLatencyDetail, servingQuantiles } from './serving-latency.ts';
 import servingSglang from './serving-sglang.ts';
 import servingVllm from './serving-vllm.ts';
 import sloErrors from './slo-errors.ts';
@@ -20,7 +21,7 @@ import tokenwattFleet from './tokenwatt-fleet.ts';
 
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, modelEfficiency, tokenwattFleet,
-  servingVllm, servingSglang, servingLatency, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups,
+  servingVllm, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
   // Serving kinds beyond vLLM and SGLang bring their own (src/kinds/<kind>/).
   ...kindRecordingGroups(),
 ];

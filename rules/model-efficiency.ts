@@ -10,6 +10,7 @@ const group: RecordingGroupDef = (c) => {
   const tokens = `sum by (${by}) (rate(${sel('tokenwatt_model_generation_tokens_total', tw)}[5m]))`;
   const watts = `sum by (${by}) (rate(${sel('tokenwatt_model_energy_joules_total', tw)}[5m]))`;
   const cost = `sum by (${by}, currency) (rate(${sel('tokenwatt_model_cost_total', tw)}[5m]))`;
+  const prompt = `sum by (${by}) (rate(${sel('tokenwatt_model_prompt_tokens_total', tw)}[5m]))`;
   return {
     name: 'tokenwatt-model-efficiency',
     rules: [
@@ -19,6 +20,11 @@ const group: RecordingGroupDef = (c) => {
       { record: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m', expr: `${tokens} / ${watts}` },
       { record: 'model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', expr: `${cost} / on (${by}) group_left () ${tokens} * 1e6` },
       { record: 'model_name:tokenwatt_cost_per_hour:rate5m', expr: `${cost} * 3600` },
+      // Energy per input and per output token: each divides the model's whole energy by one kind of
+      // token (not a split: docs/methodology.md, "Energy per input token").
+      { record: 'model_name:tokenwatt_prompt_tokens:rate5m', expr: prompt },
+      { record: 'model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', expr: `${watts} / ${prompt}` },
+      { record: 'model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', expr: `${watts} / ${tokens}` },
     ],
   };
 };

@@ -1,10 +1,9 @@
 // Per-model bucket rates of every serving histogram a panel or SLO reads (renamed vLLM series
-// joined once, `new or old`), and TTFT / inter-token quantiles from them. Dashboards take any
-// quantile over the recorded buckets: a few series per model instead of every engine's buckets.
+// joined once, `new or old`), and the per-model quantiles the LLM serving panels plot, from them.
 // Each bucket-rate rule reads every engine's raw buckets: the histograms of secondary panels
 // (queue, prefill, decode, request lengths) are in tokenwatt-serving-latency-detail, evaluated at a
 // quarter of the rate (4 x the evaluation interval), so a cycle pays for them a quarter of the time.
-import { bucketRateName, SERVING_DETAIL_HISTOGRAMS, SERVING_LATENCY_HISTOGRAMS } from '../src/catalog/recording.ts';
+import { bucketRateName, quantileName, RECORDED_QUANTILES, SERVING_DETAIL_HISTOGRAMS, SERVING_LATENCY_HISTOGRAMS } from '../src/catalog/recording.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
 import { namesOf, sel } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
@@ -27,22 +26,26 @@ function slower(evaluationInterval: string): string {
   return `${Number(m[1]) * (m[2] === 'm' ? 60 : 1) * 4}s`;
 }
 
+/** Per-model quantiles from the recorded bucket rates (same group, evaluated after them). */
+function quantiles(histograms: readonly string[]): RecordingRule[] {
+  return histograms.flatMap((h) => (RECORDED_QUANTILES[h] ?? []).map((q) => ({ record: quantileName(h, q), expr: `histogram_quantile(${q / 100}, ${bucketRateName(h)})` })));
+}
+
 export const servingLatencyDetail: RecordingGroupDef = (c) => ({
   name: 'tokenwatt-serving-latency-detail',
   interval: slower(c.prometheus.evaluationInterval),
-  rules: bucketRates(c, SERVING_DETAIL_HISTOGRAMS),
+  rules: [...bucketRates(c, SERVING_DETAIL_HISTOGRAMS), ...quantiles(SERVING_DETAIL_HISTOGRAMS)],
 });
 
-const group: RecordingGroupDef = (c) => {
-  const rules: RecordingRule[] = bucketRates(c, SERVING_LATENCY_HISTOGRAMS);
-  for (const name of ['vllm:time_to_first_token_seconds', 'vllm:inter_token_latency_seconds']) {
-    for (const q of [50, 90, 99]) {
-      rules.push({
-        record: `model_name:${name.replace('vllm:', 'vllm_')}:p${q}_rate5m`,
-        expr: `histogram_quantile(${q / 100}, ${bucketRateName(name)})`,
-      });
-    }
-  }
-  return { name: 'tokenwatt-serving-latency', rules };
-};
+/**
+ * p50/p90/p99 of TTFT, inter-token and end-to-end latency per model: a latency panel plots a
+ * recorded quantile (one series per model) instead of a histogram_quantile over every bucket at
+ * every step of the dashboard range.
+ */
+export const servingQuantiles: RecordingGroupDef = () => ({
+  name: 'tokenwatt-serving-quantiles',
+  rules: quantiles(SERVING_LATENCY_HISTOGRAMS),
+});
+
+const group: RecordingGroupDef = (c) => ({ name: 'tokenwatt-serving-latency', rules: bucketRates(c, SERVING_LATENCY_HISTOGRAMS) });
 export default group;

@@ -113,6 +113,18 @@ describe('the triggers', () => {
     for (const kind of Object.keys(ENGINE_SIGNALS)) expect(groups).toContain(`tokenwatt-autoscaling-${kind}`);
   });
 
+  it('a Deployment of every engine kind (vLLM, SGLang, TGI) gets a valid ScaledObject reading series some rule records', async () => {
+    for (const kind of Object.keys(ENGINE_SIGNALS)) {
+      const c = resolveBuildConfig({ autoscaling: { deployments: [{ name: `chat-${kind}`, namespace: 'serving', engine: kind, model: 'm', tokensPerSecondPerReplica: 1000 }] } });
+      const files = await generate(c, autoscalingEmitters);
+      const so = new ScaledObject(parse(files.find((f) => f.path.endsWith(`scaledobject-chat-${kind}.yaml`))!.content) as never);
+      expect(() => so.validate()).not.toThrow();
+      const rec = new Set(compileGroups(c).flatMap((g) => g.rules.map((r) => ('record' in r ? r.record : ''))));
+      for (const t of triggersFor(c.autoscaling.deployments[0]!, c)) expect(rec.has(t.series), `${kind}: ${t.series}`).toBe(true);
+    }
+    expect(Object.keys(ENGINE_SIGNALS)).toEqual(['vllm', 'sglang', 'tgi']);
+  });
+
   it('token headroom: threshold = measured capacity per replica x target utilisation', () => {
     const d = deployments[0]!;
     const t = triggersFor(d, defaultConfig).find((x) => x.name === 'token-headroom')!;

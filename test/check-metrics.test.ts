@@ -79,3 +79,17 @@ describe('tokenwatt check-metrics', () => {
     expect(r.stderr).toContain('Usage: tokenwatt check-metrics');
   });
 });
+
+describe('issue 12 item 9: strict where inspect and the exporter are lenient; one exit code for a URL that is down', () => {
+  it('a missing final newline stays invalid, and the message says which rule', async () => {
+    const r = await cli([file('no-newline.prom', '# TYPE a gauge\na 1')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^2:4: unexpected end of input: the last line has no newline \(text format 0\.0\.4 ends every line, the last too, with \\n, as prometheus\/common expfmt requires; Prometheus's scrape and `tokenwatt inspect` tolerate its absence\)\n$/);
+  });
+  it('a URL that is down exits 1 (was 2, while inspect said 1)', async () => {
+    const r = await cli(['http://127.0.0.1:1/metrics']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^GET http:\/\/127\.0\.0\.1:1\/metrics: /);
+    expect(r.stderr).not.toContain('Usage:');
+  });
+});

@@ -148,6 +148,16 @@ describe('tokenwatt analyze CLI', () => {
     expect(out.total.tokens).toBe(14048);
   });
 
+  it('--window takes the durations record and the exporter config take: 30s, 30000ms, 0.5m, 30 (issue 12: 10s was refused)', async () => {
+    const outs = [];
+    for (const w of ['30s', '30000ms', '0.5m', '30']) {
+      const r = await cli(['--trace', TRACE, '--tokens', TOKENS, '--window', w, '--json']);
+      expect(r.code, w).toBe(0);
+      outs.push(JSON.parse(r.stdout).windows.length);
+    }
+    expect(outs).toEqual([4, 4, 4, 4]);
+  });
+
   it('prints a table ending in the total by default', async () => {
     const r = await cli(['--trace', TRACE, '--tokens', TOKENS]);
     expect(r.code).toBe(0);

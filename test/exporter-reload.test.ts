@@ -1,13 +1,13 @@
 // Config reload: targets added and removed in a running exporter (SIGHUP, the file changing) with no
 // counter going backwards and no joule lost; a bad file is refused and the running config stays.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExporterConfig } from '../src/exporter/config.ts';
 import { Exporter } from '../src/exporter/exporter.ts';
-import { LiveTargets } from '../src/exporter/reload.ts';
+import { LiveTargets, watchConfig } from '../src/exporter/reload.ts';
 import { scheduleCollectors } from '../src/exporter/setup.ts';
 import { freePort } from './support/alertmanager.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
@@ -113,6 +113,37 @@ describe('LiveTargets in a running exporter', () => {
     expect(warn?.fields?.fields).toEqual(['listen', 'energy']);
     expect(live.current.listen.port).toBe(9464);
     expect(live.current.targets).toHaveLength(1);
+  });
+});
+
+describe('a ConfigMap update', () => {
+  it('is seen when the kubelet swaps the ..data symlink (the file itself is never written)', async () => {
+    // The layout of a ConfigMap volume: tokenwatt.yaml -> ..data/tokenwatt.yaml, ..data -> ..<timestamp>/.
+    const vol = join(dir, 'configmap');
+    const version = (name: string, targets: string) => {
+      mkdirSync(join(vol, name), { recursive: true });
+      writeFileSync(join(vol, name, 'tokenwatt.yaml'), `nvml: off\ntargets: ${targets}\n`);
+    };
+    version('..2026_12_03_10_00_00.1', '[]');
+    symlinkSync('..2026_12_03_10_00_00.1', join(vol, '..data'));
+    symlinkSync('..data/tokenwatt.yaml', join(vol, 'tokenwatt.yaml'));
+    const file = join(vol, 'tokenwatt.yaml');
+    const first = parseExporterConfig({ nvml: 'off' });
+    const { log, lines } = memoryLog();
+    const exporter = new Exporter([], first.energy, first.intervalMs, log);
+    const live = new LiveTargets(exporter, first, log);
+    const stop = watchConfig(file, live, log);
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      version('..2026_12_03_10_05_00.2', `[{ kind: vllm, name: new, url: "${up.url('/cm/vllm')}" }]`);
+      symlinkSync('..2026_12_03_10_05_00.2', join(vol, '..data_tmp'));
+      renameSync(join(vol, '..data_tmp'), join(vol, '..data'));
+      for (let i = 0; i < 100 && exporter.targets.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(exporter.targets.map((t) => t.name)).toEqual(['new']);
+      expect(lines.some((l) => l.msg === 'config reloaded' && l.fields?.why === 'file changed')).toBe(true);
+    } finally {
+      stop();
+    }
   });
 });
 

@@ -191,3 +191,35 @@ describe('prom-client runtime metrics and OpenMetrics (issue 12, also)', () => {
     }
   });
 });
+
+describe('a scrape without its final newline (issue 12 item 9)', () => {
+  it('is read by the exporter, as Prometheus reads it (was: target down, reason parse)', async () => {
+    const url = up.text('/no-final-newline', thirdpartyText('kepler/sample_rewrite_pr2037_node_energy_zone.prom').replace(/\n+$/, ''));
+    const { exporter } = exporterFrom({ targets: [{ kind: 'kepler', name: 'k', url }] });
+    await exporter.runCycle(1_000_000);
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up', { target: 'k' }).map((s) => s.value)).toEqual([1]);
+  });
+});
+
+describe('config messages with a hint (issue 12 item 9)', () => {
+  const problems = (doc: Record<string, unknown>) => {
+    try {
+      parseExporterConfig({ nvml: 'off', ...doc });
+    } catch (err) {
+      return (err as Error).message.split('\n').slice(1).map((l) => l.trim());
+    }
+    throw new Error('expected a ConfigError');
+  };
+  it('gpu: 0 says to quote it; listen: 9464 says host:port (was: "Invalid input")', () => {
+    expect(problems({ placement: [{ model: 'm', host: 'h', gpu: 0 }] })).toEqual(['placement[0].gpu: Invalid input (YAML read 0 as a number: quote it, gpu: "0")']);
+    expect(problems({ listen: 9464 })).toEqual(['listen: Invalid input: expected string, received number (listen is host:port, e.g. listen: "0.0.0.0:9464")']);
+  });
+  it('an unknown field suggests the one meant', () => {
+    expect(problems({ intervall: 5, limits: { maxBodyByte: 1 }, targets: [{ kind: 'dcgm', url: 'http://127.0.0.1:9400/metrics', timout: 1 }], zzz: 1 }).sort()).toEqual([
+      "intervall: unknown field (did you mean 'interval'?)",
+      "limits.maxBodyByte: unknown field (did you mean 'maxBodyBytes'?)",
+      "targets[0].timout: unknown field (did you mean 'timeout'?)",
+      'zzz: unknown field',
+    ]);
+  });
+});

@@ -35,6 +35,7 @@ describe('real upstream scrapes (test/fixtures/thirdparty)', () => {
     'kepler/sample_legacy_issue707_container_joules_total.prom': { samples: 4, families: 1 },
     'kepler/sample_legacy_v0.7_issue1349_container_gpu_joules_total.prom': { samples: 6, families: 1 },
     'kepler/sample_rewrite_pr2037_node_energy_zone.prom': { samples: 4, families: 1 },
+    'llamacpp/sample1_ik_llama_cpp_pr695_metrics.prom': { samples: 10, families: 10 },
     'sglang/sglang_docs_production_metrics_example.prom': { samples: 91, families: 12 },
     'vllm/sample1_vllm_docs_usage_metrics.prom': { samples: 9, families: 1 },
     'vllm/sample2_vllm_docs_design_metrics_example.prom': { samples: 14, families: 4 },
@@ -206,6 +207,18 @@ describe('label limits and wide label sets (issue 12)', () => {
     expect(parseExposition(`m{a="${'x'.repeat(100)}"} 1\n`, { format: 'text', maxLabelLength: 100 })[0]!.samples).toHaveLength(1);
     expect(errorOf(() => parseExposition('a 1\nb 2\n', { format: 'text', maxSeries: 1 })).limit).toBe('series');
     expect(errorOf(() => parseExposition('a{ 1\n', { format: 'text' })).limit).toBeUndefined();
+  });
+});
+
+describe('keepSample (the exporter keeps what its recognisers read)', () => {
+  it('drops other samples after checking them, and counts every one in stats and maxSeries', () => {
+    const text = '# TYPE a gauge\na{x="1"} 1\nb{y="1"} 2\nb{y="2"} 3\na{x="2"} 4\n';
+    const stats = { series: 0 };
+    const fams = parseExposition(text, { format: 'text', keepSample: (n) => n === 'a', stats });
+    expect(fams.map((f) => [f.name, f.samples.map((x) => x.value)])).toEqual([['a', [1, 4]], ['b', []]]);
+    expect(stats.series).toBe(4);
+    expect(errorOf(() => parseExposition(`${text}b{y="3",y="4"} 5\n`, { format: 'text', keepSample: (n) => n === 'a' })).reason).toBe("duplicate label name 'y'");
+    expect(errorOf(() => parseExposition(text, { format: 'text', keepSample: (n) => n === 'a', maxSeries: 3 })).limit).toBe('series');
   });
 });
 

@@ -169,3 +169,24 @@ describe('tokenwatt inspect on a URL', () => {
     expect(slow.err).toBe(`GET ${base}/slow: no complete answer within 200 ms`);
   });
 });
+
+describe('issue 12 item 9: a new user\'s mistakes', () => {
+  it('--kind vllm on a dcgm-exporter scrape: exit 1, saying what the input looks like (was: {"engines": []}, exit 0)', async () => {
+    const r = await run('--kind', 'vllm', join(import.meta.dirname, 'fixtures', 'thirdparty', 'dcgm', 'sample1_l4_kops_full_scrape.prom'));
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^no vllm data in this exposition: it looks like a dcgm scrape \(23 families, mostly DCGM_\* \(23\)\); try --kind dcgm$/);
+  });
+  it('a real vLLM capture saved without its final newline is read (was: "the last line has no newline")', async () => {
+    const text = thirdpartyText('vllm/sample2_vllm_docs_design_metrics_example.prom').replace(/\n+$/, '');
+    const r = await run('--kind', 'vllm', file('no-newline.prom', text));
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).engines.length).toBeGreaterThan(0);
+  });
+  it('a URL that is down: exit 1, as check-metrics and report', async () => {
+    const r = await run('--kind', 'vllm', '--timeout', '2', 'http://127.0.0.1:1/metrics');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('GET http://127.0.0.1:1/metrics');
+  });
+});

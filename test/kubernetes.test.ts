@@ -139,7 +139,7 @@ describe('the exporter on Kubernetes', () => {
     const other = join(dir, 'other');
     await build(other, resolveBuildConfig({
       kubernetes: { namespace: 'gpu-obs' },
-      exporter: { image: 'registry.example/tokenwatt:1.2.3', nodeSelector: { pool: 'h100' }, runtimeClassName: '', energy: { pue: 1.1, gridIntensityGramsPerKwh: 210, gpuPrices: { 'NVIDIA H100 80GB HBM3': { onDemand: 2.5 } } } },
+      exporter: { image: 'registry.example/tokenwatt:1.2.3', dcgmSelector: 'app=nvidia-dcgm-exporter', nodeSelector: { pool: 'h100' }, runtimeClassName: '', energy: { pue: 1.1, gridIntensityGramsPerKwh: 210, gpuPrices: { 'NVIDIA H100 80GB HBM3': { onDemand: 2.5 } } } },
     }));
     const objs = await kustomize(join(other, 'kubernetes'));
     const ds = objs.find((o) => o.kind === 'DaemonSet');
@@ -150,6 +150,7 @@ describe('the exporter on Kubernetes', () => {
     const cfg = parseExporterConfig(parse(objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'tokenwatt').data['tokenwatt.yaml']));
     expect(cfg.energy).toMatchObject({ pue: 1.1, gridIntensityGramsPerKwh: 210, gpuPrices: { 'NVIDIA H100 80GB HBM3': { onDemand: 2.5 } } });
     expect(Object.keys(cfg.energy.gpuPrices)).toEqual(['NVIDIA H100 80GB HBM3']);
+    expect(cfg.discovery?.kubernetes.dcgmSelector).toBe('app=nvidia-dcgm-exporter');
     expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects[0].namespace).toBe('gpu-obs');
   }, 60_000);
 });

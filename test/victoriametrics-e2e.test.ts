@@ -33,16 +33,20 @@ const RATE_INTERVAL = '20s';
 /** Seconds from injecting a fault to its page: scrape/remote-write batching (≤ 5 s) and vmalert's 1 s evaluations on top of demo-e2e's bound. */
 const DELIVERY_BOUND_S = 45;
 
-/** demo-e2e's fleet (the reference deployment plus an H100 host with SGLang and a second vLLM model), seeded per cluster. */
+/** demo-e2e's fleet (the reference deployment plus an H100 host with one engine of every other serving kind), seeded per cluster. */
 function clusterFleet(seed: number): Fleet {
   const f = loadFleet(REFERENCE_FLEET);
   f.seed = seed;
   f.dcgm = { collectIntervalSeconds: 1 };
-  f.hosts.push({ name: 'h100-node-1', cpuIdleWatts: 90, cpuMaxWatts: 350, gpus: [{ model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }] });
+  const h100 = { model: 'NVIDIA H100 80GB HBM3' } as const;
+  f.hosts.push({ name: 'h100-node-1', cpuIdleWatts: 90, cpuMaxWatts: 350, gpus: [h100, h100, h100, h100, h100] });
   const server = { names: 'v1', quantization: 'fp16', host: 'h100-node-1', requestsPerSecond: 2, promptTokens: { mean: 400, max: 2048 }, outputTokens: { mean: 200, max: 1024 }, maxNumSeqs: 256, maxModelLen: 4096, prefixHitRatio: 0.3 } as const;
   f.servers.push(
     { ...server, model: 'Qwen/Qwen2.5-7B-Instruct', engine: 'sglang', parametersB: 7.6, gpus: [0], pod: { namespace: 'llm', name: 'qwen-2-5-7b-0' } },
     { ...server, model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'vllm', parametersB: 8, gpus: [1], pod: { namespace: 'llm', name: 'llama-3-1-8b-0' } },
+    { ...server, model: 'HuggingFaceH4/zephyr-7b-beta', engine: 'tgi', parametersB: 7.2, gpus: [2], pod: { namespace: 'llm', name: 'zephyr-7b-0' } },
+    { ...server, model: 'bartowski/Qwen2.5-3B-Instruct-GGUF', engine: 'llamacpp', parametersB: 3.1, gpus: [3], maxNumSeqs: 8, pod: { namespace: 'llm', name: 'qwen-3b-gguf-0' } },
+    { ...server, model: 'mistral_7b', engine: 'triton', parametersB: 7.2, gpus: [4], pod: { namespace: 'llm', name: 'triton-0' } },
   );
   return f;
 }
@@ -121,7 +125,7 @@ beforeAll(async () => {
   const vmalertPort = await freePort();
   const args = await flagsFile(dist, 'vmalert.flags');
   children.push(await startChild(VM_BINS.vmalert, [...args, `-httpListenAddr=127.0.0.1:${vmalertPort}`, '-loggerLevel=WARN'], `http://127.0.0.1:${vmalertPort}/health`));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const c of [...children].reverse()) await c.stop().catch(() => undefined);
@@ -166,7 +170,8 @@ function targets(cluster: string): Target[] {
     const json = d.json as unknown as { panels: { title: string; targets?: { expr: string }[] }[] };
     return json.panels.flatMap((p) => (p.targets ?? []).map((t) => ({
       panel: `${d.uid} / ${p.title}`,
-      expr: t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range/g, '1m').replace(/\$__interval/g, '1s')
+      expr: t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range_s\b/g, '60').replace(/\$__range_ms\b/g, '60000')
+        .replace(/\$__range/g, '1m').replace(/\$__interval_ms\b/g, '1000').replace(/\$__interval/g, '1s')
         .replace(/\$(\w+)/g, (_x, n: string) => (n === 'cluster' ? cluster : /^\d+$/.test(n) ? `$${n}` : '.*')),
     })));
   });

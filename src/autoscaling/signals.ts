@@ -11,9 +11,22 @@ export const TTFT_WINDOW = '2m';
 
 export interface EngineSignals {
   /** Key of MixinConfig.selectors for this engine's series. */
-  selector: 'vllm' | 'sglang';
-  /** Upstream series (catalog names). */
-  source: { waiting: string; kvUsage: string; generationTokens: string; ttft: string };
+  selector: string;
+  /**
+   * Upstream series (catalog names). `kvUsage` is a 0-1 gauge, or `{ used, total }` two gauges whose
+   * ratio is one; `generationTokens` a counter, or `{ histogramSum }` a histogram whose _sum counts them.
+   * `ttft` is a histogram of time to first token, or what stands in for it (`ttftIs` says which).
+   */
+  source: {
+    waiting: string;
+    kvUsage: string | { used: string; total: string };
+    generationTokens: string | { histogramSum: string };
+    ttft: string;
+  };
+  /** What the `ttft-p95` trigger measures when the engine exports no TTFT histogram. */
+  ttftIs?: string;
+  /** Signals whose recorded series the kind's own recording group already writes (same name, same expression). */
+  recordedElsewhere?: SignalKind[];
   /** Recorded names, one series per (cluster, namespace, model_name). */
   recorded: { waiting: string; kvUsage: string; generationTokens: string; ttftP95: string };
 }
@@ -37,6 +50,26 @@ export const ENGINE_SIGNALS: Record<string, EngineSignals> = {
     selector: 'sglang',
     source: { waiting: 'sglang:num_queue_reqs', kvUsage: 'sglang:token_usage', generationTokens: 'sglang:generation_tokens_total', ttft: 'sglang:time_to_first_token_seconds' },
     recorded: names('sglang', 'num_queue_reqs', 'token_usage'),
+  },
+  // TGI (src/kinds/tgi): no KV-cache gauge and no TTFT histogram. The running batch's token budget over
+  // the maximum batch tokens stands for KV usage, and queue time for TTFT (TTFT = queue + prefill).
+  tgi: {
+    selector: 'tgi',
+    source: {
+      waiting: 'tgi_queue_size',
+      kvUsage: { used: 'tgi_batch_current_max_tokens', total: 'tgi_batch_max_total_tokens' },
+      generationTokens: { histogramSum: 'tgi_request_generated_tokens' },
+      ttft: 'tgi_request_queue_duration',
+    },
+    ttftIs: 'queue time (TGI exports no time-to-first-token histogram)',
+    // src/kinds/tgi/recording.ts records the queue per model already.
+    recordedElsewhere: ['waiting'],
+    recorded: {
+      waiting: 'model_name:tgi_queue_size:sum',
+      kvUsage: 'model_name:tgi_batch_token_usage:avg',
+      generationTokens: `model_name:tgi_generated_tokens:rate${TOKENS_WINDOW}`,
+      ttftP95: `model_name:tgi_request_queue_duration_seconds:p95_rate${TTFT_WINDOW}`,
+    },
   },
 };
 

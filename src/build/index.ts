@@ -1,5 +1,5 @@
 // `tokenwatt build`: run every emitter, fail on any problem, write dist/ deterministically.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { defaultConfig } from '../config/mixin.ts';
 import type { MixinConfig } from '../config/mixin.ts';
@@ -34,10 +34,18 @@ export async function generate(config: MixinConfig = defaultConfig, emitters: Em
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Generate, then replace `outDir` with exactly the generated files. */
+/** The CLI bundle's folder inside dist/ (scripts/bundle.mjs), which a build leaves alone. */
+const BUNDLE_DIR = 'bin';
+
+/**
+ * Generate, then replace `outDir`'s contents with exactly the generated files, except `bin/`: the CLI
+ * bundle scripts/bundle.mjs writes there (`npm run build` runs both; the systemd unit runs the bundle),
+ * so `npx tokenwatt build` after `npm run build` leaves the same tree.
+ */
 export async function build(outDir: string, config: MixinConfig = defaultConfig): Promise<Artifact[]> {
   const artifacts = await generate(config);
-  await rm(outDir, { recursive: true, force: true });
+  const entries = await readdir(outDir).catch(() => [] as string[]);
+  for (const e of entries) if (e !== BUNDLE_DIR) await rm(join(outDir, e), { recursive: true, force: true });
   for (const a of artifacts) {
     const file = join(outDir, a.path);
     await mkdir(dirname(file), { recursive: true });

@@ -64,7 +64,7 @@ export const SERVING_LATENCY_HISTOGRAMS = [
 /** Histograms of secondary panels (queue, prefill, decode, request lengths): recorded in a slower group. */
 export const SERVING_DETAIL_HISTOGRAMS = [
   'vllm:request_queue_time_seconds', 'vllm:request_prefill_time_seconds', 'vllm:request_decode_time_seconds',
-  'vllm:request_prompt_tokens', 'vllm:request_generation_tokens',
+  'vllm:request_prompt_tokens', 'vllm:request_generation_tokens', 'vllm:request_time_per_output_token_seconds',
 ] as const;
 export const SERVING_HISTOGRAMS = [...SERVING_LATENCY_HISTOGRAMS, ...SERVING_DETAIL_HISTOGRAMS] as const;
 
@@ -73,10 +73,15 @@ export const recordedMetricPart = (name: string): string => name.replace(/:/g, '
 /** The recorded per-model bucket rates of a serving histogram. */
 export const bucketRateName = (histogram: string): string => `model_name:${recordedMetricPart(histogram)}_bucket:rate5m`;
 
-const quantiles = (metric: string, what: string): MetricDef[] => (['50', '90', '99'] as const).map((q) => r({
-  name: `model_name:${metric}:p${q}_rate5m`, unit: 'seconds', grafanaUnit: 's', labels: MODEL,
-  help: `${q}th percentile ${what} per model over 5 minutes (histogram_quantile of bucket rates).`,
-}));
+/** The quantiles recorded per model for each histogram (rules/serving-latency.ts): panels plot them as they are. */
+export const RECORDED_QUANTILES: Record<string, readonly number[]> = {
+  'vllm:time_to_first_token_seconds': [50, 90, 99], 'vllm:inter_token_latency_seconds': [50, 90, 99], 'vllm:e2e_request_latency_seconds': [50, 90, 99],
+  'sglang:time_to_first_token_seconds': [50, 90, 99], 'sglang:inter_token_latency_seconds': [50, 90, 99], 'sglang:e2e_request_latency_seconds': [50, 90, 99],
+  'vllm:request_queue_time_seconds': [90], 'vllm:request_prefill_time_seconds': [90], 'vllm:request_decode_time_seconds': [90],
+  'vllm:request_prompt_tokens': [50], 'vllm:request_generation_tokens': [50], 'vllm:request_time_per_output_token_seconds': [95],
+};
+/** `model_name:vllm_time_to_first_token_seconds:p99_rate5m` and friends. */
+export const quantileName = (histogram: string, q: number): string => `model_name:${recordedMetricPart(histogram)}:p${q}_rate5m`;
 
 export const recordingMetrics = defineMetrics([
   // rules/gpu-inventory.ts
@@ -103,12 +108,17 @@ export const recordingMetrics = defineMetrics([
   // rules/model-efficiency.ts
   r({ name: 'model_name:tokenwatt_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Generated tokens per second per model.' }),
   r({ name: 'model_name:tokenwatt_energy_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: MODEL, help: 'Energy attributed to a model per second (J/s = W).' }),
+  r({ name: 'model_name:tokenwatt_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prompt (input) tokens per second per model, as the exporter attributes them.' }),
+  r({ name: 'model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', unit: 'J/token', grafanaUnit: 'joule', labels: MODEL, help: 'The model\'s whole attributed energy per prompt token over 5 minutes (not a prefill split: docs/methodology.md).' }),
+  r({ name: 'model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', unit: 'J/token', grafanaUnit: 'joule', labels: MODEL, help: 'The model\'s whole attributed energy per generated token over 5 minutes (1 / tokens per joule).' }),
   r({ name: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m', unit: 'tokens/J', grafanaUnit: 'none', labels: MODEL, help: 'Generated tokens per joule per model over 5 minutes.' }),
   r({ name: 'model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', unit: 'currency', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per million generated tokens per model over 5 minutes.' }),
   r({ name: 'model_name:tokenwatt_cost_per_hour:rate5m', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour of a model at its 5-minute rate.' }),
   // rules/serving-latency.ts
-  ...quantiles('vllm_time_to_first_token_seconds', 'time to first token'),
-  ...quantiles('vllm_inter_token_latency_seconds', 'inter-token latency'),
+  ...Object.entries(RECORDED_QUANTILES).flatMap(([h, qs]) => qs.map((q) => r({
+    name: quantileName(h, q), unit: h.endsWith('_tokens') ? 'tokens' : 'seconds', grafanaUnit: h.endsWith('_tokens') ? 'short' : 's', labels: MODEL,
+    help: `${q}th percentile of ${h} per model over 5 minutes (histogram_quantile of the recorded bucket rates).`,
+  }))),
   // rules/slo-ttft.ts, rules/slo-errors.ts
   ...(Object.keys(SLO_RATIOS) as SloKind[]).flatMap((kind) => SLO_WINDOWS.map((w) => r({
     name: sloRatioName(kind, w), unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL,
@@ -133,11 +143,14 @@ export const recordingMetrics = defineMetrics([
   // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
   ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),
   r({ name: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour', unit: 'currency/h', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'currency'], help: 'Cost per hour a model runs up while it has generated no token for the autoscaling idle time (what scale to zero would save), else 0.' }),
+  // rules/node-pools.ts: pool and price basis per host (exporter.energy.nodePools), cost per pool.
+  r({ name: 'host:tokenwatt_node_pool:info', unit: 'info', grafanaUnit: 'none', labels: ['cluster', 'host', 'node_pool', 'price_basis'], help: 'One series per GPU host: its node pool (a node label value; "default" for none) and the price basis its GPUs are charged at.' }),
+  r({ name: 'node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', unit: 'currency', grafanaUnit: 'currencyUSD', labels: [...MODEL, 'node_pool', 'price_basis', 'currency'], help: 'Cost per million generated tokens per model and node pool over 5 minutes: a spot pool is its own series.' }),
   // rules/autoscaling.ts, one group per engine kind: the trigger signals of src/autoscaling/signals.ts.
   ...Object.entries(ENGINE_SIGNALS).flatMap(([kind, s]) => [
-    r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` }),
+    ...(s.recordedElsewhere?.includes('waiting') ? [] : [r({ name: s.recorded.waiting, unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: `Requests queued per model, all ${kind} replicas: the scale-out signal.` })]),
     r({ name: s.recorded.kvUsage, unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: `Mean KV-cache usage over the ${kind} replicas of a model, 0-1.` }),
     r({ name: s.recorded.generationTokens, unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: `Generated tokens per second per model over ${TOKENS_WINDOW} (${kind}): the token-headroom signal.` }),
-    r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile time to first token per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
+    r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile ${s.ttftIs ?? 'time to first token'} per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
   ]),
 ]);

@@ -89,7 +89,8 @@ export function authHeader(auth: AuthConfig | undefined): string | undefined {
  * hostile one holds up /metrics; the text is dropped when the parse returns, the families when the
  * caller has recognised them.
  */
-export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: AbortSignal): Promise<{ families: MetricFamily[]; series: number }> {
+export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: AbortSignal, keepSample?: (name: string) => boolean): Promise<{ families: MetricFamily[]; series: number }> {
+  const stats = { series: 0 };
   const shown = redactUrl(target.url);
   const { text, contentType } = await fetchBody(target, limits, signal, shown);
   let families: MetricFamily[];
@@ -98,7 +99,9 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
   try {
     families = await parseExpositionSliced(text, {
       format: formatFromContentType(contentType), maxSeries: limits.maxSeriesPerTarget,
-      maxLabelsPerSeries: maxLabels, maxLabelLength,
+      maxLabelsPerSeries: maxLabels, maxLabelLength, finalNewline: 'optional',
+      // Only series the catalog knows are kept (what the recognisers read): memory follows them, not the body.
+      ...(keepSample !== undefined && { keepSample }), stats,
     });
   } catch (err) {
     if (err instanceof ParseError) {
@@ -111,9 +114,7 @@ export async function scrapeTarget(target: HttpTarget, limits: Limits, signal: A
     }
     throw err;
   }
-  let series = 0;
-  for (const f of families) series += f.samples.length;
-  return { families, series };
+  return { families, series: stats.series };
 }
 
 /** Defaults of limits.maxLabelsPerSeries and limits.maxLabelLength (see src/exporter/config.ts). */

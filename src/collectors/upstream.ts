@@ -8,6 +8,10 @@ import { scrapeTarget } from './http-target.ts';
 import type { Limits } from './http-target.ts';
 import { RecogniseError } from '../recognise/samples.ts';
 import { redactUrl } from './redact.ts';
+import { lookupSeries } from '../catalog/index.ts';
+
+/** The samples a recogniser can read: series the catalog knows (recognise/samples.ts looks them up the same way). */
+const inCatalog = (name: string): boolean => lookupSeries(name) !== undefined;
 import { CollectError } from './collector.ts';
 import type { Log } from '../log.ts';
 
@@ -48,7 +52,7 @@ export async function scrapeAndRecognise<V>(
   counters: ReadonlySet<string>,
   recognise: (families: MetricFamily[]) => V,
 ): Promise<{ view: V; series: number }> {
-  const { families, series } = await scrapeTarget(target, limits, signal);
+  const { families, series } = await scrapeTarget(target, limits, signal, inCatalog);
   requireCounters(families, counters, redactUrl(target.url));
   try {
     // A copy made of fresh strings: the parser's label values are slices of the body, and V8 keeps a

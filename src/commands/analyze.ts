@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseDurationMs } from '../config/duration.ts';
 import { analyzeRun } from '../energy/analyze.ts';
 import type { Analysis, Figures } from '../energy/analyze.ts';
 import { CsvError, parseNumericCsv } from '../energy/csv.ts';
@@ -6,7 +7,7 @@ import { parseFlags, UsageError } from './command.ts';
 import type { Command } from './command.ts';
 
 const command: Command = {
-  usage: `Usage: tokenwatt analyze --trace TRACE.csv --tokens TOKENS.csv [--window SECONDS] [--power-interval SECONDS] [--json]
+  usage: `Usage: tokenwatt analyze --trace TRACE.csv --tokens TOKENS.csv [--window DURATION] [--power-interval DURATION] [--json]
 
 Tokens, joules and tokens per joule of a recorded run, per window and in total. Joules come from the
 GPU energy counter in TRACE.csv (columns unix_s, energy_mJ, power_mW, as \`tokenwatt record\` writes
@@ -14,8 +15,8 @@ them), reset-corrected; tokens from the cumulative counter in TOKENS.csv (column
 generation_tokens_total). Also shows how far an estimate from power sampled every --power-interval
 seconds (default 15, a common Prometheus scrape interval) would be off the counter.
 
-  --window SECONDS          window length (default 10)
-  --power-interval SECONDS  power sampling interval of the comparison (default 15)
+  --window DURATION         window length: 10s, 500ms, 2m or seconds (default 10)
+  --power-interval DURATION power sampling interval of the comparison (default 15)
   --json                    print {"total":{...},"windows":[{...}]} instead of a table
 
 Exit status: 0 done, 1 a CSV is malformed (line and column named), 2 usage error or unreadable file.`,
@@ -52,9 +53,10 @@ export default command;
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds > 0, not '${value}'`);
-  return n;
+  // The same durations as `record` and the exporter config: 10, 10s, 500ms, 2m, 1h.
+  const ms = parseDurationMs(value);
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag} must be a duration > 0 such as 10s, 500ms, 2m or a number of seconds, not '${value}'`);
+  return ms / 1000;
 }
 
 async function read(path: string, flag: string): Promise<string> {

@@ -15,8 +15,12 @@ file is recognised by its magic bytes and decompressed. The input must be UTF-8.
 Format: --format wins. Without it the input is OpenMetrics when its last line is exactly '# EOF'
 (the terminator OpenMetrics requires), and text 0.0.4 otherwise.
 
+Strict also about the end: a text exposition's last line must end with a newline (expfmt's rule;
+Prometheus's scrape and \`tokenwatt inspect\` tolerate its absence).
+
 Exit status: 0 valid (prints 'valid <format>: N families, M samples'), 1 invalid (prints
-'line:column: reason' on stderr, lines and columns counted from 1), 2 usage error, unreadable file or failed fetch.`,
+'line:column: reason' on stderr, lines and columns counted from 1) or the URL cannot be fetched
+(connection, timeout, HTTP status), 2 usage error or unreadable file.`,
   async run(args) {
     const { values, positionals } = parseFlags(args, { format: { type: 'string' } });
     const formatFlag = values.format;
@@ -35,7 +39,13 @@ Exit status: 0 valid (prints 'valid <format>: N families, M samples'), 1 invalid
       console.log(`valid ${format === 'text' ? 'text 0.0.4' : 'OpenMetrics 1.0'}: ${families.length} families, ${samples} samples`);
       return 0;
     } catch (err) {
-      if (err instanceof SourceError) throw new UsageError(err.message);
+      // One convention across commands: an unreadable file is a usage error (2), a URL that cannot be
+      // fetched is a failure to check (1), as in inspect and report.
+      if (err instanceof SourceError && err.kind === 'file') throw new UsageError(err.message);
+      if (err instanceof SourceError) {
+        console.error(err.message);
+        return 1;
+      }
       if (err instanceof ParseError) {
         console.error(err.message);
         return 1;

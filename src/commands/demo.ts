@@ -86,7 +86,8 @@ const command: Command = {
       });
     } catch (err) {
       if (err instanceof MissingBinaryError) { console.error(`tokenwatt demo: ${err.message}`); return 1; }
-      console.error(`tokenwatt demo: ${(err as Error).message}`);
+      const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test((err as Error).message);
+      console.error(`tokenwatt demo: ${(err as Error).message}${taken ? '\n  A port is taken (another demo or simulate still running?): stop it, or run with --ephemeral-ports (npm run demo -- --ephemeral-ports).' : ''}`);
       return 1;
     }
     console.log(describeStack(stack, fleetFile, dir));

@@ -3,6 +3,7 @@
 import { parseExposition } from '../exposition/parse.ts';
 import { readExposition, SourceError } from '../exposition/source.ts';
 import { ParseError } from '../exposition/types.ts';
+import type { MetricFamily } from '../exposition/types.ts';
 import { inspectShapes, SERVING_KIND_IDS, servingOf } from '../kinds/index.ts';
 import { isRecogniserKind, RecogniseError, recognisers } from '../recognise/index.ts';
 import { parseFlags, UsageError } from './command.ts';
@@ -32,8 +33,12 @@ Options:
   --format FORMAT      text or openmetrics, overriding the detection above
   --timeout SECONDS    URL fetch timeout (default 10)
 
-Exit status: 0 printed; 1 the exposition is invalid ('line:column: reason'), cannot be recognised, or
-the URL fails (connection, timeout, HTTP status); 2 usage error or unreadable file.`,
+A missing newline after the last line is accepted, as Prometheus's scrape accepts it (check-metrics
+is strict about it).
+
+Exit status: 0 printed; 1 the exposition is invalid ('line:column: reason'), cannot be recognised,
+holds no data of --kind (says what it looks like), or the URL fails (connection, timeout, HTTP status);
+2 usage error or unreadable file.`,
   async run(args) {
     const { values, positionals } = parseFlags(args, {
       kind: { type: 'string' },
@@ -55,7 +60,13 @@ the URL fails (connection, timeout, HTTP status); 2 usage error or unreadable fi
     }
     try {
       const input = await readExposition(positionals[0]!, { format, timeoutMs: timeoutS * 1000, maxBytes: MAX_BYTES });
-      const view = recognisers[kind](parseExposition(input.text, { format: input.format }));
+      // What a scrape tool reads, as Prometheus's scrape does: a missing final newline is accepted.
+      const families = parseExposition(input.text, { format: input.format, finalNewline: 'optional' });
+      const view = recognisers[kind](families);
+      if (isEmptyView(view)) {
+        console.error(`no ${kind} data in this exposition: ${describe(families, kind)}`);
+        return 1;
+      }
       // An engine that names no model has model '': given by --model, or left out of the JSON.
       const model = values.model;
       console.log(JSON.stringify(view, (key, v: unknown) => (key === 'model' && v === '' ? model : v), 2));
@@ -71,3 +82,31 @@ the URL fails (connection, timeout, HTTP status); 2 usage error or unreadable fi
   },
 };
 export default command;
+
+/** A view whose every list is empty (a serving kind's `{"engines": []}`, dcgm's `{"gpus": []}`). */
+function isEmptyView(view: unknown): boolean {
+  if (view === null || typeof view !== 'object') return false;
+  const lists = Object.values(view).filter(Array.isArray);
+  return lists.length > 0 && lists.every((l) => l.length === 0);
+}
+
+/** What the exposition looks like: the kind(s) it does fit, else its commonest metric-name prefixes. */
+function describe(families: MetricFamily[], asked: string): string {
+  const fits: string[] = [];
+  for (const [kind, recognise] of Object.entries(recognisers)) {
+    if (kind === asked) continue;
+    try {
+      if (!isEmptyView((recognise as (f: MetricFamily[]) => unknown)(families))) fits.push(kind);
+    } catch {
+      // not that kind either
+    }
+  }
+  const prefixes = new Map<string, number>();
+  for (const f of families) {
+    const p = /^[A-Za-z]+[_:]/.exec(f.name)?.[0] ?? f.name;
+    prefixes.set(p, (prefixes.get(p) ?? 0) + 1);
+  }
+  const top = [...prefixes].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p, n]) => `${p}* (${n})`).join(', ');
+  const shape = `${families.length} families${top ? `, mostly ${top}` : ''}`;
+  return fits.length > 0 ? `it looks like a ${fits.join(' or ')} scrape (${shape}); try --kind ${fits[0]}` : `it has ${shape}`;
+}

@@ -44,7 +44,8 @@ Options:
   --print-exporter-config print a tokenwatt exporter config (YAML) for the fleet on its default ports,
                           every engine a target placed on its GPU or MIG instance, and exit
 
-Exit status: 0 stopped by a signal; 2 usage error or invalid fleet file (each bad field named).`;
+Exit status: 0 stopped by a signal; 1 a port is taken (says so, and suggests --ephemeral-ports); 2 usage
+error or invalid fleet file (each bad field named).`;
 
 export interface SimulateArgs {
   fleet: Fleet;
@@ -164,7 +165,14 @@ const command: Command = {
       process.stdout.write(`# tokenwatt exporter config for the simulated fleet ${a.fleetFile} on its default ports\n${stringify(fleetExporterConfig(a.fleet, a.address))}`);
       return 0;
     }
-    const running = await startFleet(a.fleet, { address: a.address, ports: a.ephemeral ? 'ephemeral' : 'default' });
+    let running;
+    try {
+      running = await startFleet(a.fleet, { address: a.address, ports: a.ephemeral ? 'ephemeral' : 'default' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      console.error(`tokenwatt simulate: ${(err as Error).message}\n  The port is taken (another simulate or demo still running?): stop it, or add --ephemeral-ports to use free ports.`);
+      return 1;
+    }
     console.log(describeFleet(running, a.fleetFile));
     if (a.nvmlTraceDir) {
       for (const [host, file] of writeNvmlTraces(a.fleet, a.nvmlTraceDir, a.nvmlSeconds, Date.now() / 1000)) console.log(`  nvml   ${file}  ${host} (replay:${file})`);

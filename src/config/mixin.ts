@@ -33,6 +33,8 @@ export interface ExporterDeployConfig {
   interval: string;
   /** Nodes the DaemonSet runs on: GPU nodes, by the label NVIDIA's GPU feature discovery sets. */
   nodeSelector: Record<string, string>;
+  /** Label selector of dcgm-exporter's pods for discovery (GPU operator: app=nvidia-dcgm-exporter). */
+  dcgmSelector: string;
   /** RuntimeClass of the NVIDIA container runtime (the GPU operator creates `nvidia`); '' for a cluster whose default runtime is NVIDIA's. */
   runtimeClassName: string;
   /** Prices, PUE, grid intensity... of the exporter's energy ledger (src/energy/config.ts); unset fields keep its defaults. */
@@ -96,6 +98,7 @@ export const defaultConfig: MixinConfig = {
     interval: '5s',
     nodeSelector: { 'nvidia.com/gpu.present': 'true' },
     runtimeClassName: 'nvidia',
+    dcgmSelector: 'app.kubernetes.io/name=dcgm-exporter',
     energy: {},
   },
   autoscaling: defaultAutoscalingConfig,

@@ -25,10 +25,28 @@ export const DEFAULT_GPU_PRICES: Record<string, z.input<typeof GpuPrices>> = {
   'NVIDIA H100 80GB HBM3': { onDemand: 12.29 },
 };
 
+const Basis = z.enum(['onDemand', 'reserved', 'spot']);
+
+/**
+ * A node pool: the value of the node label your cluster pools nodes by (cloud.google.com/gke-nodepool,
+ * eks.amazonaws.com/nodegroup, karpenter.sh/capacity-type...), the price basis its GPUs are bought at,
+ * and its nodes by name, or /regex/ (RE2 syntax: Prometheus applies the same pattern). List them with
+ * `kubectl get nodes -l <label>=<pool> -o name`.
+ */
+const NodePool = z.object({
+  priceBasis: Basis,
+  hosts: z.array(z.string().min(1)).min(1),
+}).strict();
+
 export const EnergyConfigSchema = z
   .object({
     /** ISO 4217 code put in the `currency` label. */
     currency: z.string().regex(/^[A-Z]{3}$/, 'a 3-letter ISO 4217 code such as USD').default('USD'),
+    /**
+     * Node pools whose GPUs are priced at their own basis (a spot pool, a reserved pool): on a host of a
+     * pool the pool's basis wins over the GPU model's and `priceBasis`. Hosts of no pool keep those.
+     */
+    nodePools: z.record(z.string().regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a node label value'), NodePool).default(() => ({})),
     /** Which price applies where a GPU model does not say. */
     priceBasis: z.enum(['onDemand', 'reserved', 'spot']).default('onDemand'),
     /** Prices per GPU-hour keyed by the driver's model name ("NVIDIA A100-SXM4-40GB"; the "NVIDIA " prefix and case are ignored). A GPU model with no price is charged energy only. */
@@ -82,6 +100,22 @@ export const EnergyConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    // A pool whose basis has no price for a priced GPU model would charge its GPUs 0: refuse it.
+    for (const [pool, np] of Object.entries(cfg.nodePools)) {
+      for (const [model, p] of Object.entries(cfg.gpuPrices)) {
+        const hasAny = p.onDemand !== undefined || p.reserved !== undefined || p.spot !== undefined;
+        if (hasAny && p[np.priceBasis] === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['nodePools', pool, 'priceBasis'], message: `node pool '${pool}' is priced ${np.priceBasis}, but gpuPrices has no ${np.priceBasis} price for '${model}'` });
+        }
+      }
+      for (const h of np.hosts) {
+        if (h.length > 2 && h.startsWith('/') && h.endsWith('/')) {
+          try { new RegExp(h.slice(1, -1)); } catch (err) {
+            ctx.addIssue({ code: 'custom', path: ['nodePools', pool, 'hosts'], message: `bad regex ${h}: ${(err as Error).message}` });
+          }
+        }
+      }
+    }
     for (const [model, p] of Object.entries(cfg.gpuPrices)) {
       const basis = p.basis ?? cfg.priceBasis;
       const hasAny = p.onDemand !== undefined || p.reserved !== undefined || p.spot !== undefined;

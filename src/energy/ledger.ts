@@ -390,7 +390,7 @@ export class EnergyLedger {
       weights.map((w, i) => ({ weight: w, activity: bySize ? 1 : (filled[i] ?? 0) })),
     );
     const unallocatedWeight = whole ? 0 : Math.max(0, 1 - weights.reduce((a, b) => a + b, 0));
-    const price = gpuPricePerHour(this.config, board.model);
+    const price = gpuPricePerHour(this.config, board.model, board.host);
 
     this.add('tokenwatt_gpu_energy_joules_total', gpu, delta);
     this.add('tokenwatt_unallocated_energy_joules_total', gpu, split.unallocated);

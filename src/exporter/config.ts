@@ -241,9 +241,12 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
   if (!r.success) {
     for (const i of r.error.issues) {
       if (i.code === 'unrecognized_keys') {
-        for (const k of i.keys) problems.push(`${formatPath([...i.path, k])}: unknown field`);
+        for (const k of i.keys) {
+          const near = closest(k, knownKeys(i.path));
+          problems.push(`${formatPath([...i.path, k])}: unknown field${near ? ` (did you mean '${near}'?)` : ''}`);
+        }
       } else {
-        problems.push(`${formatPath(i.path)}: ${i.message}`);
+        problems.push(`${formatPath(i.path)}: ${i.message}${hint(i, valueAt(doc, i.path))}`);
       }
     }
   }
@@ -366,6 +369,61 @@ function checkServerTls(certFile: string, keyFile: string): string[] {
     return [`tls.keyFile: ${keyFile} does not match the certificate in tls.certFile (${(err as Error).message})`];
   }
   return [];
+}
+
+/** The value a YAML document holds at a zod path. */
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = doc;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** What to write instead, for the mistakes YAML makes easy: an unquoted number where text belongs. */
+function hint(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type' && issue.code !== 'invalid_union') return '';
+  const key = issue.path[issue.path.length - 1];
+  if (key === 'listen' && typeof value === 'number') return ` (listen is host:port, e.g. listen: "0.0.0.0:${value}")`;
+  if (typeof value === 'number' && (issue.code === 'invalid_union' || issue.expected === 'string') && typeof key === 'string') {
+    return ` (YAML read ${value} as a number: quote it, ${key}: "${value}")`;
+  }
+  return '';
+}
+
+/** Field names valid where an unknown one was found (for "did you mean"). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  const top = Object.keys(ExporterConfigSchema.shape);
+  const at = path.filter((p) => typeof p === 'string');
+  switch (at[0]) {
+    case undefined: return top;
+    case 'targets': return at[1] === 'tls' ? ['caFile', 'insecureSkipVerify'] : at[1] === 'auth' ? ['bearerToken', 'basic'] : Object.keys(Target.shape);
+    case 'limits': return Object.keys(DEFAULT_LIMITS);
+    case 'tls': return ['certFile', 'keyFile'];
+    case 'auth': return at[1] === 'basic' ? ['username', 'password'] : ['bearerToken', 'basic'];
+    case 'nvmlReplayGpus': return ['name', 'uuid', 'powerLimitWatts'];
+    case 'placement': return ['url', 'model', 'host', 'gpu', 'gpuInstanceId', 'namespace', 'pod'];
+    default: return [];
+  }
+}
+
+/** The candidate within edit distance 2 (or differing only in case), if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function summary(problems: string[]): string {

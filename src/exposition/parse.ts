@@ -227,7 +227,23 @@ class Parser {
   cur: Fam | undefined;
   readonly sampleNames = new Set<string>();
 
+  /** ParseOptions.keepSample, its verdict per sample name, and the current sample's. */
+  readonly keepSample: ((name: string) => boolean) | undefined;
+  readonly kept = new Map<string, boolean>();
+  keeping = true;
+  readonly stats: { series: number } | undefined;
+
+  keeps(name: string): boolean {
+    const keep = this.keepSample;
+    if (keep === undefined) return true;
+    let k = this.kept.get(name);
+    if (k === undefined) this.kept.set(name, (k = keep(name)));
+    return k;
+  }
+
   constructor(s: string, opts: ParseOptions) {
+    this.keepSample = opts.keepSample;
+    this.stats = opts.stats;
     this.s = s;
     this.len = s.length;
     this.om = opts.format === 'openmetrics';
@@ -276,7 +292,9 @@ class Parser {
 
   /** Consumes the newline that must end a line. */
   endOfLine(): void {
-    if (this.pos >= this.len) this.fail('unexpected end of input: the last line has no newline');
+    if (this.pos >= this.len) {
+      this.fail('unexpected end of input: the last line has no newline (text format 0.0.4 ends every line, the last too, with \\n, as prometheus/common expfmt requires; Prometheus\'s scrape and `tokenwatt inspect` tolerate its absence)');
+    }
     if (this.s.charCodeAt(this.pos) !== NL) this.fail(`unexpected character ${JSON.stringify(this.s[this.pos])}`);
     this.pos++;
   }
@@ -404,6 +422,7 @@ class Parser {
     let quantile: number | undefined;
     if (!om && (c === SP || c === TAB)) c = this.skipBlanks();
     if (c === LBRACE) {
+      this.keeping = this.keeps(name);
       row = this.labelBlock();
       c = s.charCodeAt(this.pos);
       if (om) {
@@ -424,6 +443,7 @@ class Parser {
         }
       }
     } else {
+      this.keeping = this.keeps(name);
       row = NO_LABELS;
       if (om) {
         if (c !== SP) this.fail('expected a space or labels after the metric name');
@@ -475,6 +495,8 @@ class Parser {
     this.endOfLine();
 
     if (++this.series > this.maxSeries) this.fail(`too many series (more than ${this.maxSeries})`, lineStart, 'series');
+    if (this.stats !== undefined) this.stats.series = this.series;
+    if (!this.keeping) return;
     const sample: Sample = timestampMs === undefined
       ? { name, labels, value }
       : { name, labels, value, timestampMs };
@@ -526,7 +548,7 @@ class Parser {
       group: this.om ? groupKey(labels, n) : '',
       key: '', next: undefined,
     };
-    if (key !== undefined && this.pos === close + 1) {
+    if (key !== undefined && this.pos === close + 1 && this.keeping) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
       // Forgotten rows can be collected: prevRow moves to this row just below, and from then on
       // every `next` that is set points at a row inserted after the clear.
@@ -681,16 +703,10 @@ class Parser {
     for (let i = 0; i < n; i++) {
       const k = names[i]!;
       if (k === '__name__') this.fail("label name '__name__' is reserved", this.nameAt[i]);
+      // One hash lookup per name (Object.keys to count them afterwards sorts: O(n log n), 40 ms at 100k).
+      if (Object.hasOwn(o, k)) this.fail(`duplicate label name '${k}'`, this.nameAt[i]);
       if (k === '__proto__') Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true });
       else o[k] = values[i]!;
-    }
-    // A repeated name overwrote its first store: fewer keys than labels. Only then find which.
-    if (Object.keys(o).length !== n) {
-      const seen = new Set<string>();
-      for (let i = 0; i < n; i++) {
-        if (seen.has(names[i]!)) this.fail(`duplicate label name '${names[i]}'`, this.nameAt[i]);
-        seen.add(names[i]!);
-      }
     }
     return o;
   }
@@ -1068,8 +1084,13 @@ function plainDecimal(s: string, start: number): number {
   return neg ? -v : v;
 }
 
+/** The input with the newline a text exposition's last line lacks, when finalNewline is 'optional'. */
+function withFinalNewline(text: string, opts: ParseOptions): string {
+  return opts.finalNewline === 'optional' && opts.format !== 'openmetrics' && text.length > 0 && !text.endsWith('\n') ? `${text}\n` : text;
+}
+
 export function parseExposition(input: string | Uint8Array, opts: ParseOptions): MetricFamily[] {
-  const text = typeof input === 'string' ? input : decodeUtf8(input);
+  const text = withFinalNewline(typeof input === 'string' ? input : decodeUtf8(input), opts);
   const p = new Parser(text, opts);
   if (p.om) p.parseOpenMetrics();
   else p.parseText();
@@ -1083,7 +1104,7 @@ export function parseExposition(input: string | Uint8Array, opts: ParseOptions):
  * ends on a line boundary, so one line is the unit that cannot be split: the label limits bound it.
  */
 export async function parseExpositionSliced(input: string, opts: ParseOptions, sliceMs = 4): Promise<MetricFamily[]> {
-  const p = new Parser(input, opts);
+  const p = new Parser(withFinalNewline(input, opts), opts);
   for (;;) {
     const until = performance.now() + sliceMs;
     if (p.om ? p.parseOpenMetrics(until) : p.parseText(until)) return p.families;

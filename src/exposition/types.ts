@@ -31,6 +31,21 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 
 export interface ParseOptions {
   format: ExpositionFormat;
+  /**
+   * Text 0.0.4: 'required' (default) refuses a last line without its newline, as prometheus/common
+   * expfmt and the format's spec do; 'optional' accepts it, as Prometheus's own scrape does (what
+   * the exporter and `inspect` read). OpenMetrics ends at `# EOF` either way.
+   */
+  finalNewline?: 'required' | 'optional';
+  /**
+   * Keep only the samples whose name this accepts (every line is still checked, and counts toward
+   * maxSeries); the others are validated and dropped as they are read, and their label blocks are
+   * not cached. The exporter keeps what its recognisers read, so a target's unrelated series (a
+   * 100k-series scrape) cost parse time, not memory.
+   */
+  keepSample?: (sampleName: string) => boolean;
+  /** Filled in as the parse goes: samples read (kept or not). */
+  stats?: { series: number };
   /** Reject the input (ParseError limit 'series') past this many samples. */
   maxSeries?: number;
   /** Reject the input (ParseError limit 'labels') when one label set has more labels than this. */

@@ -304,18 +304,18 @@ export function buildReport(input: ReportInput): Report {
     const vs = r.values.filter((v): v is number => v !== null);
     if (vs.length > 0) gpu(r.labels).utilisation = vs.reduce((a, b) => a + b, 0) / vs.length;
   }
-  let activeBoard = new Map<string, number>();
+  const activeBoard = new Map<string, number>();
   for (const s of sliceRows.values()) {
     const g = gpu({ [c]: s.cluster, host: s.host, gpu: s.gpu, gpu_uuid: s.gpuUuid, gpu_model: s.gpuModel });
     g.idleCost += s.idleCost;
     if (s.instanceId !== '') g.mig = true;
-    activeBoard.set(gpuKey({ [c]: s.cluster, host: s.host, gpu: s.gpu, gpu_uuid: s.gpuUuid }, c), (activeBoard.get(gpuKey({ [c]: s.cluster, host: s.host, gpu: s.gpu, gpu_uuid: s.gpuUuid }, c)) ?? 0) + s.activeJoules);
+    const k = gpuKey({ [c]: s.cluster, host: s.host, gpu: s.gpu, gpu_uuid: s.gpuUuid }, c);
+    activeBoard.set(k, (activeBoard.get(k) ?? 0) + s.activeJoules);
   }
   for (const [k, g] of gpuRows) {
     g.energyKwh = g.energyJoules / JOULES_PER_KWH;
     g.activeShare = ratio(activeBoard.get(k) ?? 0, g.energyJoules);
   }
-  activeBoard = new Map();
 
   // ---- Models ----
   const modelRows = new Map<string, ModelRow>();

@@ -45,7 +45,7 @@ const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, address: string, port: number): Promise<{ server: Server; endpoint: Endpoint }> {
   const server = createServer(handler);
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen on ${address}:${port}: ${err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) => reject(Object.assign(new Error(`cannot listen on ${address}:${port}: ${err.message}`), { code: err.code })));
     server.listen(port, address, () => {
       const p = (server.address() as { port: number }).port;
       resolve({ server, endpoint: { url: `http://${address}:${p}/metrics`, address: `${address}:${p}` } });

@@ -3,7 +3,7 @@
 // bucket rates of serving-latency.ts). One sample per minute, so a 5m rate is the exact slope;
 // each expected value is worked out in the comment next to its input. dcgm-exporter series carry
 // `host` as Prometheus stores them after ingest (metric_relabel_configs copy Hostname into host).
-import { DCGM_BOARD_COUNTERS, DCGM_BOARD_GAUGES, DCGM_INSTANCE_GAUGES, SERVING_HISTOGRAMS, bucketRateName } from '../../src/catalog/recording.ts';
+import { DCGM_BOARD_COUNTERS, DCGM_BOARD_GAUGES, DCGM_INSTANCE_GAUGES, RECORDED_QUANTILES, SERVING_HISTOGRAMS, bucketRateName, quantileName } from '../../src/catalog/recording.ts';
 import { series } from './harness.ts';
 import type { ExprTest, TestGroup } from './harness.ts';
 
@@ -141,8 +141,12 @@ export const fleetRecordingCases: TestGroup[] = [
   },
   {
     // Every recorded histogram: two engines (or ranks) of model m, each +60/min at or below 0.1
-    // and +120/min in all: per model 2/s at le=0.1 and 4/s at +Inf. vLLM engine 1 serves only the
-    // old name where there is one (time_per_output_token_seconds), which the rule joins.
+    // and +120/min at or below 1 (all of them): per model 2/s at le=0.1, 4/s at le=1 and +Inf.
+    // Quantiles: p50 is rank 2 of 4, the 0.1 bucket's count: 0.1; p90 rank 3.6 in (0.1, 1]:
+    // 0.1 + 0.9 x (3.6 - 2) / (4 - 2) = 0.82; p95 rank 3.8: 0.1 + 0.9 x 1.8 / 2 = 0.91; p99 rank
+    // 3.96: 0.1 + 0.9 x 1.96 / 2 = 0.982. vLLM
+    // engine 1 serves only the old name where there is one (time_per_output_token_seconds), which
+    // the rule joins.
     input_series: SERVING_HISTOGRAMS.flatMap((h) => {
       const sg = h.startsWith('sglang:');
       return ['0', '1'].flatMap((e) => {
@@ -150,13 +154,20 @@ export const fleetRecordingCases: TestGroup[] = [
         const labels = sg ? { ...sglang(e), model_name: 'm' } : vllm(e, 'm');
         return [
           { series: series(`${name}_bucket`, { ...labels, le: '0.1' }), values: '0+60x20' },
+          { series: series(`${name}_bucket`, { ...labels, le: '1' }), values: '0+120x20' },
           { series: series(`${name}_bucket`, { ...labels, le: '+Inf' }), values: '0+120x20' },
         ];
       });
     }),
-    promql_expr_test: SERVING_HISTOGRAMS.map((h) => at10m(bucketRateName(h), [
-      ['{cluster="c1", le="+Inf", model_name="m", namespace="llm"}', 4],
-      ['{cluster="c1", le="0.1", model_name="m", namespace="llm"}', 2],
-    ])),
+    promql_expr_test: [
+      ...SERVING_HISTOGRAMS.map((h) => at10m(bucketRateName(h), [
+        ['{cluster="c1", le="+Inf", model_name="m", namespace="llm"}', 4],
+        ['{cluster="c1", le="0.1", model_name="m", namespace="llm"}', 2],
+        ['{cluster="c1", le="1", model_name="m", namespace="llm"}', 4],
+      ])),
+      ...Object.entries(RECORDED_QUANTILES).flatMap(([h, qs]) => qs.map((q) => at10m(quantileName(h, q), [
+        ['{cluster="c1", model_name="m", namespace="llm"}', ({ 50: 0.1, 90: 0.82, 95: 0.91, 99: 0.982 } as Record<number, number>)[q]!],
+      ]))),
+    ],
   },
 ];

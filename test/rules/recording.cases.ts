@@ -14,6 +14,7 @@ const engineOn = (slice: string, profile: string) => ({
   host: 'h1', gpu: '1', gpu_uuid: 'GPU-1', gpu_model: 'A100', gpu_instance_id: slice, gpu_profile: profile,
 });
 const sglang = (i: string) => ({ job: 'sglang', instance: `h1:3000${i}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b' });
+const tgi = (i: string) => ({ job: 'tgi', instance: `h1:8080${i}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b' });
 const MODEL = '{cluster="c1", model_name="llama-7b", namespace="llm"}';
 const at10m = (expr: string, labels: string, value: number): ExprTest => ({ expr: `round(${expr}, 0.001)`, eval_time: '10m', exp_samples: [{ labels, value }] });
 
@@ -56,12 +57,17 @@ export const recordingCases: TestGroup[] = [
     input_series: [['1', '2g.10gb'], ['2', '3g.20gb']].flatMap(([id, profile]) => [
       { series: series('tokenwatt_model_generation_tokens_total', engineOn(id!, profile!)), values: '0+6000x20' },
       { series: series('tokenwatt_model_energy_joules_total', engineOn(id!, profile!)), values: '0+12000x20' },
+      // 24,000 prompt tokens a minute on each slice: 800 tokens/s, 400 W / 800 = 0.5 J per prompt token.
+      { series: series('tokenwatt_model_prompt_tokens_total', engineOn(id!, profile!)), values: '0+24000x20' },
       { series: series('tokenwatt_model_cost_total', { ...engineOn(id!, profile!), currency: 'USD' }), values: '0+0.12x20' },
     ]),
     promql_expr_test: [
       at10m('model_name:tokenwatt_generation_tokens:rate5m', MODEL, 200),
       at10m('model_name:tokenwatt_energy_watts:rate5m', MODEL, 400),
       at10m('model_name:tokenwatt_tokens_per_joule:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_prompt_tokens:rate5m', MODEL, 800),
+      at10m('model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', MODEL, 0.5),
+      at10m('model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', MODEL, 2),
       at10m('model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 20),
       at10m('model_name:tokenwatt_cost_per_hour:rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm"}', 14.4),
     ],
@@ -141,6 +147,34 @@ export const recordingCases: TestGroup[] = [
         { labels: 'model_name:tokenwatt_scale_to_zero_savings:cost_per_hour{cluster="c1", currency="USD", model_name="idle", namespace="llm"}', value: 10 },
       ],
     }],
+  },
+  {
+    // Node pools (none configured: every host is pool "default" at the onDemand basis). Model cost
+    // +0.6 $/min = 0.01 $/s over +600 tokens/min = 10 tokens/s: 1,000 $ per 1M tokens.
+    input_series: [
+      { series: series('tokenwatt_gpu_info', { job: 'tokenwatt', cluster: 'c1', host: 'h1', gpu: '0', gpu_uuid: 'GPU-0', gpu_model: 'A100', mig_mode: 'disabled', energy_source: 'nvml' }), values: '1x20' },
+      { series: series('tokenwatt_model_cost_total', { ...engineOn('1', 'whole'), currency: 'USD' }), values: '0+0.6x20' },
+      { series: series('tokenwatt_model_generation_tokens_total', engineOn('1', 'whole')), values: '0+600x20' },
+    ],
+    promql_expr_test: [
+      { expr: 'host:tokenwatt_node_pool:info', eval_time: '10m', exp_samples: [{ labels: 'host:tokenwatt_node_pool:info{cluster="c1", host="h1", node_pool="default", price_basis="onDemand"}', value: 1 }] },
+      at10m('node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', '{cluster="c1", currency="USD", model_name="llama-7b", namespace="llm", node_pool="default", price_basis="onDemand"}', 1000),
+    ],
+  },
+  {
+    // TGI autoscaling signals, two replicas: batch token budget 4000 and 8000 of 10000 (mean 0.6),
+    // generated tokens _sum +1200 a minute = 20 tokens/s, queue time p95 of the histogram above: 0.95 s.
+    input_series: [
+      ...['0', '1'].map((i) => ({ series: series('tgi_batch_current_max_tokens', tgi(i)), values: `${i === '0' ? 4000 : 8000}x20` })),
+      ...['0', '1'].map((i) => ({ series: series('tgi_batch_max_total_tokens', tgi(i)), values: '10000x20' })),
+      { series: series('tgi_request_generated_tokens_sum', tgi('0')), values: '0+1200x20' },
+      ...histogram('tgi_request_queue_duration', tgi('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
+    ],
+    promql_expr_test: [
+      at10m('model_name:tgi_batch_token_usage:avg', MODEL, 0.6),
+      at10m('model_name:tgi_generated_tokens:rate1m', MODEL, 20),
+      at10m('model_name:tgi_request_queue_duration_seconds:p95_rate2m', MODEL, 0.95),
+    ],
   },
   {
     // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute

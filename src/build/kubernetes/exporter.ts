@@ -42,7 +42,7 @@ export function exporterConfigFile(c: MixinConfig): object {
     nvml: 'auto',
     targets: [],
     // Engines (pods labelled tokenwatt.io/engine, port `http`) and dcgm-exporter on this node, from the API.
-    discovery: { kubernetes: {} },
+    discovery: { kubernetes: { dcgmSelector: c.exporter.dcgmSelector } },
     // Every field, defaults resolved, so the deployed prices and PUE are visible where they are used.
     energy: parseEnergyConfig(c.exporter.energy),
   };
