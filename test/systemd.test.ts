@@ -1,4 +1,4 @@
-// The bare-metal unit and its sysusers.d file (deploy/systemd/): systemd's own checker accepts the unit,
+// The bare-metal unit and its sysusers.d file (exporters/tokenwatt/systemd/): systemd's own checker accepts the unit,
 // systemd-sysusers creates the user from the file, every NVIDIA device group passes DeviceAllow, and
 // the unit's ExecStart/ExecReload, run as plain processes, serve and reload without a restart.
 import { execFile, spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { freePort } from './support/alertmanager.ts';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
-const unitText = readFileSync(join(root, 'deploy/systemd/tokenwatt.service'), 'utf8');
+const unitText = readFileSync(join(root, 'exporters/tokenwatt/systemd/tokenwatt.service'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tw-systemd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,16 +25,16 @@ const values = (key: string) => service().filter(([k]) => k === key).map(([, v])
 /** fnmatch for the `char-<glob>` device groups systemd matches against /proc/devices. */
 const glob = (pattern: string, name: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
 
-describe('deploy/systemd', () => {
+describe('exporters/tokenwatt/systemd', () => {
   it('systemd-analyze verify accepts the unit', async () => {
-    const r = await exec('systemd-analyze', ['verify', join(root, 'deploy/systemd/tokenwatt.service')]).catch((e) => e);
+    const r = await exec('systemd-analyze', ['verify', join(root, 'exporters/tokenwatt/systemd/tokenwatt.service')]).catch((e) => e);
     expect(r.stderr ?? '', String(r.stderr)).toBe('');
   });
 
   it('systemd-sysusers creates the tokenwatt system user with no login shell', async () => {
     const fake = join(dir, 'root');
     await exec('mkdir', ['-p', join(fake, 'etc')]);
-    await exec('systemd-sysusers', [`--root=${fake}`, join(root, 'deploy/systemd/tokenwatt.sysusers')]);
+    await exec('systemd-sysusers', [`--root=${fake}`, join(root, 'exporters/tokenwatt/systemd/tokenwatt.sysusers')]);
     const passwd = readFileSync(join(fake, 'etc/passwd'), 'utf8');
     const line = passwd.split('\n').find((l) => l.startsWith('tokenwatt:'));
     expect(line).toMatch(/^tokenwatt:x:\d+:\d+:tokenwatt exporter:\/var\/lib\/tokenwatt:\/usr\/sbin\/nologin$/);
