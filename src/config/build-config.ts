@@ -15,6 +15,7 @@ import { defaultConfig } from './mixin.ts';
 import type { MixinConfig } from './mixin.ts';
 import { ReceiversSchema, SECRET_FIELDS } from './receivers.ts';
 import { AutoscaledDeploymentsSchema } from './autoscaling.ts';
+import { editDistance } from './edit-distance.ts';
 
 export class BuildConfigError extends Error {
   constructor(readonly problems: string[], file: string) {
@@ -94,23 +95,11 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   return s?._zod?.def?.type === 'object' ? Object.keys(s._zod.def.shape) : [];
 }
 
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[y.length]!;
-}
-
 /** "did you mean 'x'?" for the nearest known key, else the list of known keys. */
 export function suggest(key: string, known: readonly string[]): string {
   if (known.length === 0) return '';
-  const best = [...known].sort((a, b) => distance(key, a) - distance(key, b) || (a < b ? -1 : 1))[0]!;
-  if (distance(key, best) <= Math.max(2, Math.floor(best.length / 3))) return ` (did you mean '${best}'?)`;
+  const best = [...known].sort((a, b) => editDistance(key, a) - editDistance(key, b) || (a < b ? -1 : 1))[0]!;
+  if (editDistance(key, best) <= Math.max(2, Math.floor(best.length / 3))) return ` (did you mean '${best}'?)`;
   return ` (known fields: ${known.join(', ')})`;
 }
 

@@ -16,6 +16,7 @@ import { StaticPlacementSchema } from '../energy/placement.ts';
 import type { AuthConfig, UpstreamTls } from '../collectors/http-auth.ts';
 import { findKind, TARGET_KIND_IDS } from '../kinds/index.ts';
 import type { TargetKindId } from '../kinds/index.ts';
+import { editDistance } from '../config/edit-distance.ts';
 
 export class ConfigError extends Error {}
 
@@ -410,20 +411,10 @@ function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = editDistance(word, c);
     if (d < bestD) { bestD = d; best = c; }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 function summary(problems: string[]): string {

@@ -65,21 +65,13 @@ function escapeOmHelp(v: string): string {
 
 /** Text 0.0.4 of `samples`, families in catalog order; a name outside the catalog is an error. */
 export function renderText(samples: readonly LedgerSample[]): string {
-  const byName = new Map<string, LedgerSample[]>();
-  for (const s of samples) {
-    if (!DEFS.has(s.name)) throw new Error(`render: '${s.name}' is not a tokenwatt series in src/catalog/tokenwatt.ts`);
-    let list = byName.get(s.name);
-    if (!list) byName.set(s.name, (list = []));
-    list.push(s);
-  }
-  const names = [...byName.keys()].sort((a, b) => DEFS.get(a)!.order - DEFS.get(b)!.order);
   let out = '';
-  for (const name of names) {
+  for (const [name, list] of grouped(samples)) {
     const def = DEFS.get(name)!.def;
     // Text 0.0.4 has no info type: an info series is a gauge of 1.
     const type = def.type === 'info' ? 'gauge' : def.type;
     out += `# HELP ${name} ${escapeHelp(def.help)}\n# TYPE ${name} ${type}\n`;
-    for (const s of byName.get(name)!) out += `${name}${labelText(s.labels)} ${formatValue(s.value)}\n`;
+    for (const s of list) out += `${name}${labelText(s.labels)} ${formatValue(s.value)}\n`;
   }
   return out;
 }
