@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/alertmanager.ts';
+import { waitForJoules } from './support/exporter-ready.ts';
 
 const root = join(import.meta.dirname, '..');
 // Two levels below the checkout, as dist/bin is: paths resolved from import.meta.url must stay right.
@@ -47,12 +48,7 @@ describe('bundle', () => {
     proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     try {
-      let body = '';
-      for (let i = 0; i < 100 && !/tokenwatt_gpu_energy_joules_total\{[^}]*\} [1-9]/.test(body); i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
-        if (ready === 200) body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      }
+      const body = await waitForJoules(port);
       expect(body, stderr).toMatch(/tokenwatt_gpu_energy_joules_total\{[^}]*gpu_model="NVIDIA H100 80GB HBM3"[^}]*\} [1-9]/);
       expect(body).toContain('tokenwatt_nvml_up{backend="replay"} 1');
     } finally {

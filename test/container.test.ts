@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from './support/alertmanager.ts';
+import { waitForJoules } from './support/exporter-ready.ts';
 
 const root = join(import.meta.dirname, '..');
 const rootfs = mkdtempSync(join(tmpdir(), 'tw-image-'));
@@ -87,11 +88,7 @@ describe('the image entrypoint as a plain process', () => {
     proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     try {
-      let body = '';
-      for (let i = 0; i < 100 && !/tokenwatt_gpu_energy_joules_total\{[^}]*\} [1-9]/.test(body); i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) === 200) body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      }
+      const body = await waitForJoules(port);
       expect(body, stderr).toMatch(/tokenwatt_gpu_energy_joules_total\{host="gpu-node-1"[^}]*\} [1-9]/);
       if (asRoot) expect(readFileSync(`/proc/${proc.pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${uid}\\s`, 'm'));
     } finally {

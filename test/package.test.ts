@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort } from './support/alertmanager.ts';
+import { waitForJoules } from './support/exporter-ready.ts';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -85,11 +86,7 @@ describe('npm pack → install into an empty folder → run', () => {
     proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     try {
-      let body = '';
-      for (let i = 0; i < 100 && !/tokenwatt_gpu_energy_joules_total\{[^}]*\} [1-9]/.test(body); i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0)) === 200) body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      }
+      const body = await waitForJoules(port);
       expect(body, stderr).toMatch(/tokenwatt_gpu_energy_joules_total\{[^}]*\} [1-9]/);
     } finally {
       proc.kill('SIGTERM');
