@@ -5,6 +5,8 @@
 // engine kind in src/autoscaling/signals.ts, one group per kind so that a group stays under the
 // 20-rule limit however many kinds are added.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../src/autoscaling/signals.ts';
+import { catalog } from '../src/catalog/index.ts';
+import { bucketRateName } from '../src/catalog/recording.ts';
 import { anyName, histogramQuantile, rateOf, sel } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
@@ -17,7 +19,8 @@ const base: RecordingGroupDef = (c) => {
     rules: [
       { record: 'model_name:vllm_num_requests_running:sum', expr: `sum by (${by}) (${anyName('vllm:num_requests_running', v)})` },
       // The fullest replica bounds the headroom: a new long request lands on one replica.
-      { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: `1 - max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)})` },
+      // The per-model maximum tokenwatt-serving-vllm records (one read of the raw gauge per cycle).
+      { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: '1 - model_name:vllm_kv_cache_usage_perc:max' },
       { record: 'model_name:vllm_generation_tokens:rate5m', expr: `sum by (${by}) (${rateOf('vllm:generation_tokens_total', v, '5m')})` },
       // What scale to zero would save: a model's whole cost per hour while it has generated no token for
       // autoscaling.idleSecondsBeforeZero (KEDA's cooldownPeriod), else 0, so that its average over a
@@ -29,6 +32,12 @@ const base: RecordingGroupDef = (c) => {
     ],
   };
 };
+
+/** p95 from the recorded per-model bucket rates of `histogram`, where they are recorded over TTFT_WINDOW. */
+function ttftP95(histogram: string): string | undefined {
+  const recorded = bucketRateName(histogram);
+  return catalog.has(recorded) && recorded.endsWith(`:rate${TTFT_WINDOW}`) ? `histogram_quantile(0.95, ${recorded})` : undefined;
+}
 
 const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind, s]) => (c) => {
   const by = modelBy(c).join(', ');
@@ -49,7 +58,11 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
       { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
       { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },
       // NaN while no request finished prefill in the window; the trigger queries drop NaN (>= 0).
-      { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
+      // From the per-model bucket rates the serving group records over the same 5m window (the raw
+      // buckets are read there, once per cycle); that group's result of the previous evaluation
+      // where Prometheus runs the two groups apart, at most one interval old. Raw buckets only for a
+      // kind whose buckets are not recorded.
+      { record: s.recorded.ttftP95, expr: ttftP95(s.source.ttft) ?? histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
     ],
   };
 });
