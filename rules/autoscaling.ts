@@ -5,8 +5,6 @@
 // engine kind in src/autoscaling/signals.ts, one group per kind so that a group stays under the
 // 20-rule limit however many kinds are added.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../src/autoscaling/signals.ts';
-import { catalog } from '../src/catalog/index.ts';
-import { bucketRateName } from '../src/catalog/recording.ts';
 import { anyName, histogramQuantile, rateOf, sel } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
@@ -33,12 +31,6 @@ const base: RecordingGroupDef = (c) => {
   };
 };
 
-/** p95 from the recorded per-model bucket rates of `histogram`, where they are recorded over TTFT_WINDOW. */
-function ttftP95(histogram: string): string | undefined {
-  const recorded = bucketRateName(histogram);
-  return catalog.has(recorded) && recorded.endsWith(`:rate${TTFT_WINDOW}`) ? `histogram_quantile(0.95, ${recorded})` : undefined;
-}
-
 const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind, s]) => (c) => {
   const by = modelBy(c).join(', ');
   const m = c.selectors[s.selector as keyof typeof c.selectors];
@@ -58,11 +50,10 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
       { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
       { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },
       // NaN while no request finished prefill in the window; the trigger queries drop NaN (>= 0).
-      // From the per-model bucket rates the serving group records over the same 5m window (the raw
-      // buckets are read there, once per cycle); that group's result of the previous evaluation
-      // where Prometheus runs the two groups apart, at most one interval old. Raw buckets only for a
-      // kind whose buckets are not recorded.
-      { record: s.recorded.ttftP95, expr: ttftP95(s.source.ttft) ?? histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
+      // The one rule that reads raw buckets a second time per cycle (the serving group records them
+      // over 5m): a p95 over 5m holds a surge's TTFT for 5 minutes after it, and in
+      // test/autoscaling-scenario.test.ts it delayed the scale-down by 1-2 minutes.
+      { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
     ],
   };
 });

@@ -3,9 +3,8 @@
 // idle. In simulated time, faster than the wall clock:
 //   - every scrape interval (15 s) each ready pod's /metrics is pushed into Prometheus with its
 //     timestamp (remote-write receiver), and a removed pod's series get stale markers;
-//   - every evaluation interval (30 s) the tokenwatt-autoscaling-vllm recording rules (after the
-//     recorded TTFT bucket rates they read) are evaluated by that Prometheus at that time
-//     (/api/v1/query) and each rule's results appended before the next, as its rule manager does;
+//   - every evaluation interval (30 s) the tokenwatt-autoscaling-vllm recording rules are evaluated
+//     by that Prometheus at that time (/api/v1/query) and their results appended, as its rule manager does;
 //   - every 15 s the four trigger queries of the generated objects (src/autoscaling/triggers.ts, the
 //     text in the ScaledObject and the adapter rules) are evaluated by Prometheus, and the replicas are
 //     computed as KEDA and the HPA do (src/autoscaling/replicas.ts), and applied (new pods serve after
@@ -84,14 +83,7 @@ beforeAll(async () => {
   await writeFile(file, 'global: {}\n');
   prom = await startPrometheus(file, ['--web.enable-remote-write-receiver']);
 
-  // The autoscaling group and the recorded series it reads (the TTFT bucket rates of
-  // tokenwatt-serving-latency), those first: each evaluation sees the one before it, as a rule after
-  // another in its group does.
-  const groups = compileGroups(config);
-  const scaling = groups.find((g) => g.name === 'tokenwatt-autoscaling-vllm')!.rules as RecordingRule[];
-  const reads = groups.filter((g) => g.name !== 'tokenwatt-autoscaling-vllm').flatMap((g) => g.rules as RecordingRule[])
-    .filter((r) => r.record !== undefined && scaling.some((s) => new RegExp(`(^|[^\\w:])${r.record.replace(/[:]/g, '\\:')}($|[^\\w:])`).test(s.expr)));
-  const rules = [...reads, ...scaling];
+  const rules = compileGroups(config).find((g) => g.name === 'tokenwatt-autoscaling-vllm')!.rules as RecordingRule[];
   const [kedaDep, hpaDep] = config.autoscaling.deployments as [typeof config.autoscaling.deployments[0], typeof config.autoscaling.deployments[0]];
   const triggers: Record<'keda' | 'hpa', Trigger[]> = { keda: triggersFor(kedaDep, config), hpa: triggersFor(hpaDep, config) };
   const a = config.autoscaling;
@@ -131,9 +123,9 @@ beforeAll(async () => {
     if (whole >= 0 && whole % EVAL === 0) {
       // The recording rules, evaluated by Prometheus at this instant; a series that left a rule's
       // output gets a stale marker, as the rule manager writes one.
+      const push: Series[] = [];
       const now = new Set<string>();
       for (const rule of rules) {
-        const push: Series[] = [];
         for (const s of await queryAt(rule.expr, whole)) {
           const labels = { ...s.metric, __name__: rule.record };
           const key = JSON.stringify(labels);
@@ -141,13 +133,11 @@ beforeAll(async () => {
           lastRecorded.set(key, labels);
           push.push({ labels, samples: [{ value: Number(s.value[1]), timestampMs: at(whole) }] });
         }
-        await remoteWrite(prom.url, push);
       }
-      const stale: Series[] = [];
       for (const [key, labels] of lastRecorded) {
-        if (!now.has(key)) { stale.push({ labels, samples: [{ value: STALE_NAN, timestampMs: at(whole) }] }); lastRecorded.delete(key); }
+        if (!now.has(key)) { push.push({ labels, samples: [{ value: STALE_NAN, timestampMs: at(whole) }] }); lastRecorded.delete(key); }
       }
-      await remoteWrite(prom.url, stale);
+      await remoteWrite(prom.url, push);
     }
     if (whole >= 0 && whole % SYNC === 0) {
       const point: Point = { t: whole, rps: loadAt(PROFILE, whole), keda: 0, kedaReady: 0, hpa: 0, hpaReady: 0, values: {} };

@@ -3,16 +3,11 @@
 // src/catalog/recording.ts declares the names). KEDA triggers and prometheus-adapter rules read only
 // these recorded series, never raw histograms. A new engine kind gets autoscaling by one entry here.
 //
-// Windows: generated tokens over 1m (4 samples at the 15 s scrape interval; Prometheus wants at
-// least 4), so a surge shows within a minute. TTFT p95 over 5m: it is the quantile of the per-model
-// TTFT bucket rates the serving rules record over 5m (rules/serving-latency.ts), so the raw buckets
-// of every engine are read once per evaluation, not once more over a shorter window. A p95 reacts
-// to a surge of slow requests once they are 5 % of the window: 15 s of a 5m window (6 s of a 2m
-// one), and it falls back under target within 5 minutes of recovery, inside the HPA's 300 s
-// scale-down window.
+// Windows: generated tokens over 1m and TTFT p95 over 2m, so a surge shows within a minute or two;
+// at the 15 s scrape interval that is 4 and 8 samples per window (Prometheus wants at least 4).
 
 export const TOKENS_WINDOW = '1m';
-export const TTFT_WINDOW = '5m';
+export const TTFT_WINDOW = '2m';
 
 export interface EngineSignals {
   /** Key of MixinConfig.selectors for this engine's series. */

@@ -128,7 +128,7 @@ export const recordingCases: TestGroup[] = [
       // from 0.5 to 1.0 = 0.95 s.
       at10m('model_name:vllm_kv_cache_usage:avg', MODEL, 0.675),
       at10m('model_name:vllm_generation_tokens:rate1m', MODEL, 30),
-      at10m('model_name:vllm_time_to_first_token_seconds:p95_rate5m', MODEL, 0.95),
+      at10m('model_name:vllm_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
     ],
   },
   {
@@ -173,7 +173,7 @@ export const recordingCases: TestGroup[] = [
     promql_expr_test: [
       at10m('model_name:tgi_batch_token_usage:avg', MODEL, 0.6),
       at10m('model_name:tgi_generated_tokens:rate1m', MODEL, 20),
-      at10m('model_name:tgi_request_queue_duration_seconds:p95_rate5m', MODEL, 0.95),
+      at10m('model_name:tgi_request_queue_duration_seconds:p95_rate2m', MODEL, 0.95),
     ],
   },
   {
@@ -192,7 +192,7 @@ export const recordingCases: TestGroup[] = [
       at10m('model_name:sglang_num_queue_reqs:sum', MODEL, 7),
       at10m('model_name:sglang_token_usage:avg', MODEL, 0.6),
       at10m('model_name:sglang_generation_tokens:rate1m', MODEL, 40),
-      at10m('model_name:sglang_time_to_first_token_seconds:p95_rate5m', MODEL, 0.95),
+      at10m('model_name:sglang_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
     ],
   },
 ];
