@@ -230,7 +230,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
   it('injected faults page through the routing within the bound; inhibitions hold; resolutions are sent', async () => {
     const hook = stack.webhook.notifications;
     // Steady state pages nobody.
-    expect(hook.filter((n) => n.status === 'firing').map((n) => n.groupLabels.alertname)).toEqual([]);
+    expect(hook.filter((n) => n.status === 'firing').map((n) => `${n.groupLabels.alertname} ${n.alerts.map((a) => JSON.stringify(a.labels)).join(' ')}`)).toEqual([]);
     const fleet = stack.fleet;
     const t0 = Date.now();
     fleet.inject('xid', { host: 'a100-node-1', gpu: 1, code: 79 });
