@@ -89,6 +89,10 @@ export const recordingMetrics = defineMetrics([
   // rules/gpu-power.ts
   r({ name: 'gpu:dcgm_board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power from the dcgm-exporter energy counter (mJ rate / 1000), one series per physical GPU even under MIG.' }),
   r({ name: 'gpu:tokenwatt_gpu_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'], help: 'Board power from tokenwatt\'s reset-corrected energy counter.' }),
+  // rules/gpu-health.ts: dcgm-exporter first, else the exporter's NVML reading, per GPU
+  r({ name: 'gpu:board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power per physical GPU: the dcgm-exporter energy counter, else (no dcgm-exporter) tokenwatt\'s NVML energy counter.' }),
+  r({ name: 'gpu:clock_throttled_power:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: BOARD, help: 'Share of alerting.gpu.throttleWindow the clocks were held down by the power limit: dcgm-exporter\'s violation counter, else NVML\'s sw_power_cap / hw_power_brake_slowdown clock-event reasons.' }),
+  r({ name: 'gpu:clock_throttled_thermal:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: BOARD, help: 'Share of alerting.gpu.throttleWindow the clocks were held down by temperature: dcgm-exporter\'s violation counter, else NVML\'s sw/hw thermal slowdown clock-event reasons.' }),
   r({ name: 'cluster:dcgm_board_power_watts:sum', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster'], help: 'GPU board power of a cluster, each physical GPU counted once.' }),
   // rules/gpu-board.ts, rules/gpu-instance.ts (dashboards/gpus.ts)
   ...DCGM_BOARD_GAUGES.map((f) => r({ name: `gpu:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: BOARD, help: `${f} once per physical GPU (max over the MIG instances that repeat it).` })),
