@@ -93,7 +93,9 @@ describe('the six dashboards', () => {
 
   it('panel ids run 1..n in layout order and panels never overlap', () => {
     for (const b of built) {
-      const panels = b.json.panels as unknown as { id: number; gridPos: { x: number; y: number; w: number; h: number } }[];
+      type P = { id: number; gridPos: { x: number; y: number; w: number; h: number }; panels?: P[] };
+      // A collapsed row holds its panels; they are numbered and laid out after it, as if it were open.
+      const panels = (b.json.panels as unknown as P[]).flatMap((p) => [p, ...(p.panels ?? [])]);
       expect(panels.map((p) => p.id)).toEqual(panels.map((_, i) => i + 1));
       for (let i = 0; i < panels.length; i++) {
         for (let j = i + 1; j < panels.length; j++) {
