@@ -16,7 +16,7 @@ import { build, BuildError } from '../src/build/index.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { builtDashboards } from '../src/build/grafana/index.ts';
 import type { BuiltDashboard } from '../src/build/grafana/index.ts';
-import { timeseries } from '../src/build/grafana/panels.ts';
+import { collapsedRow, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable } from '../src/build/grafana/variables.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
 import { HIGH_CARDINALITY_SERIES } from '../src/catalog/cardinality.ts';
@@ -157,6 +157,18 @@ describe('checks reject a broken dashboard, naming dashboard and panel', () => {
       .flatMap((p) => (p.targets ?? []).map((t) => ({ ...t, panel: `${b.uid} / ${p.title}` }))).filter((t) => t.expr.startsWith('# drill-down:')));
     expect(raws.length).toBeGreaterThan(0);
     expect(raws.filter((t) => t.instant !== true).map((t) => t.panel)).toEqual([]);
+  });
+
+  it('a panel inside a collapsed row is checked like any other', () => {
+    const raw = 'sum by (model_name) (rate(vllm:generation_tokens_total{model_name=~"$model"}[$__rate_interval]))';
+    const inRow: DashboardFn = (c) => tokenwattDashboard(c, { slug: 'broken', title: 'Broken', description: 'A dashboard broken on purpose.' })
+      .withVariable(datasourceVariable(c))
+      .withVariable(labelVariable('model', 'Model', 'model_name', 'vllm:num_requests_running'))
+      .withRow(collapsedRow('Detail', [timeseries({ title: 'Hidden panel', description: 'A panel.', unit: 'short', targets: [{ expr: raw }] })]))
+      .build();
+    expect(problemsOf([inRow])).toEqual([
+      "dashboard 'tokenwatt-broken' panel 'Hidden panel' (id 2) target A: raw-high-cardinality: vllm:generation_tokens_total is high-cardinality at fleet scale (src/catalog/cardinality.ts): read a recorded series (src/catalog/recording.ts, rules/) or mark the target a drill-down (Target.drillDown)",
+    ]);
   });
 
   it('PromQL types', () => {
