@@ -21,6 +21,7 @@ import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
 import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
 import { vllmDetailCases } from './rules/vllm-detail.cases.ts';
+import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -34,6 +35,7 @@ const cases: Record<string, TestGroup[]> = {
   'llama.cpp recording rules': llamacppRecordingCases,
   'Triton recording rules': tritonRecordingCases,
   'vLLM detail recording rules': vllmDetailCases,
+  'NVML-only hosts': nvmlOnlyCases,
 };
 const all = Object.values(cases).flat();
 

@@ -2,7 +2,7 @@
 // and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
 // mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
-import type { EngineReading, LedgerSample } from '../energy/tick.ts';
+import type { BoardReading, EngineReading, LedgerSample } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
 import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
@@ -16,9 +16,13 @@ export interface ServingTarget extends UpstreamTarget {
   model?: string;
   namespace?: string;
   pod?: string;
+  /** GPU index → UUID on `ServingDeps.host`, for a server that names its GPUs by UUID only (Triton). */
+  gpus?: Record<string, string>;
 }
 
 export interface ServingDeps extends UpstreamDeps {
+  /** The exporter's `host`: where the GPUs a server reports by UUID (ServingView.gpus) are. */
+  host?: string;
   /** Where an engine runs; undefined when neither the static table nor the pod mapping says. */
   /** The GPUs or MIG slices the engine runs on (several for tensor parallelism); empty when unknown. */
   place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement[];
@@ -43,6 +47,7 @@ export function createServingCollector(
 ): Collector {
   const warned = new Set<string>();
   const unplaced = new Map<string, number>();
+  const indexOf = new Map(Object.entries(target.gpus ?? {}).map(([index, uuid]) => [uuid, index]));
   const warnOnce = (key: string, msg: string, fields: Record<string, unknown>) => {
     if (warned.has(key)) return;
     warned.add(key);
@@ -104,7 +109,17 @@ export function createServingCollector(
           engines.push(reading);
         }
       }
-      return { samples, engines, series };
+      const boardsByUuid = view.gpus?.map((g): BoardReading => {
+        const index = indexOf.get(g.uuid);
+        return {
+          host: deps.host ?? '', gpu: index ?? '', uuid: g.uuid, model: '', energyJoules: g.energyJoules,
+          ...(g.powerWatts !== undefined && g.utilization !== undefined && { powerWatts: g.powerWatts }),
+          ...(g.powerLimitWatts !== undefined && { powerLimitWatts: g.powerLimitWatts }),
+          ...(g.utilization !== undefined && { activity: g.utilization }),
+          slices: [],
+        };
+      });
+      return { samples, engines, series, ...(boardsByUuid && boardsByUuid.length > 0 && { boardsByUuid }) };
     },
   };
 }
