@@ -5,6 +5,7 @@
 import { DCGM_INSTANCE_GAUGES } from '../src/catalog/recording.ts';
 import { sel } from '../src/promql/helpers.ts';
 import { boardBy } from '../src/rules/levels.ts';
+import { orNvmlGauge } from '../src/rules/nvml-fallback.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
 const group: RecordingGroupDef = (c) => {
@@ -12,9 +13,10 @@ const group: RecordingGroupDef = (c) => {
   return {
     name: 'tokenwatt-gpu-instance',
     rules: [
-      ...DCGM_INSTANCE_GAUGES.map((f) => ({ record: `gpu_instance:${f}:max`, expr: `max by (${by}) (${sel(f, c.selectors.dcgm)})` })),
-      // Reads the two series recorded just above in this group (rules of a group run in order).
-      { record: 'gpu_instance:dcgm_fb_used:ratio', expr: 'gpu_instance:DCGM_FI_DEV_FB_USED:max / (gpu_instance:DCGM_FI_DEV_FB_USED:max + gpu_instance:DCGM_FI_DEV_FB_FREE:max)' },
+      ...DCGM_INSTANCE_GAUGES.map((f) => ({ record: `gpu_instance:${f}:max`, expr: orNvmlGauge(c, f, `max by (${by}) (${sel(f, c.selectors.dcgm)})`) })),
+      // Reads the two series recorded just above in this group (rules of a group run in order), so
+      // it covers NVML-only GPUs too wherever both fields have a fallback.
+      { record: 'gpu_instance:framebuffer_used:ratio', expr: 'gpu_instance:DCGM_FI_DEV_FB_USED:max / (gpu_instance:DCGM_FI_DEV_FB_USED:max + gpu_instance:DCGM_FI_DEV_FB_FREE:max)' },
     ],
   };
 };

@@ -135,6 +135,19 @@ describe('the exporter on Kubernetes', () => {
     expect(spec.containers[0].volumeMounts.find((m: Obj) => m.name === 'config').mountPath).toBe('/etc/tokenwatt');
   });
 
+  it('the ledger keeps its state in a node directory the non-root exporter owns, so a rolled pod resumes it', () => {
+    const cfg = parseExporterConfig(parse(find('ConfigMap', 'tokenwatt').data['tokenwatt.yaml']));
+    const spec = find('DaemonSet', 'tokenwatt').spec.template.spec;
+    const mount = spec.containers[0].volumeMounts.find((m: Obj) => cfg.stateFile?.startsWith(`${m.mountPath}/`));
+    expect(mount, `no volume holds stateFile ${cfg.stateFile}`).toBeDefined();
+    expect(mount.readOnly).toBeFalsy();
+    expect(spec.volumes.find((v: Obj) => v.name === mount.name).hostPath).toEqual({ path: mount.mountPath, type: 'DirectoryOrCreate' });
+    // kubelet creates the directory as root: the init container hands it to the exporter's user, with CHOWN only.
+    const init = spec.initContainers.find((c: Obj) => c.volumeMounts.some((m: Obj) => m.name === mount.name));
+    expect(init.command).toEqual(['chown', `${spec.securityContext.runAsUser}:${spec.securityContext.runAsGroup}`, mount.mountPath]);
+    expect(init.securityContext).toMatchObject({ runAsUser: 0, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'], add: ['CHOWN'] } });
+  });
+
   it('build config: image, node selector, GPU prices, PUE and grid intensity reach the DaemonSet and ConfigMap', async () => {
     const other = join(dir, 'other');
     await build(other, resolveBuildConfig({
@@ -152,5 +165,15 @@ describe('the exporter on Kubernetes', () => {
     expect(Object.keys(cfg.energy.gpuPrices)).toEqual(['NVIDIA H100 80GB HBM3']);
     expect(cfg.discovery?.kubernetes.dcgmSelector).toBe('app=nvidia-dcgm-exporter');
     expect(objs.find((o) => o.kind === 'ClusterRoleBinding').subjects[0].namespace).toBe('gpu-obs');
+  }, 60_000);
+
+  it("build config: stateDir '' keeps no ledger state (no stateFile, no hostPath, no init container)", async () => {
+    const other = join(dir, 'stateless');
+    await build(other, resolveBuildConfig({ exporter: { stateDir: '' } }));
+    const objs = await kustomize(join(other, 'kubernetes'));
+    const spec = objs.find((o) => o.kind === 'DaemonSet').spec.template.spec;
+    expect(spec.initContainers).toBeUndefined();
+    expect(spec.volumes.some((v: Obj) => v.hostPath)).toBe(false);
+    expect(parseExporterConfig(parse(objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'tokenwatt').data['tokenwatt.yaml'])).stateFile).toBeUndefined();
   }, 60_000);
 });

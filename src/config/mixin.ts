@@ -39,6 +39,13 @@ export interface ExporterDeployConfig {
   runtimeClassName: string;
   /** Prices, PUE, grid intensity... of the exporter's energy ledger (src/energy/config.ts); unset fields keep its defaults. */
   energy: EnergyConfigInput;
+  /**
+   * Node directory (hostPath) the ledger's state file lives in, so a restarted or rolled pod resumes its
+   * counters and attributes its downtime; '' keeps no state (a restart then starts the ledger clean).
+   */
+  stateDir: string;
+  /** Image of the init container that hands stateDir to the exporter's non-root user (needs `chown`). */
+  stateInitImage: string;
 }
 
 export interface MixinConfig {
@@ -100,6 +107,8 @@ export const defaultConfig: MixinConfig = {
     runtimeClassName: 'nvidia',
     dcgmSelector: 'app.kubernetes.io/name=dcgm-exporter',
     energy: {},
+    stateDir: '/var/lib/tokenwatt',
+    stateInitImage: 'busybox:1.36.1',
   },
   autoscaling: defaultAutoscalingConfig,
   globalView: defaultGlobalViewConfig,
