@@ -107,6 +107,7 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'gpu:DCGM_FI_DEV_XID_ERRORS:max', unit: 'xid', grafanaUnit: 'none', labels: BOARD, help: 'The last XID per physical GPU (GPUXidError looks for a change of it).' }),
   ...DCGM_BOARD_COUNTERS.map((f) => r({ name: `gpu:${f}:rate5m`, unit: 'per second', grafanaUnit: 'none', labels: BOARD, help: `5m rate of ${f}, once per physical GPU.` })),
   ...DCGM_INSTANCE_GAUGES.map((f) => r({ name: `gpu_instance:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: GPU_INSTANCE, help: `${f} per GPU or MIG instance.` })),
+  r({ name: 'gpu_instance:framebuffer_used:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: GPU_INSTANCE, help: 'Framebuffer used over used + free per GPU or MIG instance (DCGM_FI_DEV_FB_USED, DCGM_FI_DEV_FB_FREE).' }),
   // rules/tokenwatt-fleet.ts (energy, cost and carbon dashboards)
   r({ name: 'gpu:tokenwatt_gpu_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_GPU, 'component', 'currency'], help: 'Cost per second of a GPU by component (capacity, energy).' }),
   r({ name: 'gpu:tokenwatt_gpu_co2e_grams:rate5m', unit: 'grams/s', grafanaUnit: 'massg', labels: TW_GPU, help: 'Grams of CO2e per second of a GPU.' }),
@@ -116,6 +117,8 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'slice:tokenwatt_slice_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_SLICE, 'currency'], help: 'Cost per second of a MIG slice (or whole GPU), all components.' }),
   r({ name: 'slice:tokenwatt_idle_cost:rate5m', unit: 'currency/s', grafanaUnit: 'currencyUSD', labels: [...TW_SLICE, 'currency'], help: 'Cost per second of a slice while idle.' }),
   r({ name: 'slice:tokenwatt_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: TW_SLICE, help: 'Generated tokens per second of every engine on a slice.' }),
+  r({ name: 'slice:tokenwatt_tokens_per_joule:ratio_rate5m', unit: 'tokens/J', grafanaUnit: 'none', labels: TW_SLICE, help: 'Generated tokens per joule of the energy attributed to a MIG slice (or whole GPU), idle included, over 5 minutes.' }),
+  r({ name: 'gpu:tokenwatt_tokens_per_joule:ratio_rate5m', unit: 'tokens/J', grafanaUnit: 'none', labels: ['cluster', 'host', 'gpu'], help: 'Generated tokens of every engine on a GPU per joule of the board\'s whole energy (idle included), over 5 minutes.' }),
   r({ name: 'model_name:tokenwatt_co2e_grams:rate5m', unit: 'grams/s', grafanaUnit: 'massg', labels: MODEL, help: 'Grams of CO2e per second attributed to a model.' }),
   // rules/model-efficiency.ts
   r({ name: 'model_name:tokenwatt_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Generated tokens per second per model.' }),
