@@ -15,14 +15,14 @@ import modelEfficiency from './model-efficiency.ts';
 import nodePools from './node-pools.ts';
 import servingLatency, { servingLatencyDetail, servingQuantiles } from './serving-latency.ts';
 import servingSglang from './serving-sglang.ts';
-import servingVllm from './serving-vllm.ts';
+import servingVllm, { servingVllmDetail } from './serving-vllm.ts';
 import sloErrors from './slo-errors.ts';
 import sloTtft from './slo-ttft.ts';
 import tokenwattFleet from './tokenwatt-fleet.ts';
 
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, gpuHealth, modelEfficiency, tokenwattFleet,
-  servingVllm, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
+  servingVllm, servingVllmDetail, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
   // Serving kinds beyond vLLM and SGLang bring their own (src/kinds/<kind>/).
   ...kindRecordingGroups(),
 ];
