@@ -49,7 +49,9 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,
-        expr: `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)}) > ${s.errorRatio}`,
+        // vLLM by finished_reason; SGLang's aborted over finished requests (errors and client aborts are one counter there).
+        expr: `(sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)})`
+          + ` or sum by (${by}) (${rateOf('sglang:num_aborted_requests_total', c.selectors.sglang, s.rateWindow)}) / sum by (${by}) (${rateOf('sglang:num_requests_total', c.selectors.sglang, s.rateWindow)})) > ${s.errorRatio}`,
         summary: 'A model is failing too many of its requests.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} on {{ $labels.host }} ended in an error.',
       }),

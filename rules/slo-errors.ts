@@ -1,4 +1,4 @@
-// Error SLI for burn-rate alerts: failed / finished requests, over every burn-rate window. A
+// Error SLI for burn-rate alerts (vLLM and SGLang models): failed / finished requests, over every burn-rate window. A
 // cascade: the 5m ratio from the recorded per-model request rates by finished_reason
 // (rules/serving-vllm.ts), every longer window from the sum of those 5m rates over it, so
 // evaluation cost does not grow with the window.
@@ -12,13 +12,19 @@ const group: RecordingGroupDef = (c) => {
   const by = modelBy(c).join(', ');
   const failed = `finished_reason=~"${c.alerting.serving.errorReasons.join('|')}"`;
   const requests = 'model_name:vllm_request_success:rate5m';
+  const sg = c.selectors.sglang;
+  const rawRate = (name: string, s: string, w: string) => `sum by (${by}) (rate(${sel(name, s)}[${w}]))`;
   return {
     name: 'tokenwatt-slo-errors',
     rules: sloWindows(c).map((w) => ({
       record: sloRatioName('errors', w),
+      // vLLM models by finished_reason, else SGLang models' aborted over finished requests (SGLang
+      // counts errors and client aborts as one: a hang-up spends the budget too).
       expr: sloWindowSource(w) === 'raw'
-        ? `sum by (${by}) (rate(${sel('vllm:request_success_total', and(c.selectors.vllm, failed))}[${w}])) / sum by (${by}) (rate(${sel('vllm:request_success_total', c.selectors.vllm)}[${w}]))`
-        : `${sloSum(by, `${requests}{${failed}}`, w)} / ${sloSum(by, requests, w)}`,
+        ? `${rawRate('vllm:request_success_total', and(c.selectors.vllm, failed), w)} / ${rawRate('vllm:request_success_total', c.selectors.vllm, w)}`
+          + ` or ${rawRate('sglang:num_aborted_requests_total', sg, w)} / ${rawRate('sglang:num_requests_total', sg, w)}`
+        : `${sloSum(by, `${requests}{${failed}}`, w)} / ${sloSum(by, requests, w)}`
+          + ` or ${sloSum(by, 'model_name:sglang_num_aborted_requests:rate5m', w)} / ${sloSum(by, 'model_name:sglang_num_requests:rate5m', w)}`,
     })),
   };
 };

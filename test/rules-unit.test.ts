@@ -21,6 +21,7 @@ import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
 import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
 import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
+import { sglangCases } from './rules/sglang.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -34,6 +35,7 @@ const cases: Record<string, TestGroup[]> = {
   'llama.cpp recording rules': llamacppRecordingCases,
   'Triton recording rules': tritonRecordingCases,
   'NVML-only hosts': nvmlOnlyCases,
+  'SGLang parity and SLOs': sglangCases,
 };
 const all = Object.values(cases).flat();
 
