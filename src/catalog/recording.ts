@@ -25,7 +25,7 @@ export type SloWindow = (typeof SLO_WINDOWS)[number];
 /** The SLIs with burn-rate ratios: TTFT over its threshold, and failed requests. */
 export const SLO_RATIOS = {
   ttft: { metric: 'vllm_ttft_slow_requests', help: 'Fraction of requests whose time to first token exceeded the SLO threshold (vLLM and SGLang)' },
-  errors: { metric: 'vllm_request_errors', help: 'Fraction of finished requests that ended in an error (vLLM: finished_reason in alerting.serving.errorReasons; SGLang: aborted requests, errors and client aborts alike)' },
+  errors: { metric: 'vllm_request_errors', help: 'Fraction of finished requests that ended in an error (vLLM: finished_reason in alerting.serving.errorReasons; SGLang, when errorReasons has abort: aborted requests, errors and client aborts alike)' },
 } as const;
 export type SloKind = keyof typeof SLO_RATIOS;
 

@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { Collector, CollectResult } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
+import { configSamples } from './config-state.ts';
+import type { ConfigState } from './config-state.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
 import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
@@ -108,6 +110,8 @@ export class Exporter {
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
   private readonly unplacedCycles = new Map<string, number>();
   private readonly engineInfo = new Map<string, Remembered>();
+  /** The config file's state, once the exporter command has loaded one (src/exporter/config-state.ts). */
+  private config: ConfigState | undefined;
   private current: Rendered;
   private cycles = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -555,9 +559,15 @@ export class Exporter {
     }
   }
 
-  /** Series about the exporter itself: build info and per-collector health. */
+  /** The running config file's hash and reload state, served from the next render on. */
+  setConfigState(state: ConfigState): void {
+    this.config = state;
+  }
+
+  /** Series about the exporter itself: build info, config state and per-collector health. */
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
+    if (this.config) out.push(...configSamples(this.config));
     for (const s of this.states) {
       // Before its first run a collector is neither up nor down: say nothing (no false CollectorDown).
       if (!s.ran) continue;

@@ -26,7 +26,7 @@ export function sglangPanels({ scope }: KindPanelContext): KindPanel[] {
     }),
     timeseries({
       title: 'SGLang abort ratio', unit: 'percentunit', w: 8, min: 0,
-      description: 'Aborted over finished requests per model (5m rates): the error SLI of SGLang models (VLLMErrorBudgetBurn, VLLMHighErrorRatio). SGLang does not tell errors from client aborts.',
+      description: 'Aborted over finished requests per model (5m rates). SGLang does not tell errors from client aborts, so this is the error SLI of SGLang models (VLLMErrorBudgetBurn, VLLMHighErrorRatio) only when alerting.serving.errorReasons includes abort.',
       targets: [{ expr: `${byModel(aborted)} / ${byModel(requests)}`, legend }],
     }),
     timeseries({

@@ -77,14 +77,26 @@ export const sglangCases: TestGroup[] = [
   },
   {
     // TTFT SLO over SGLang models (budget 1 %): qwen 20 of 100 slower than 1 s (page and ticket);
-    // gemma 1 of 200 (below every factor). Error SLO: qwen 6 aborted of 60 finished = 10 % (page
-    // and ticket; also over the 5 % error-ratio alert); gemma 1 of 2000 (none).
+    // gemma 1 of 200 (below every factor). Errors: qwen aborts 6 of 60 (10 %), but with the default
+    // errorReasons (error only) SGLang's aborts, client hang-ups among them, spend no error budget.
     input_series: [...ttft('qwen', 100, 80), ...ttft('gemma', 200, 199), ...requests('qwen', 60, 6), ...requests('gemma', 2000, 1)],
     alert_rule_test: [
       { eval_time: '30m', alertname: 'VLLMTTFTBudgetBurn', exp_alerts: [
         expectAlert('VLLMTTFTBudgetBurn', 'critical', slo('qwen'), '20% of requests to qwen waited more than 1000 ms for their first token (objective 0.99).'),
         expectAlert('VLLMTTFTBudgetBurn', 'warning', slo('qwen'), '20% of requests to qwen waited more than 1000 ms for their first token (objective 0.99).'),
       ] },
+      { eval_time: '30m', alertname: 'VLLMErrorBudgetBurn', exp_alerts: [] },
+      { eval_time: '20m', alertname: 'VLLMHighErrorRatio', exp_alerts: [] },
+    ],
+  },
+];
+
+/** With errorReasons [error, abort] (test/sglang-slo.test.ts): SGLang's aborts are its errors. */
+export const sglangAbortCases: TestGroup[] = [
+  {
+    // qwen 6 aborted of 60 finished = 10 % (page and ticket; over the 5 % error-ratio alert); gemma 1 of 2000 (none).
+    input_series: [...requests('qwen', 60, 6), ...requests('gemma', 2000, 1)],
+    alert_rule_test: [
       { eval_time: '30m', alertname: 'VLLMErrorBudgetBurn', exp_alerts: [
         expectAlert('VLLMErrorBudgetBurn', 'critical', slo('qwen'), '10% of requests to qwen failed (objective 0.999).'),
         expectAlert('VLLMErrorBudgetBurn', 'warning', slo('qwen'), '10% of requests to qwen failed (objective 0.999).'),
