@@ -37,6 +37,8 @@ describe('real upstream scrapes (test/fixtures/thirdparty)', () => {
     'kepler/sample_rewrite_pr2037_node_energy_zone.prom': { samples: 4, families: 1 },
     'llamacpp/sample1_ik_llama_cpp_pr695_metrics.prom': { samples: 10, families: 10 },
     'sglang/sglang_docs_production_metrics_example.prom': { samples: 91, families: 12 },
+    'tgi/sample1_tgi_datadog_integration_payload_excerpt.prom': { samples: 119, families: 18 },
+    'triton/sample1_triton_22.07_p100_sonic_tutorial.prom': { samples: 48, families: 28 },
     'vllm/sample1_vllm_docs_usage_metrics.prom': { samples: 9, families: 1 },
     'vllm/sample2_vllm_docs_design_metrics_example.prom': { samples: 14, families: 4 },
     'vllm/sample5_triton_vllm_backend_readme.prom': { samples: 26, families: 8 },

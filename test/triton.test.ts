@@ -32,6 +32,14 @@ describe('Triton recognition', () => {
     expect(engines.find((e) => e.model === 'resnet50')).toEqual({ model: 'resnet50', engine: '0', generation: 'v1', promptTokens: 0, generationTokens: 0, missing: ['promptTokens', 'generationTokens'], waiting: 3 });
   });
 
+  it('reads a real 22.07 scrape: its three core-only models without tokens, its GPU by UUID with power, limit and utilization', () => {
+    const view = recognisers.triton(parseExposition(thirdpartyText('triton/sample1_triton_22.07_p100_sonic_tutorial.prom'), { format: 'text' }));
+    expect(view.engines.map((e) => [e.model, e.missing])).toEqual([
+      ['ExaTrk', ['promptTokens', 'generationTokens']], ['add_sub', ['promptTokens', 'generationTokens']], ['particlenet_PT', ['promptTokens', 'generationTokens']],
+    ]);
+    expect(view.gpus).toEqual([{ uuid: 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e', energyJoules: 0, powerWatts: 32.768, powerLimitWatts: 250, utilization: 0 }]);
+  });
+
   it('copies `model` into model_name at ingest (prometheus.yml)', () => {
     const job = (prometheusYml(defaultConfig, []) as { scrape_configs: { job_name: string; metric_relabel_configs?: object[] }[] }).scrape_configs.find((j) => j.job_name === 'triton')!;
     expect(job.metric_relabel_configs).toContainEqual({ source_labels: ['model'], regex: '(.+)', target_label: 'model_name', replacement: '$1' });
@@ -65,16 +73,15 @@ describe('Triton through the exporter', () => {
   });
 });
 
-/** Triton's GPU families for one GPU, as core src/metrics.cc names them (the real capture's shape: see the fixture test below). */
-function tritonGpu(uuid: string, joules: number, watts = 240, util = 0.9, limit = 300): string {
-  return [
-    '# TYPE nv_gpu_utilization gauge', `nv_gpu_utilization{gpu_uuid="${uuid}"} ${util}`,
-    '# TYPE nv_gpu_power_usage gauge', `nv_gpu_power_usage{gpu_uuid="${uuid}"} ${watts}`,
-    '# TYPE nv_gpu_power_limit gauge', `nv_gpu_power_limit{gpu_uuid="${uuid}"} ${limit}`,
-    '# TYPE nv_energy_consumption counter', `nv_energy_consumption{gpu_uuid="${uuid}"} ${joules}`, '',
-  ].join('\n');
-}
+/**
+ * A real Triton 22.07 scrape (Tesla P100: its nv_energy_consumption reads 0 at 32.8 W, the GPU has no
+ * energy counter) with its GPU's energy counter set to `joules`, as a GPU that has one would read.
+ */
+const T2207 = thirdpartyText('triton/sample1_triton_22.07_p100_sonic_tutorial.prom');
 const UUID = 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e';
+function tritonGpu(joules: number): string {
+  return T2207.replace(/^(nv_energy_consumption\{gpu_uuid="[^"]+"\}) [\d.]+$/m, `$1 ${joules}`);
+}
 const withTokens = (generated: number) => README.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${generated}`);
 
 describe("Triton's nv_energy_consumption as the lowest-priority energy source", () => {
@@ -85,7 +92,7 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
   it('a Triton-only host: board energy is the Triton counter\'s increase; the model\'s tokens/J reconciles with it', async () => {
     let joules = 1000;
     let tokens = 16;
-    up.text('/only/metrics', () => `${withTokens(tokens)}\n${tritonGpu(UUID, joules)}`);
+    up.text('/only/metrics', () => `${withTokens(tokens)}\n${tritonGpu(joules)}`);
     const { exporter } = exporterFrom({
       host: 'triton-host',
       targets: [{ kind: 'triton', name: 'triton', url: up.url('/only/metrics'), gpus: { '0': UUID } }],
@@ -114,7 +121,7 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
     let tritonJ = 20; // Triton's counter starts when Triton does: another base than NVML's
     let nvmlFails = false;
     let tokens = 16;
-    up.text('/both/metrics', () => `${withTokens(tokens)}\n${tritonGpu(UUID, tritonJ)}`);
+    up.text('/both/metrics', () => `${withTokens(tokens)}\n${tritonGpu(tritonJ)}`);
     const fakeNvml = (): Collector => ({
       kind: 'nvml', name: 'nvml',
       async collect() {
@@ -165,7 +172,7 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
 
   it('a UUID that matches nothing is loud (warning once, tokenwatt_gpu_unmatched 1) and counts no energy', async () => {
     let joules = 500;
-    up.text('/lost/metrics', () => `${README}\n${tritonGpu(UUID, (joules += 1000))}`);
+    up.text('/lost/metrics', () => `${README}\n${tritonGpu((joules += 1000))}`);
     const { exporter, lines } = exporterFrom({
       host: 'h',
       targets: [{ kind: 'triton', name: 'triton', url: up.url('/lost/metrics'), gpus: { '0': 'GPU-some-other-board' } }],
@@ -184,7 +191,7 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
   it('the counter rules hold: a Triton restart is a reset, an implausible jump is dropped as implausible, energy never goes backwards', async () => {
     const readings = [1000, 2000, 3000, 40, 1040, 2040, 2_000_000, 3040, 4040];
     let i = 0;
-    up.text('/rules/metrics', () => `${README}\n${tritonGpu(UUID, readings[i]!)}`);
+    up.text('/rules/metrics', () => `${README}\n${tritonGpu(readings[i]!)}`);
     const { exporter } = exporterFrom({
       host: 'h',
       targets: [{ kind: 'triton', name: 'triton', url: up.url('/rules/metrics'), gpus: { '0': UUID } }],
@@ -199,10 +206,24 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
     }
     for (let k = 1; k < energy.length; k++) expect(energy[k]!).toBeGreaterThanOrEqual(energy[k - 1]!);
     // 1000 + 1000, then the restart (40: confirmed by 1040) counts 40 + 1000, then 1000; the jump to
-    // 2,000,000 J in 5 s (300 W limit) is dropped and counting resumes at 3040: 1000, then 1000 more.
+    // 2,000,000 J in 5 s (250 W limit) is dropped and counting resumes at 3040: 1000, then 1000 more.
     expect(energy.at(-1)).toBeCloseTo(2000 + 1040 + 1000 + 1000 + 1000, 6);
     expect(one(s, 'tokenwatt_ledger_dropped_readings_total', { counter: 'energy', reason: 'implausible' })).toBe(1);
     expect(one(s, 'tokenwatt_estimated_energy_joules_total', { reason: 'reset' })).toBeGreaterThan(0);
+  });
+
+  it('a GPU whose counter reads 0 while it draws power (the real P100 scrape) gives no energy, and says so once', async () => {
+    up.text('/p100/metrics', `${README}\n${T2207}`);
+    const { exporter, lines } = exporterFrom({
+      host: 'h',
+      targets: [{ kind: 'triton', name: 'triton', url: up.url('/p100/metrics'), gpus: { '0': UUID } }],
+      placement: [{ model: 'vllm_model', host: 'h', gpu: '0' }],
+    });
+    for (let i = 0; i < 3; i++) await exporter.runCycle(Date.UTC(2026, 5, 1) + i * 5000);
+    const s = seriesOf(exporter.metrics.text);
+    expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toEqual([]);
+    expect(one(s, 'tokenwatt_engine_placed', { model_name: 'vllm_model' })).toBe(0);
+    expect(lines.filter((l) => /reads 0 while the GPU draws power/.test(l.msg)).map((l) => l.fields)).toEqual([expect.objectContaining({ uuid: UUID, powerWatts: 32.768 })]);
   });
 
   it('gpus applies only to targets that name GPUs by UUID, one index per UUID', () => {

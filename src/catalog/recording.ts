@@ -1,12 +1,15 @@
 // Names of tokenwatt's recording rules (level:metric:operations). The rules themselves live in
 // rules/; their names are declared here so that dashboards and alerts can only use real ones.
 // Level labels: `gpu:` one series per physical GPU (cluster, host, gpu, UUID), `model_name:` one
-// per served model (cluster, namespace, model_name), `cluster:` one per cluster.
+// per served model (cluster, namespace, model_name), `model_name_host:` one per model on one host
+// (what the serving alerts group by), `cluster:` one per cluster.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../autoscaling/signals.ts';
 import { defineMetrics } from './types.ts';
 import type { MetricDef } from './types.ts';
 
 const MODEL = ['cluster', 'namespace', 'model_name'] as const;
+/** One served model on one host (the serving alerts' level, src/rules/levels.ts servingBy). */
+const MODEL_HOST = [...MODEL, 'host'] as const;
 const BOARD = ['cluster', 'host', 'gpu', 'UUID'] as const;
 /** One GPU or MIG instance as dcgm-exporter reports it (GPU_I_PROFILE="" on a whole GPU). */
 const GPU_INSTANCE = [...BOARD, 'GPU_I_ID', 'GPU_I_PROFILE'] as const;
@@ -147,6 +150,10 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:vllm_num_preemptions:rate5m', unit: 'preemptions/s', grafanaUnit: 'short', labels: MODEL, help: 'Preemptions per second per model.' }),
   r({ name: 'model_name:vllm_prefix_cache_hits:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache hits per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
   r({ name: 'model_name:vllm_prefix_cache_queries:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache queries per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
+  // Per model and host: the serving alerts' level, the per-model series above are summed from them.
+  r({ name: 'model_name_host:vllm_request_success:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: [...MODEL_HOST, 'finished_reason'], help: 'Finished requests per second per model, host and finished_reason.' }),
+  r({ name: 'model_name_host:vllm_num_preemptions:rate5m', unit: 'preemptions/s', grafanaUnit: 'short', labels: MODEL_HOST, help: 'Preemptions per second per model and host.' }),
+  r({ name: 'model_name_host:vllm_kv_cache_usage_perc:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL_HOST, help: 'KV-cache usage of the fullest replica of a model on a host (old gpu_cache_usage_perc joined).' }),
   r({ name: 'model_name:vllm_kv_cache_usage_perc:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'KV-cache usage of the fullest replica of a model (old gpu_cache_usage_perc joined).' }),
   r({ name: 'model_name:sglang_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang generated tokens per second per model.' }),
   r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),

@@ -47,6 +47,7 @@ export function createServingCollector(
 ): Collector {
   const warned = new Set<string>();
   const unplaced = new Map<string, number>();
+  const zeroEnergy = new Map<string, number>();
   const indexOf = new Map(Object.entries(target.gpus ?? {}).map(([index, uuid]) => [uuid, index]));
   const warnOnce = (key: string, msg: string, fields: Record<string, unknown>) => {
     if (warned.has(key)) return;
@@ -109,15 +110,25 @@ export function createServingCollector(
           engines.push(reading);
         }
       }
-      const boardsByUuid = view.gpus?.map((g): BoardReading => {
+      const boardsByUuid = view.gpus?.flatMap((g): BoardReading[] => {
+        // A counter at 0 on a GPU that draws power counts nothing: Triton shows 0 for a GPU without an
+        // energy counter (before Volta; a real 22.07 scrape of a P100 reads 0 J at 32.8 W), and at its
+        // own start. No board then (a frozen 0 would read as an idle GPU); said once it holds for two scrapes.
+        if (g.energyJoules === 0 && (g.powerWatts ?? 0) > 0) {
+          const n = (zeroEnergy.get(g.uuid) ?? 0) + 1;
+          zeroEnergy.set(g.uuid, n);
+          if (n >= 2) warnOnce(`zero-energy\0${g.uuid}`, 'GPU energy counter reads 0 while the GPU draws power: no energy counter on this GPU (before Volta); its energy is not counted from this source', { uuid: g.uuid, powerWatts: g.powerWatts });
+          return [];
+        }
+        zeroEnergy.delete(g.uuid);
         const index = indexOf.get(g.uuid);
-        return {
+        return [{
           host: deps.host ?? '', gpu: index ?? '', uuid: g.uuid, model: '', energyJoules: g.energyJoules,
           ...(g.powerWatts !== undefined && g.utilization !== undefined && { powerWatts: g.powerWatts }),
           ...(g.powerLimitWatts !== undefined && { powerLimitWatts: g.powerLimitWatts }),
           ...(g.utilization !== undefined && { activity: g.utilization }),
           slices: [],
-        };
+        }];
       });
       return { samples, engines, series, ...(boardsByUuid && boardsByUuid.length > 0 && { boardsByUuid }) };
     },
