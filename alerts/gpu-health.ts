@@ -1,6 +1,7 @@
 // GPU hardware health from dcgm-exporter: XIDs, throttling, temperature, memory errors, lost GPUs
 // and hosts, stuck telemetry. Board-scoped fields are collapsed per physical GPU first (MIG repeats
-// them on every instance), so each GPU alerts once.
+// them on every instance), so each GPU alerts once. Temperature and throttling read recorded series
+// that fall back to the exporter's NVML readings on hosts without dcgm-exporter (rules/gpu-health.ts).
 import { sel } from '../src/promql/helpers.ts';
 import { boardBy } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
@@ -17,9 +18,11 @@ const group: AlertGroupDef = (c) => {
   // value is recorded (rules/gpu-board.ts), so the change is looked for in one recorded series per
   // GPU, not in a subquery over every MIG instance at every step of the window.
   const xid = 'gpu:DCGM_FI_DEV_XID_ERRORS:max';
+  const temp = 'gpu:DCGM_FI_DEV_GPU_TEMP:max';
   const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}]) > 0`;
-  // Filter the raw series by value, then collapse: a short expression, same board key.
-  const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
+  // The fatal codes, filtered on the same recorded board value (rules/gpu-board.ts reads the raw
+  // series once per cycle; the alerts read only what it recorded, one interval old at most).
+  const fatal = `(${g.fatalXids.map((x) => `${xid} == ${x}`).join(' or ')})`;
   return {
     name: 'gpu-health',
     rules: [
@@ -35,27 +38,29 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'GPUThermalThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
-        // Violation counters count time throttled (ns): rate / 1e9 is the fraction of wall time.
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_THERMAL_VIOLATION')}[${g.throttleWindow}])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
+        // Share of throttleWindow throttled, from dcgm-exporter's violation counter or NVML's
+        // clock-event reasons (rules/gpu-health.ts): the alert works on NVML-only hosts too.
+        expr: `gpu:clock_throttled_thermal:ratio > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its temperature limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been thermally throttled {{ $value | humanizePercentage }} of the time.',
       }),
       alert(c, {
         name: 'GPUPowerThrottling', severity: 'warning', component: 'gpu', for: g.throttleFor,
-        expr: `${board(`rate(${dcgm('DCGM_FI_DEV_POWER_VIOLATION')}[${g.throttleWindow}])`)} / ${g.violationUnitsPerSecond} > ${g.throttleRatio}`,
+        expr: `gpu:clock_throttled_power:ratio > ${g.throttleRatio}`,
         summary: 'A GPU is slowing its clocks to stay within its power limit.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} has been power throttled {{ $value | humanizePercentage }} of the time.',
       }),
       alert(c, {
         name: 'GPUTemperatureNearSlowdown', severity: 'warning', component: 'gpu', for: g.temperatureFor,
-        // The slowdown field is optional: without it, compare with a fixed temperature.
-        expr: `${board(dcgm('DCGM_FI_DEV_GPU_TEMP'))} >= on (${by}) (${board(dcgm('DCGM_FI_DEV_SLOWDOWN_TEMP'))} - ${g.slowdownMarginCelsius} or on (${by}) ${board(dcgm('DCGM_FI_DEV_GPU_TEMP'))} * 0 + ${g.fallbackSlowdownCelsius})`,
+        // The slowdown field is optional (and NVML-only hosts have none): without it, compare with a
+        // fixed temperature. The temperature is recorded per GPU from dcgm-exporter, else NVML.
+        expr: `${temp} >= on (${by}) (${board(dcgm('DCGM_FI_DEV_SLOWDOWN_TEMP'))} - ${g.slowdownMarginCelsius} or on (${by}) ${temp} * 0 + ${g.fallbackSlowdownCelsius})`,
         summary: 'A GPU is close to the temperature at which it slows down.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} is at {{ $value }} °C, within ' + g.slowdownMarginCelsius + ' °C of its slowdown temperature.',
       }),
       alert(c, {
         name: 'GPURowRemapFailure', severity: 'critical', component: 'gpu',
-        expr: `${board(dcgm('DCGM_FI_DEV_ROW_REMAP_FAILURE'))} > 0`,
+        expr: 'gpu:DCGM_FI_DEV_ROW_REMAP_FAILURE:max > 0',
         summary: 'A GPU failed to remap a memory row and must be replaced.',
         description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.host }} reports a row-remapping failure.',
       }),
@@ -93,7 +98,9 @@ const group: AlertGroupDef = (c) => {
       alert(c, {
         name: 'GPUTelemetryStuck', severity: 'warning', component: 'gpu', for: g.stuckFor,
         // dcgm-exporter #662: utilisation pinned high while the graphics engine is idle.
-        expr: `${board(dcgm('DCGM_FI_DEV_GPU_UTIL'))} > ${g.stuckUtilPercent} and on (${by}) ${board(dcgm('DCGM_FI_PROF_GR_ENGINE_ACTIVE'))} == 0`,
+        // Both recorded (rules/gpu-board.ts, rules/gpu-instance.ts); an NVML-only GPU has no engine
+        // activity series, so it never matches.
+        expr: `gpu:DCGM_FI_DEV_GPU_UTIL:max > ${g.stuckUtilPercent} and on (${by}) ${board('gpu_instance:DCGM_FI_PROF_GR_ENGINE_ACTIVE:max')} == 0`,
         summary: 'GPU utilisation and engine activity disagree, so the GPU telemetry is stuck.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} reports {{ $value }}% utilisation while its graphics engine is idle.',
       }),

@@ -31,6 +31,10 @@ const group: AlertGroupDef = (c) => {
   const v = c.selectors.vllm;
   const failed = `finished_reason=~"${s.errorReasons.join('|')}"`;
   const ttftMs = slo.ttft.thresholdSeconds * 1000;
+  // Errors, preemptions and KV cache per model and host are recorded over 5m (rules/serving-vllm.ts):
+  // the alerts read those (the previous evaluation of that group, at most one interval old) instead
+  // of every engine's raw series again; another alerting.serving.rateWindow reads the raw counters.
+  const recorded = s.rateWindow === '5m';
   return {
     name: 'llm-serving',
     rules: [
@@ -49,7 +53,9 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,
-        expr: `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)}) > ${s.errorRatio}`,
+        expr: recorded
+          ? `sum by (${by}) (model_name_host:vllm_request_success:rate5m{${failed}}) / sum by (${by}) (model_name_host:vllm_request_success:rate5m) > ${s.errorRatio}`
+          : `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)}) > ${s.errorRatio}`,
         summary: 'A model is failing too many of its requests.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} on {{ $labels.host }} ended in an error.',
       }),
@@ -61,13 +67,15 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'VLLMKVCacheSaturated', severity: 'warning', component: 'serving', for: s.kvCacheFor,
-        expr: `max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)}) > ${s.kvCacheRatio}`,
+        expr: `model_name_host:vllm_kv_cache_usage_perc:max > ${s.kvCacheRatio}`,
         summary: 'A model has run out of KV-cache space.',
         description: 'The KV cache of {{ $labels.model_name }} on {{ $labels.host }} is {{ $value | humanizePercentage }} full.',
       }),
       alert(c, {
         name: 'VLLMPreemptionsRising', severity: 'warning', component: 'serving', for: s.preemptionsFor,
-        expr: `sum by (${by}) (${rateOf('vllm:num_preemptions_total', v, s.rateWindow)}) > ${s.preemptionsPerSecond}`,
+        expr: recorded
+          ? `model_name_host:vllm_num_preemptions:rate5m > ${s.preemptionsPerSecond}`
+          : `sum by (${by}) (${rateOf('vllm:num_preemptions_total', v, s.rateWindow)}) > ${s.preemptionsPerSecond}`,
         summary: 'A model keeps preempting running requests for lack of KV-cache space.',
         description: '{{ $labels.model_name }} on {{ $labels.host }} preempts {{ $value | printf "%.2f" }} requests per second.',
       }),

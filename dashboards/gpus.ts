@@ -20,20 +20,21 @@ export default function gpus(config: MixinConfig): Dashboard {
   const perInstance = (field: string, more = '') => `gpu_instance:${field}:max{${matchers(m, more)}}`;
   /** Only MIG instance series (a whole GPU has GPU_I_PROFILE=""). */
   const migInstance = (field: string) => perInstance(field, 'GPU_I_PROFILE!=""');
-  const watts = `gpu:dcgm_board_power_watts:rate5m{${m}}`;
+  const watts = `gpu:board_power_watts:rate5m{${m}}`;
   const legend = '{{host}} GPU {{gpu}}';
   const instLegend = '{{host}} GPU {{gpu}} {{GPU_I_PROFILE}} {{GPU_I_ID}}';
-  const anchor = `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster)}}`;
+  // Pickers list GPUs from the recorded temperature: dcgm-exporter's, else NVML's (NVML-only hosts too).
+  const anchor = `gpu:DCGM_FI_DEV_GPU_TEMP:max{${cluster}}`;
 
   return tokenwattDashboard(config, {
     slug: 'gpus',
     title: 'tokenwatt / GPUs',
-    description: 'NVIDIA GPUs through dcgm-exporter: activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
+    description: 'NVIDIA GPUs through dcgm-exporter (or the tokenwatt exporter\'s NVML readings on hosts without it): activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
   })
     .withVariable(datasourceVariable(config))
-    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `DCGM_FI_DEV_GPU_TEMP{${config.selectors.dcgm}}`))
+    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, 'gpu:DCGM_FI_DEV_GPU_TEMP:max'))
     .withVariable(labelVariable('host', 'Host', 'host', anchor))
-    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `DCGM_FI_DEV_GPU_TEMP{${matchers(config.selectors.dcgm, cluster, 'host=~"$host"')}}`))
+    .withVariable(labelVariable('gpu', 'GPU', 'gpu', `gpu:DCGM_FI_DEV_GPU_TEMP:max{${matchers(cluster, 'host=~"$host"')}}`))
     .withRow(row('Fleet'))
     .withPanel(stat({
       title: 'GPUs', unit: 'short', w: 6,
@@ -42,7 +43,7 @@ export default function gpus(config: MixinConfig): Dashboard {
     }))
     .withPanel(stat({
       title: 'Board power', unit: 'watt', w: 6,
-      description: 'Power of the selected GPUs from the energy counter (5m rate of mJ / 1000), each board counted once under MIG.',
+      description: 'Power of the selected GPUs from the energy counter (dcgm-exporter\'s, else tokenwatt\'s NVML one; 5m rate), each board counted once under MIG.',
       targets: [{ expr: `sum(${watts})`, legend: 'W' }],
     }))
     .withPanel(stat({

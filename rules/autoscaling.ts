@@ -17,7 +17,8 @@ const base: RecordingGroupDef = (c) => {
     rules: [
       { record: 'model_name:vllm_num_requests_running:sum', expr: `sum by (${by}) (${anyName('vllm:num_requests_running', v)})` },
       // The fullest replica bounds the headroom: a new long request lands on one replica.
-      { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: `1 - max by (${by}) (${anyName('vllm:kv_cache_usage_perc', v)})` },
+      // The per-model maximum tokenwatt-serving-vllm records (one read of the raw gauge per cycle).
+      { record: 'model_name:vllm_kv_cache_headroom:ratio', expr: '1 - model_name:vllm_kv_cache_usage_perc:max' },
       { record: 'model_name:vllm_generation_tokens:rate5m', expr: `sum by (${by}) (${rateOf('vllm:generation_tokens_total', v, '5m')})` },
       // What scale to zero would save: a model's whole cost per hour while it has generated no token for
       // autoscaling.idleSecondsBeforeZero (KEDA's cooldownPeriod), else 0, so that its average over a
@@ -49,6 +50,9 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
       { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
       { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },
       // NaN while no request finished prefill in the window; the trigger queries drop NaN (>= 0).
+      // The one rule that reads raw buckets a second time per cycle (the serving group records them
+      // over 5m): a p95 over 5m holds a surge's TTFT for 5 minutes after it, and in
+      // test/autoscaling-scenario.test.ts it delayed the scale-down by 1-2 minutes.
       { record: s.recorded.ttftP95, expr: histogramQuantile(0.95, s.source.ttft, modelBy(c), m, TTFT_WINDOW) },
     ],
   };

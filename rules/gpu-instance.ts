@@ -3,13 +3,14 @@
 import { DCGM_INSTANCE_GAUGES } from '../src/catalog/recording.ts';
 import { sel } from '../src/promql/helpers.ts';
 import { boardBy } from '../src/rules/levels.ts';
+import { orNvmlGauge } from '../src/rules/nvml-fallback.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
 const group: RecordingGroupDef = (c) => {
   const by = [...boardBy(c), 'GPU_I_ID', 'GPU_I_PROFILE'].join(', ');
   return {
     name: 'tokenwatt-gpu-instance',
-    rules: DCGM_INSTANCE_GAUGES.map((f) => ({ record: `gpu_instance:${f}:max`, expr: `max by (${by}) (${sel(f, c.selectors.dcgm)})` })),
+    rules: DCGM_INSTANCE_GAUGES.map((f) => ({ record: `gpu_instance:${f}:max`, expr: orNvmlGauge(c, f, `max by (${by}) (${sel(f, c.selectors.dcgm)})`) })),
   };
 };
 export default group;

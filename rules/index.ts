@@ -6,6 +6,7 @@ import { kindRecordingGroups } from '../src/kinds/index.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 import { autoscalingGroups } from './autoscaling.ts';
 import gpuBoard from './gpu-board.ts';
+import gpuHealth from './gpu-health.ts';
 import gpuInstance from './gpu-instance.ts';
 import gpuInventory from './gpu-inventory.ts';
 import gpuPower from './gpu-power.ts';
@@ -21,7 +22,7 @@ import sloTtft from './slo-ttft.ts';
 import tokenwattFleet from './tokenwatt-fleet.ts';
 
 export const recordingGroups: RecordingGroupDef[] = [
-  gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, modelEfficiency, tokenwattFleet,
+  gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, gpuHealth, modelEfficiency, tokenwattFleet,
   servingVllm, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
   // Long windows for `tokenwatt report`: reads only raw counters, so its place in the order does not matter.
   reportCounters, reportServing,

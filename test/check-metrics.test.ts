@@ -53,6 +53,13 @@ describe('tokenwatt check-metrics', () => {
     expect(r.stderr).toMatch(/^3:8: .+\n$/);
   });
 
+  it('checks every label of a wide series without keeping it: counts, and its duplicate (issue 12)', async () => {
+    const wide = (dup: boolean) => `m{${Array.from({ length: 20_000 }, (_, i) => `l${dup && i === 15_000 ? 7 : i}="v"`).join(',')}} 1\nn 2\n`;
+    expect(await cli([file('wide.prom', wide(false))])).toEqual({ code: 0, stdout: 'valid text 0.0.4: 2 families, 2 samples\n', stderr: '' });
+    const bad = await cli([file('wide-dup.prom', wide(true))]);
+    expect([bad.code, bad.stderr]).toEqual([1, `1:${wide(true).lastIndexOf('l7="v"') + 1}: duplicate label name 'l7'\n`]);
+  });
+
   it('--format openmetrics makes a text exposition without # EOF invalid', async () => {
     const path = file('text.prom', 'a 1\n');
     expect((await cli([path])).code).toBe(0);

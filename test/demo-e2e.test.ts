@@ -5,7 +5,7 @@
 // throttling, TTFT regression, tokens/J drop, a lost GPU) page through the routing (severity ->
 // receiver) within DELIVERY_BOUND_S, the critical XID inhibits its warning twin, the lost GPU
 // inhibits its host's server-down, and clearing a fault sends the resolution; then every dashboard target returns data through prometheus-query, every
-// variable listing the fleet's values.
+// variable listing the fleet's values (a target empty at first, from a scrape missed under load, is asked again for at most RECHECK_S).
 // Timings come from the 'test' pace of the stack's MixinConfig (1 s scrape/eval, short `for`s and
 // windows, Alertmanager group_wait 1 s / group_interval 2 s), not from edited rules.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { sloRatioName } from '../src/catalog/recording.ts';
 import { loadFleet, REFERENCE_FLEET } from '../src/simulate/fleet.ts';
 import type { Fleet } from '../src/simulate/fleet.ts';
 import { startStack } from '../src/simulate/stack.ts';
-import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
+import { SERVING_KIND_IDS } from '../src/kinds/index.ts';
 import type { Notification, Stack } from '../src/simulate/stack.ts';
 
 /**
@@ -33,26 +33,29 @@ const DELIVERY_BOUND_S = 30;
 /** Grafana's $__rate_interval for a 1 s scrape is 4 s; 20 s keeps sparse histograms (a few requests/s) non-empty. */
 const RATE_INTERVAL = '20s';
 const WARMUP_S = 25;
+/** How long a dashboard target that came back empty is asked again (a missed scrape's staleness lasts a scrape or two). */
+const RECHECK_S = 10;
 
 /**
- * The reference deployment plus a host with three H100s: a model on SGLang (so SGLang panels have a
+ * The reference deployment plus a host with five H100s: a model on SGLang (so SGLang panels have a
  * source), a second vLLM model, whose GPU this test loses (GPUMissing must silence its server's
- * LLMServerDown on that host), and a model on TGI (its row of panels, and its tokens/J).
+ * LLMServerDown on that host), and one model each on TGI, llama.cpp and Triton (their rows of panels,
+ * and their tokens/J against dcgm-exporter's board energy): every serving kind runs here.
  */
 function e2eFleet(): Fleet {
   const f = loadFleet(REFERENCE_FLEET);
-  f.hosts.push({ name: 'h100-node-1', cpuIdleWatts: 90, cpuMaxWatts: 350, gpus: [{ model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }] });
+  f.hosts.push({ name: 'h100-node-1', cpuIdleWatts: 90, cpuMaxWatts: 350, gpus: [{ model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }, { model: 'NVIDIA H100 80GB HBM3' }] });
   const server = { names: 'v1', quantization: 'fp16', host: 'h100-node-1', requestsPerSecond: 2, promptTokens: { mean: 400, max: 2048 }, outputTokens: { mean: 200, max: 1024 }, maxNumSeqs: 256, maxModelLen: 4096, prefixHitRatio: 0.3 } as const;
   f.servers.push(
     { ...server, model: 'Qwen/Qwen2.5-7B-Instruct', engine: 'sglang', parametersB: 7.6, gpus: [0], pod: { namespace: 'llm', name: 'qwen-2-5-7b-0' } },
     { ...server, model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'vllm', parametersB: 8, gpus: [1], pod: { namespace: 'llm', name: 'llama-3-1-8b-0' } },
     // TGI names no model in its metrics: the stack labels its target with model_name and gives the exporter its model.
     { ...server, model: 'HuggingFaceH4/zephyr-7b-beta', engine: 'tgi', parametersB: 7.2, gpus: [2], pod: { namespace: 'llm', name: 'zephyr-7b-0' } },
+    // llama.cpp names no model either.
+    { ...server, model: 'bartowski/Qwen2.5-3B-Instruct-GGUF', engine: 'llamacpp', parametersB: 3.1, gpus: [3], maxNumSeqs: 8, pod: { namespace: 'llm', name: 'qwen-3b-gguf-0' } },
+    // Triton with its vLLM backend: model in `model`, tokens from the backend's vllm: counters.
+    { ...server, model: 'mistral_7b', engine: 'triton', parametersB: 7.2, gpus: [4], pod: { namespace: 'llm', name: 'triton-0' } },
   );
-  // llama.cpp and Triton are not in this fleet: with them (eight servers) the fault-delivery bound was
-  // missed in every run on the shared machine (TokensPerJouleDropped later than 30 s). Their recording
-  // rules are checked by promtool, their tokens/J against the board counter in test/llamacpp.test.ts and
-  // test/triton.test.ts; their dashboard rows are the only targets allowed no data here (checked below).
   return f;
 }
 
@@ -139,7 +142,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
       const t = (await prom.targets()) as { activeTargets: { health: string; labels: Record<string, string> }[] };
       return t.activeTargets.length === expected && t.activeTargets.every((x) => x.health === 'up') ? t.activeTargets : undefined;
     });
-    expect(new Set(targets.map((t) => t.labels.job))).toEqual(new Set(['vllm', 'sglang', 'tgi', 'dcgm-exporter', 'kepler', 'tokenwatt']));
+    expect(new Set(targets.map((t) => t.labels.job))).toEqual(new Set(['vllm', 'sglang', 'tgi', 'llamacpp', 'triton', 'dcgm-exporter', 'kepler', 'tokenwatt']));
     // TGI's metrics name no model: the target label does.
     expect(targets.find((t) => t.labels.job === 'tgi')!.labels.model_name).toBe('HuggingFaceH4/zephyr-7b-beta');
   });
@@ -149,7 +152,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     const sim = stack.fleet.sim;
     // One series per physical GPU (MIG instances of GPU 1 counted once), per host.
     const counts = await query('host:dcgm_gpus:count');
-    expect(counts.map(([l, v]) => [l.host, v]).sort()).toEqual([['a100-node-1', 2], ['h100-node-1', 3]]);
+    expect(counts.map(([l, v]) => [l.host, v]).sort()).toEqual([['a100-node-1', 2], ['h100-node-1', 5]]);
     // Board power from the energy counter vs the simulated power over the same scrapes. dcgm-exporter
     // serves its last collection, so either end of the window may be up to one collection interval
     // (1 s here) old: the bound is 2 % plus that interval over the sampled span (~24 s: ~6 % in all).
@@ -188,7 +191,8 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     expect(sources).toEqual([
       'a100-node-1/0 NVIDIA A100-SXM4-40GB disabled nvml', 'a100-node-1/1 NVIDIA A100-SXM4-40GB enabled dcgm',
       'h100-node-1/0 NVIDIA H100 80GB HBM3 disabled dcgm', 'h100-node-1/1 NVIDIA H100 80GB HBM3 disabled dcgm',
-      'h100-node-1/2 NVIDIA H100 80GB HBM3 disabled dcgm',
+      'h100-node-1/2 NVIDIA H100 80GB HBM3 disabled dcgm', 'h100-node-1/3 NVIDIA H100 80GB HBM3 disabled dcgm',
+      'h100-node-1/4 NVIDIA H100 80GB HBM3 disabled dcgm',
     ]);
     // Both read now (the rates still fill their 5m windows). The exporter's counter lags dcgm's by up
     // to its own read of dcgm-exporter (1 s) and its cycle (1 s) at either end, on top of dcgm-exporter's
@@ -212,12 +216,21 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     const [[, tgiTpj]] = tpj.filter(([l]) => l.model_name === tgiModel) as [[Record<string, string>, number]];
     const [[, upstream]] = (await query(`sum(rate(tgi_request_generated_tokens_sum{model_name="${tgiModel}"}[5m])) / (sum(rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="h100-node-1", gpu="2"}[5m])) / 1000)`)) as [[Record<string, string>, number]];
     expect(Math.abs(tgiTpj - upstream) / upstream, `TGI tokens/J: tokenwatt ${tgiTpj}, upstream ${upstream}, bound ${lagBound}`).toBeLessThan(lagBound);
+    // The same for llama.cpp on GPU 3, from its own counter.
+    const cppModel = 'bartowski/Qwen2.5-3B-Instruct-GGUF';
+    const [[, cppTpj]] = tpj.filter(([l]) => l.model_name === cppModel) as [[Record<string, string>, number]];
+    const [[, cppUpstream]] = (await query(`sum(rate(llamacpp:tokens_predicted_total{model_name="${cppModel}"}[5m])) / (sum(rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="h100-node-1", gpu="3"}[5m])) / 1000)`)) as [[Record<string, string>, number]];
+    expect(Math.abs(cppTpj - cppUpstream) / cppUpstream, `llama.cpp tokens/J: tokenwatt ${cppTpj}, upstream ${cppUpstream}, bound ${lagBound}`).toBeLessThan(lagBound);
+    // And Triton on GPU 4, from its vLLM backend's counter (model_name copied from Triton's `model`).
+    const [[, trTpj]] = tpj.filter(([l]) => l.model_name === 'mistral_7b') as [[Record<string, string>, number]];
+    const [[, trUpstream]] = (await query('sum(rate(vllm:generation_tokens_total{job="triton", model_name="mistral_7b"}[5m])) / (sum(rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="h100-node-1", gpu="4"}[5m])) / 1000)')) as [[Record<string, string>, number]];
+    expect(Math.abs(trTpj - trUpstream) / trUpstream, `Triton tokens/J: tokenwatt ${trTpj}, upstream ${trUpstream}, bound ${lagBound}`).toBeLessThan(lagBound);
   });
 
   it('injected faults page through the routing within the bound; inhibitions hold; resolutions are sent', async () => {
     const hook = stack.webhook.notifications;
     // Steady state pages nobody.
-    expect(hook.filter((n) => n.status === 'firing').map((n) => n.groupLabels.alertname)).toEqual([]);
+    expect(hook.filter((n) => n.status === 'firing').map((n) => `${n.groupLabels.alertname} ${n.alerts.map((a) => JSON.stringify(a.labels)).join(' ')}`)).toEqual([]);
     const fleet = stack.fleet;
     const t0 = Date.now();
     fleet.inject('xid', { host: 'a100-node-1', gpu: 1, code: 79 });
@@ -282,7 +295,8 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
   it('every dashboard target returns data; every variable lists the fleet\'s values', async () => {
     // Last, so that the collector-errors panel has the server-down fault's errors to show.
     await sleep(Math.max(0, WARMUP_S * 1000 - (Date.now() - startedAt)));
-    const empty: string[] = [];
+    // Panel title and expression of every target that came back empty on the first pass.
+    let empty: { name: string; expr: string }[] = [];
     const noValues = new Set<string>();
     const f = stack.fleet;
     const fleetValues: Record<string, string[]> = {
@@ -318,16 +332,25 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
             .replace(/\$(\w+)/g, (_x, n: string) => values.get(n) ?? `$${n}`);
           checked++;
           const r = await query(expr);
-          if (!r.some(([, v]) => Number.isFinite(v))) empty.push(`${d.uid} / ${p.title}: ${expr}`);
+          if (!r.some(([, v]) => Number.isFinite(v))) empty.push({ name: `${d.uid} / ${p.title}`, expr });
         }
       }
     }
-    // Only the rows of serving kinds this fleet does not run (llama.cpp, Triton) may be empty, and all of theirs are.
-    const absent = SERVING_KIND_IDS.filter((id) => !f.servers.some((x) => x.engine === id)).map((id) => servingOf(id).title);
-    expect(absent).toEqual(['llama.cpp', 'Triton']);
-    const ofAbsent = (e: string) => absent.some((t) => e.startsWith(`tokenwatt-llm-serving / ${t} `));
-    expect(empty.filter((e) => !ofAbsent(e))).toEqual([]);
-    expect(empty.filter(ofAbsent).length).toBeGreaterThan(0);
+    // A scrape that misses its 1 s timeout on the loaded machine marks that target's series stale, so an
+    // instant query of a gauge's recording can be empty for a second or two: an empty target is asked
+    // again, for at most RECHECK_S, and must return data within it.
+    const firstPass = empty.length;
+    const recheckUntil = Date.now() + RECHECK_S * 1000;
+    while (empty.length > 0 && Date.now() < recheckUntil) {
+      await sleep(1000);
+      const still: typeof empty = [];
+      for (const e of empty) if (!(await query(e.expr)).some(([, v]) => Number.isFinite(v))) still.push(e);
+      empty = still;
+    }
+    // The fleet runs every serving kind, so every kind's row of panels is checked here.
+    expect(SERVING_KIND_IDS.filter((id) => !f.servers.some((x) => x.engine === id))).toEqual([]);
+    expect(empty.map((e) => `${e.name}: ${e.expr}`)).toEqual([]);
+    if (firstPass > 0) console.log(`dashboard targets empty on the first pass, with data within ${RECHECK_S} s: ${firstPass}`);
     expect(checked).toBeGreaterThan(120);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
     expect([...noValues]).toEqual(['namespace']);

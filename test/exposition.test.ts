@@ -37,6 +37,8 @@ describe('real upstream scrapes (test/fixtures/thirdparty)', () => {
     'kepler/sample_rewrite_pr2037_node_energy_zone.prom': { samples: 4, families: 1 },
     'llamacpp/sample1_ik_llama_cpp_pr695_metrics.prom': { samples: 10, families: 10 },
     'sglang/sglang_docs_production_metrics_example.prom': { samples: 91, families: 12 },
+    'tgi/sample1_tgi_datadog_integration_payload_excerpt.prom': { samples: 119, families: 18 },
+    'triton/sample1_triton_22.07_p100_sonic_tutorial.prom': { samples: 48, families: 28 },
     'vllm/sample1_vllm_docs_usage_metrics.prom': { samples: 9, families: 1 },
     'vllm/sample2_vllm_docs_design_metrics_example.prom': { samples: 14, families: 4 },
     'vllm/sample5_triton_vllm_backend_readme.prom': { samples: 26, families: 8 },
@@ -195,6 +197,35 @@ describe('label limits and wide label sets (issue 12)', () => {
     expect(err.column).toBe(wide(1000, 700).indexOf('l0="v"', 5) + 1);
     expect(errorOf(() => parseExposition(`m{${Array.from({ length: 100 }, (_, i) => `l${i}="v",`).join('')}__name__="x"} 1\n`, { format: 'text' })).reason)
       .toBe("label name '__name__' is reserved");
+  });
+  it('wide sets: the first duplicate wins wherever it is (among the first 64, across, after), kept or dropped', () => {
+    // Duplicates at 10 (of 5), 64 (of 3) and 900 (of 899); a later syntax error still comes first.
+    const block = (dupAt: number, of: number, n = 1000) => `m{${Array.from({ length: n }, (_, i) => `l${i === dupAt ? of : i}="v"`).join(',')}} 1\n`;
+    for (const [at, of] of [[10, 5], [64, 3], [900, 899]] as const) {
+      const text = block(at, of);
+      for (const keepSample of [undefined, () => false]) {
+        const err = errorOf(() => parseExposition(text, { format: 'text', ...(keepSample && { keepSample }) }));
+        expect([err.reason, err.column]).toEqual([`duplicate label name 'l${of}'`, text.indexOf(`l${of}="v"`, text.indexOf(`l${of}="v"`) + 1) + 1]);
+        const om = `${text}# EOF\n`;
+        expect(errorOf(() => parseExposition(om, { format: 'openmetrics', ...(keepSample && { keepSample }) })).reason).toBe(`duplicate label name 'l${of}'`);
+      }
+    }
+    expect(errorOf(() => parseExposition(`${block(10, 5).slice(0, -4)},x="1" 1\n`, { format: 'text' })).reason).toMatch(/after label value/);
+  });
+  it('wide sets: __proto__ is an own label, and a dropped sample still has its le checked', () => {
+    const names = [...Array.from({ length: 100 }, (_, i) => `l${i}`), '__proto__', 'constructor'];
+    const labels = parseExposition(`m{${names.map((k) => `${k}="x"`).join(',')}} 1\n`, { format: 'text' })[0]!.samples[0]!.labels;
+    expect(Object.keys(labels)).toEqual(names);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    const hist = (le: string) => `# TYPE h histogram\nh_bucket{${Array.from({ length: 100 }, (_, i) => `l${i}="v"`).join(',')},le="${le}"} 1\n`;
+    expect(parseExposition(hist('0.5'), { format: 'text', keepSample: () => false })[0]!.samples).toEqual([]);
+    expect(errorOf(() => parseExposition(hist('x'), { format: 'text', keepSample: () => false })).reason).toBe(`expected float as value for 'le' label, got "x"`);
+  });
+  it('wide sets: names that differ only far in, or by length, are distinct; many equal-length names too', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `a${'_'.repeat(i % 7)}${i.toString(36)}`);
+    const labels = parseExposition(`m{${names.map((k, i) => `${k}="${i}"`).join(',')}} 1\n`, { format: 'text' })[0]!.samples[0]!.labels;
+    expect(Object.keys(labels)).toHaveLength(5000);
+    expect(labels[names[4321]!]).toBe('4321');
   });
   it('maxLabelsPerSeries and maxLabelLength: refused with the limit named', () => {
     const labels = errorOf(() => parseExposition(wide(200), { format: 'text', maxLabelsPerSeries: 128 }));

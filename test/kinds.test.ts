@@ -45,14 +45,15 @@ describe('the kind registry', () => {
   });
 
   it("every serving kind's ledger counters are catalog counters of that kind", () => {
+    expect(ledgerCounters(servingOf('triton'))).toContain('nv_energy_consumption');
     for (const id of SERVING_KIND_IDS) {
       const counters = ledgerCounters(servingOf(id));
       expect(counters.size, id).toBeGreaterThanOrEqual(2);
       for (const name of counters) {
         // A catalog counter, or the _sum of a token histogram (TGI counts tokens in no counter).
         const def = lookupSeries(name);
-        // Triton counts tokens only through its vLLM backend's series.
-        expect(def?.source, name).toBe(id === 'triton' ? 'vllm' : id);
+        // Triton counts tokens only through its vLLM backend's series; its GPU energy counter is its own.
+        expect(def?.source, name).toBe(id === 'triton' && name !== servingOf(id).gpuEnergy ? 'vllm' : id);
         expect(def?.type === 'counter' || (def?.type === 'histogram' && name === `${def.name}_sum`), name).toBe(true);
       }
     }

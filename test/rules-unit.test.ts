@@ -20,6 +20,7 @@ import { fleetRecordingCases } from './rules/fleet-recording.cases.ts';
 import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
 import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
+import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -32,6 +33,7 @@ const cases: Record<string, TestGroup[]> = {
   'TGI recording rules': tgiRecordingCases,
   'llama.cpp recording rules': llamacppRecordingCases,
   'Triton recording rules': tritonRecordingCases,
+  'NVML-only hosts': nvmlOnlyCases,
 };
 const all = Object.values(cases).flat();
 

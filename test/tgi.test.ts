@@ -1,8 +1,10 @@
-// Hugging Face TGI as an upstream kind (src/kinds/tgi/): the reconstructed v3.3.7 exposition is
-// recognised (tokens from the token histograms' _sum, no model in the metrics), `inspect --kind tgi`
+// Hugging Face TGI as an upstream kind (src/kinds/tgi/): a real TGI scrape (Datadog's integration
+// test payload, TGI 3.3.x) is recognised (tokens from the token histograms' _sum, no model in the metrics), `inspect --kind tgi`
 // prints the engines shape, and through the exporter a TGI engine's tokens per joule is its tokens over
 // the energy of the slice it is placed on, reconciled with dcgm-exporter's board counter.
-import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { parseExposition } from '../src/exposition/parse.ts';
@@ -10,8 +12,9 @@ import { recognisers } from '../src/recognise/index.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 
-const TGI_FILE = new URL('fixtures/reconstructed/tgi/tgi_v3.3.7_router_excerpt.prom', import.meta.url);
-const TGI = readFileSync(TGI_FILE, 'utf8');
+const TGI_FILE = new URL('fixtures/thirdparty/tgi/sample1_tgi_datadog_integration_payload_excerpt.prom', import.meta.url);
+/** Its '...' elision lines dropped (they mark bucket lines left out of the excerpt). */
+const TGI = thirdpartyText('tgi/sample1_tgi_datadog_integration_payload_excerpt.prom');
 const A30 = thirdpartyText('dcgm/sample5_a30_mig_issue317_energy.prom');
 const A30_HOST = 'yg-data-k8s-gpu-a30-node-test-test0003.mt';
 
@@ -31,7 +34,9 @@ async function inspect(...args: string[]): Promise<{ code: number; out: string; 
 describe('TGI recognition', () => {
   it('reads tokens from the _sum of the token histograms, running and waiting from batch and queue size', () => {
     const view = recognisers.tgi(parseExposition(TGI, { format: 'text' }));
-    expect(view.engines).toEqual([{ model: '', engine: '0', generation: 'v1', promptTokens: 5138, generationTokens: 2114, running: 2, waiting: 0 }]);
+    // From the scrape: tgi_request_input_length_sum 662, tgi_request_generated_tokens_sum 3423 (109 requests),
+    // tgi_batch_current_size 0, tgi_queue_size 0.
+    expect(view.engines).toEqual([{ model: '', engine: '0', generation: 'v1', promptTokens: 662, generationTokens: 3423, running: 0, waiting: 0 }]);
   });
 
   it('says which token counter is missing rather than reporting 0 tokens as real', () => {
@@ -40,14 +45,19 @@ describe('TGI recognition', () => {
   });
 
   it('inspect --kind tgi prints the engines shape; the model is left out unless --model gives it', async () => {
-    const plain = await inspect('--kind', 'tgi', TGI_FILE.pathname);
+    // inspect reads the file as it is: its '...' elision lines are dropped for it, as they are not exposition.
+    const file = join(await mkdtemp(join(tmpdir(), 'tokenwatt-tgi-')), 'tgi.prom');
+    await writeFile(file, TGI);
+    const plain = await inspect('--kind', 'tgi', file);
     expect(plain.code).toBe(0);
     const engine = (JSON.parse(plain.out) as { engines: Record<string, unknown>[] }).engines[0]!;
     expect(engine).not.toHaveProperty('model');
-    expect(engine).toMatchObject({ engine: '0', promptTokens: 5138, generationTokens: 2114 });
+    expect(engine).toMatchObject({ engine: '0', promptTokens: 662, generationTokens: 3423, running: 0, waiting: 0 });
     expect(engine).not.toHaveProperty('kvCacheUsage');
-    const named = await inspect('--kind', 'tgi', '--model', 'HuggingFaceH4/zephyr-7b-beta', TGI_FILE.pathname);
-    expect(JSON.parse(named.out).engines[0].model).toBe('HuggingFaceH4/zephyr-7b-beta');
+    const named = await inspect('--kind', 'tgi', '--model', 'teknium/OpenHermes-2.5-Mistral-7B', file);
+    expect(JSON.parse(named.out).engines[0].model).toBe('teknium/OpenHermes-2.5-Mistral-7B');
+    // The file itself, elisions and all, is refused with the line named rather than half read.
+    expect((await inspect('--kind', 'tgi', TGI_FILE.pathname)).code).not.toBe(0);
   });
 
   it('refuses an exposition with no tgi_ series (exit 1, naming what it looked for)', async () => {
@@ -71,8 +81,8 @@ describe('TGI through the exporter', () => {
       return `${head} ${Number(v) + deltas[i]!}`;
     }));
     // 300 generated and 700 prompt tokens per 5 s cycle.
-    up.text('/tgi/metrics', () => TGI.replace('tgi_request_generated_tokens_sum 2114', `tgi_request_generated_tokens_sum ${2114 + 300 * i}`)
-      .replace('tgi_request_input_length_sum 5138', `tgi_request_input_length_sum ${5138 + 700 * i}`));
+    up.text('/tgi/metrics', () => TGI.replace('tgi_request_generated_tokens_sum 3423', `tgi_request_generated_tokens_sum ${3423 + 300 * i}`)
+      .replace('tgi_request_input_length_sum 662', `tgi_request_input_length_sum ${662 + 700 * i}`));
     const model = 'HuggingFaceH4/zephyr-7b-beta';
     const { exporter } = exporterFrom({
       targets: [

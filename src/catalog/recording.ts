@@ -1,12 +1,15 @@
 // Names of tokenwatt's recording rules (level:metric:operations). The rules themselves live in
 // rules/; their names are declared here so that dashboards and alerts can only use real ones.
 // Level labels: `gpu:` one series per physical GPU (cluster, host, gpu, UUID), `model_name:` one
-// per served model (cluster, namespace, model_name), `cluster:` one per cluster.
+// per served model (cluster, namespace, model_name), `model_name_host:` one per model on one host
+// (what the serving alerts group by), `cluster:` one per cluster.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../autoscaling/signals.ts';
 import { defineMetrics } from './types.ts';
 import type { MetricDef } from './types.ts';
 
 const MODEL = ['cluster', 'namespace', 'model_name'] as const;
+/** One served model on one host (the serving alerts' level, src/rules/levels.ts servingBy). */
+const MODEL_HOST = [...MODEL, 'host'] as const;
 const BOARD = ['cluster', 'host', 'gpu', 'UUID'] as const;
 /** One GPU or MIG instance as dcgm-exporter reports it (GPU_I_PROFILE="" on a whole GPU). */
 const GPU_INSTANCE = [...BOARD, 'GPU_I_ID', 'GPU_I_PROFILE'] as const;
@@ -89,6 +92,10 @@ export const recordingMetrics = defineMetrics([
   // rules/gpu-power.ts
   r({ name: 'gpu:dcgm_board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power from the dcgm-exporter energy counter (mJ rate / 1000), one series per physical GPU even under MIG.' }),
   r({ name: 'gpu:tokenwatt_gpu_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'], help: 'Board power from tokenwatt\'s reset-corrected energy counter.' }),
+  // rules/gpu-health.ts: dcgm-exporter first, else the exporter's NVML reading, per GPU
+  r({ name: 'gpu:board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power per physical GPU: the dcgm-exporter energy counter, else (no dcgm-exporter) tokenwatt\'s NVML energy counter.' }),
+  r({ name: 'gpu:clock_throttled_power:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: BOARD, help: 'Share of alerting.gpu.throttleWindow the clocks were held down by the power limit: dcgm-exporter\'s violation counter, else NVML\'s sw_power_cap / hw_power_brake_slowdown clock-event reasons.' }),
+  r({ name: 'gpu:clock_throttled_thermal:ratio', unit: 'ratio', grafanaUnit: 'percentunit', labels: BOARD, help: 'Share of alerting.gpu.throttleWindow the clocks were held down by temperature: dcgm-exporter\'s violation counter, else NVML\'s sw/hw thermal slowdown clock-event reasons.' }),
   r({ name: 'cluster:dcgm_board_power_watts:sum', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster'], help: 'GPU board power of a cluster, each physical GPU counted once.' }),
   // rules/gpu-board.ts, rules/gpu-instance.ts (dashboards/gpus.ts)
   ...DCGM_BOARD_GAUGES.map((f) => r({ name: `gpu:${f}:max`, unit: 'as the field', grafanaUnit: 'none', labels: BOARD, help: `${f} once per physical GPU (max over the MIG instances that repeat it).` })),
@@ -134,6 +141,10 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:vllm_num_preemptions:rate5m', unit: 'preemptions/s', grafanaUnit: 'short', labels: MODEL, help: 'Preemptions per second per model.' }),
   r({ name: 'model_name:vllm_prefix_cache_hits:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache hits per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
   r({ name: 'model_name:vllm_prefix_cache_queries:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'Prefix-cache queries per second per model, in tokens (old gpu_prefix_cache_ name joined).' }),
+  // Per model and host: the serving alerts' level, the per-model series above are summed from them.
+  r({ name: 'model_name_host:vllm_request_success:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: [...MODEL_HOST, 'finished_reason'], help: 'Finished requests per second per model, host and finished_reason.' }),
+  r({ name: 'model_name_host:vllm_num_preemptions:rate5m', unit: 'preemptions/s', grafanaUnit: 'short', labels: MODEL_HOST, help: 'Preemptions per second per model and host.' }),
+  r({ name: 'model_name_host:vllm_kv_cache_usage_perc:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL_HOST, help: 'KV-cache usage of the fullest replica of a model on a host (old gpu_cache_usage_perc joined).' }),
   r({ name: 'model_name:vllm_kv_cache_usage_perc:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'KV-cache usage of the fullest replica of a model (old gpu_cache_usage_perc joined).' }),
   r({ name: 'model_name:sglang_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang generated tokens per second per model.' }),
   r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),

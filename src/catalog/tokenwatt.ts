@@ -1,6 +1,6 @@
 // tokenwatt's own series, served by `tokenwatt exporter`. Prometheus conventions: snake_case,
 // `tokenwatt_` prefix, base units, `_total` only on counters. Every joule here comes from
-// energy-counter deltas (NVML or dcgm-exporter), never from power x time.
+// energy-counter deltas (NVML, dcgm-exporter, or Triton's nv_energy_consumption), never from power x time.
 import { defineMetrics } from './types.ts';
 
 /** One physical GPU: host + index + UUID (real scrapes redact UUIDs to one string, so all three). */
@@ -14,7 +14,8 @@ export const COLLECTOR = ['collector', 'target'] as const;
 export const tokenwattMetrics = defineMetrics([
   // Board level: straight from the energy counter.
   { name: 'tokenwatt_gpu_info', type: 'info', unit: 'info', grafanaUnit: 'none', help: 'One series per physical GPU; mig_mode is "enabled" or "disabled".', labels: [...GPU, 'mig_mode', 'energy_source'], source: 'tokenwatt' },
-  { name: 'tokenwatt_gpu_energy_joules_total', type: 'counter', unit: 'joules', grafanaUnit: 'watt', help: 'Board energy from the GPU energy counter (NVML or dcgm-exporter), reset-corrected.', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_energy_joules_total', type: 'counter', unit: 'joules', grafanaUnit: 'watt', help: 'Board energy from the GPU energy counter (NVML, dcgm-exporter, or Triton where neither reports the GPU), reset-corrected.', labels: GPU, source: 'tokenwatt' },
+  { name: 'tokenwatt_gpu_unmatched', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '1 while a source that names GPUs by UUID only (Triton) reports a GPU that no other source reports and the target\'s gpus map does not list: its energy is not counted.', labels: ['collector', 'target', 'host', 'gpu_uuid'], source: 'tokenwatt' },
   { name: 'tokenwatt_gpu_power_watts', type: 'gauge', unit: 'watts', grafanaUnit: 'watt', help: 'Board power as last read (for display; energy never derives from it).', labels: GPU, source: 'tokenwatt' },
   { name: 'tokenwatt_gpu_power_limit_watts', type: 'gauge', unit: 'watts', grafanaUnit: 'watt', help: 'Enforced board power limit.', labels: GPU, source: 'tokenwatt' },
   { name: 'tokenwatt_gpu_idle_power_watts', type: 'gauge', unit: 'watts', grafanaUnit: 'watt', help: 'Idle power used to split idle from active energy (configured or learned).', labels: [...GPU, 'origin'], source: 'tokenwatt' },

@@ -13,6 +13,13 @@ export interface CollectResult {
   samples: LedgerSample[];
   /** Board readings for the energy ledger (dcgm, nvml). */
   boards?: BoardReading[];
+  /**
+   * Board readings from a source that names GPUs by UUID only (Triton's nv_energy_consumption): the
+   * lowest-priority energy source. `gpu` is the index the target's `gpus` map gives the UUID, or ''
+   * when it lists none; the exporter places each on the GPU another source reports under the same
+   * UUID, else on that index, else reports it unmatched (tokenwatt_gpu_unmatched) and counts nothing.
+   */
+  boardsByUuid?: BoardReading[];
   /** Engine token counters for the energy ledger (vllm, sglang). */
   engines?: EngineReading[];
   /** Samples read from the upstream in this run (tokenwatt_collector_series); default: samples.length. */

@@ -2,7 +2,7 @@
 // and place each engine on a GPU or MIG slice (static table first, then dcgm-exporter's Kubernetes pod
 // mapping; src/energy/placement.ts). An engine that cannot be placed feeds nothing to the ledger: its
 // tokens would have no GPU to divide energy with. That is logged once per engine, not every cycle.
-import type { EngineReading, LedgerSample } from '../energy/tick.ts';
+import type { BoardReading, EngineReading, LedgerSample } from '../energy/tick.ts';
 import type { Placement } from '../energy/placement.ts';
 import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
@@ -16,9 +16,13 @@ export interface ServingTarget extends UpstreamTarget {
   model?: string;
   namespace?: string;
   pod?: string;
+  /** GPU index → UUID on `ServingDeps.host`, for a server that names its GPUs by UUID only (Triton). */
+  gpus?: Record<string, string>;
 }
 
 export interface ServingDeps extends UpstreamDeps {
+  /** The exporter's `host`: where the GPUs a server reports by UUID (ServingView.gpus) are. */
+  host?: string;
   /** Where an engine runs; undefined when neither the static table nor the pod mapping says. */
   /** The GPUs or MIG slices the engine runs on (several for tensor parallelism); empty when unknown. */
   place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement[];
@@ -43,6 +47,8 @@ export function createServingCollector(
 ): Collector {
   const warned = new Set<string>();
   const unplaced = new Map<string, number>();
+  const zeroEnergy = new Map<string, number>();
+  const indexOf = new Map(Object.entries(target.gpus ?? {}).map(([index, uuid]) => [uuid, index]));
   const warnOnce = (key: string, msg: string, fields: Record<string, unknown>) => {
     if (warned.has(key)) return;
     warned.add(key);
@@ -104,7 +110,27 @@ export function createServingCollector(
           engines.push(reading);
         }
       }
-      return { samples, engines, series };
+      const boardsByUuid = view.gpus?.flatMap((g): BoardReading[] => {
+        // A counter at 0 on a GPU that draws power counts nothing: Triton shows 0 for a GPU without an
+        // energy counter (before Volta; a real 22.07 scrape of a P100 reads 0 J at 32.8 W), and at its
+        // own start. No board then (a frozen 0 would read as an idle GPU); said once it holds for two scrapes.
+        if (g.energyJoules === 0 && (g.powerWatts ?? 0) > 0) {
+          const n = (zeroEnergy.get(g.uuid) ?? 0) + 1;
+          zeroEnergy.set(g.uuid, n);
+          if (n >= 2) warnOnce(`zero-energy\0${g.uuid}`, 'GPU energy counter reads 0 while the GPU draws power: no energy counter on this GPU (before Volta); its energy is not counted from this source', { uuid: g.uuid, powerWatts: g.powerWatts });
+          return [];
+        }
+        zeroEnergy.delete(g.uuid);
+        const index = indexOf.get(g.uuid);
+        return [{
+          host: deps.host ?? '', gpu: index ?? '', uuid: g.uuid, model: '', energyJoules: g.energyJoules,
+          ...(g.powerWatts !== undefined && g.utilization !== undefined && { powerWatts: g.powerWatts }),
+          ...(g.powerLimitWatts !== undefined && { powerLimitWatts: g.powerLimitWatts }),
+          ...(g.utilization !== undefined && { activity: g.utilization }),
+          slices: [],
+        }];
+      });
+      return { samples, engines, series, ...(boardsByUuid && boardsByUuid.length > 0 && { boardsByUuid }) };
     },
   };
 }

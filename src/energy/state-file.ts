@@ -38,7 +38,7 @@ const LedgerSnapshotSchema = z
 /** The exporter's join: per GPU, the source last fed and the offset that keeps the fed counter continuous. */
 const JoinSchema = z
   .object({
-    fed: z.array(z.tuple([z.string(), z.object({ source: z.string(), raw: num.nonnegative(), offset: num }).strict()])),
+    fed: z.array(z.tuple([z.string(), z.object({ source: z.string(), raw: num.nonnegative(), offset: num, ownBase: z.literal(true).optional() }).strict()])),
     raw: z.array(z.tuple([z.string(), z.array(z.tuple([z.string(), num.nonnegative()]))])),
   })
   .strict();

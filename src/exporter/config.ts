@@ -94,6 +94,12 @@ const Target = z
     /** Serving engines on Kubernetes: the serving pod, placed on a GPU through dcgm-exporter's pod mapping. */
     namespace: z.string().min(1).optional(),
     pod: z.string().min(1).optional(),
+    /**
+     * Servers that name their GPUs by UUID only (Triton): which GPU index on this host (`host`) each UUID
+     * is, as `nvidia-smi -L` lists them. Needed only where neither NVML nor dcgm-exporter reports the GPU
+     * (they name both index and UUID); a UUID listed nowhere is reported unmatched and counts no energy.
+     */
+    gpus: z.record(z.string().regex(/^\d+$/, 'a GPU index'), z.string().min(1)).optional(),
   })
   .strict();
 
@@ -214,6 +220,7 @@ export interface TargetConfig {
   model?: string;
   namespace?: string;
   pod?: string;
+  gpus?: Record<string, string>;
 }
 
 export interface ExporterConfig extends Omit<RawExporterConfig, 'targets' | 'listen' | 'interval' | 'nvml'> {
@@ -272,6 +279,16 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
     if ((t.namespace !== undefined || t.pod !== undefined) && !findKind(t.kind)?.target?.placed) {
       problems.push(`targets[${i}]: namespace/pod apply only to serving targets (${TARGET_KIND_IDS.filter((k) => findKind(k)?.target?.placed).join(', ')})`);
     }
+    if (t.gpus !== undefined) {
+      const byUuid = TARGET_KIND_IDS.filter((k) => findKind(k)?.serving?.gpuEnergy !== undefined);
+      if (!byUuid.includes(t.kind)) problems.push(`targets[${i}].gpus: applies only to targets that name GPUs by UUID (${byUuid.join(', ')}); other sources report the index themselves`);
+      const seenUuid = new Map<string, string>();
+      for (const [index, uuid] of Object.entries(t.gpus)) {
+        const other = seenUuid.get(uuid);
+        if (other !== undefined) problems.push(`targets[${i}].gpus.${index}: UUID '${uuid}' is also GPU ${other}'s (one GPU, one index)`);
+        seenUuid.set(uuid, index);
+      }
+    }
     if (cycle === undefined) return;
     const intervalMs = t.interval ?? cycle;
     if (intervalMs < cycle) problems.push(`targets[${i}].interval: ${intervalMs} ms is shorter than the collection interval ${cycle} ms`);
@@ -298,6 +315,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
       ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
+      ...(t.gpus !== undefined && { gpus: t.gpus }),
     });
   });
   // The static table must name one engine per entry: two entries for one model and no URL would make

@@ -1,6 +1,7 @@
 // The exporter's collection loop. Every `interval` one cycle runs: each due collector reads its target
 // (concurrently, each bounded by its own timeout, each failure its own), the fresh readings are joined
-// into one energy Tick (NVML boards win over dcgm-exporter's for the same host+gpu), the EnergyLedger
+// into one energy Tick (NVML boards win over dcgm-exporter's for the same host+gpu, and both over
+// Triton's, which names GPUs by UUID only), the EnergyLedger
 // is fed, and /metrics is rendered ONCE (text and gzip cached), so scrapes cost a buffer write.
 //
 // Isolation: a collector that fails this cycle is marked down (tokenwatt_collector_up 0,
@@ -94,10 +95,14 @@ export class Exporter {
    * counter stays continuous across source switches and resets; see join). And every source's last raw
    * reading of each GPU, fed or not, so a switch can tell a reset from a lag.
    */
-  private readonly fed = new Map<string, { source: string; raw: number; offset: number }>();
+  private readonly fed = new Map<string, { source: string; raw: number; offset: number; ownBase?: true }>();
   private readonly rawSeen = new Map<string, Map<string, number>>();
   /** When each GPU was last read by any source: its join state is forgotten with the ledger's retention. */
   private readonly joinSeenS = new Map<string, number>();
+  /** Host and index of each GPU UUID as NVML or dcgm-exporter last reported it (places boards named by UUID only). */
+  private readonly uuidAt = new Map<string, { host: string; gpu: string; model: string; seenS: number }>();
+  /** Boards named by UUID only that could not be placed: tokenwatt_gpu_unmatched, per target and UUID. */
+  private readonly unmatched = new Map<string, Remembered>();
   private readonly stateFile: string | undefined;
   private stateLoaded = false;
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
@@ -307,41 +312,51 @@ export class Exporter {
     }
   }
 
-  /** This cycle's tick: fresh readings only, NVML over dcgm for one host+gpu, bad readings dropped alone. */
+  /**
+   * This cycle's tick: fresh readings only, one source per host+gpu (NVML, then dcgm-exporter, then a
+   * server that names GPUs by UUID only: Triton), bad readings dropped alone.
+   */
   private join(nowS: number, fresh: { state: State; result: CollectResult }[]): Tick {
     const boards = new Map<string, { reading: BoardReading; source: string }>();
-    // NVML first so it wins; then dcgm targets in config order. One GPU is one UUID too: where the
-    // exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the same board
-    // (compared across collectors only: a redacted scrape may print one placeholder UUID for every GPU).
+    // NVML first so it wins; then dcgm targets in config order; then boards named by UUID only, placed
+    // on the GPU another source names with that UUID (or the target's gpus map). One GPU is one UUID too:
+    // where the exporter's `host` and dcgm-exporter's Hostname differ, the UUID still tells it is the
+    // same board (compared across collectors only: a redacted scrape may print one placeholder UUID for every GPU).
     const ordered = [...fresh].sort((a, b) => Number(b.state.collector.kind === 'nvml') - Number(a.state.collector.kind === 'nvml'));
+    this.learnUuids(nowS, ordered);
+    const entries: { state: State; board: BoardReading; ownBase?: true }[] = [];
+    for (const { state, result } of ordered) for (const board of result.boards ?? []) entries.push({ state, board });
+    for (const { state, result } of ordered) {
+      for (const b of result.boardsByUuid ?? []) {
+        const board = this.placeByUuid(nowS, state, b);
+        // Triton's counter starts with Triton: never on NVML's or dcgm-exporter's base.
+        if (board) entries.push({ state, board, ownBase: true });
+      }
+    }
     const uuids = new Map<string, Collector>();
     // Every source's raw reading of every GPU, fed or not: a switch compares with the new source's own last.
     const previousRaw = new Map<string, number | undefined>();
-    for (const { state, result } of ordered) {
-      for (const b of result.boards ?? []) {
-        const key = `${b.host}\0${b.gpu}`;
-        let bySource = this.rawSeen.get(key);
-        if (!bySource) this.rawSeen.set(key, (bySource = new Map()));
-        this.joinSeenS.set(key, nowS);
-        previousRaw.set(`${key}\0${sourceId(state)}`, bySource.get(sourceId(state)));
-        if (Number.isFinite(b.energyJoules) && b.energyJoules >= 0) bySource.set(sourceId(state), b.energyJoules);
-      }
+    for (const { state, board: b } of entries) {
+      const key = `${b.host}\0${b.gpu}`;
+      let bySource = this.rawSeen.get(key);
+      if (!bySource) this.rawSeen.set(key, (bySource = new Map()));
+      this.joinSeenS.set(key, nowS);
+      previousRaw.set(`${key}\0${sourceId(state)}`, bySource.get(sourceId(state)));
+      if (Number.isFinite(b.energyJoules) && b.energyJoules >= 0) bySource.set(sourceId(state), b.energyJoules);
     }
-    for (const { state, result } of ordered) {
-      for (const b of result.boards ?? []) {
-        const key = `${b.host}\0${b.gpu}`;
-        if (boards.has(key)) continue;
-        const first = uuids.get(b.uuid);
-        if (b.uuid !== '' && first !== undefined && first !== state.collector) {
-          this.warnOnce(`uuid\0${b.uuid}\0${b.host}`, 'the same GPU (UUID) under two host names; using the first source. Set `host` to dcgm-exporter\'s Hostname', { uuid: b.uuid, host: b.host, collector: state.collector.kind });
-          continue;
-        }
-        if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
-        const fedReading = this.feed(key, sourceId(state), b, previousRaw.get(`${key}\0${sourceId(state)}`));
-        if (!fedReading) continue;
-        boards.set(key, { reading: fedReading, source: state.collector.kind });
-        if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
+    for (const { state, board: b, ownBase } of entries) {
+      const key = `${b.host}\0${b.gpu}`;
+      if (boards.has(key)) continue;
+      const first = uuids.get(b.uuid);
+      if (b.uuid !== '' && first !== undefined && first !== state.collector) {
+        this.warnOnce(`uuid\0${b.uuid}\0${b.host}`, 'the same GPU (UUID) under two host names; using the first source. Set `host` to dcgm-exporter\'s Hostname', { uuid: b.uuid, host: b.host, collector: state.collector.kind });
+        continue;
       }
+      if (!this.acceptable({ timestampS: nowS, boards: [b], engines: [] }, state)) continue;
+      const fedReading = this.feed(key, sourceId(state), b, previousRaw.get(`${key}\0${sourceId(state)}`), ownBase ?? false);
+      if (!fedReading) continue;
+      boards.set(key, { reading: fedReading, source: state.collector.kind });
+      if (b.uuid !== '' && first === undefined) uuids.set(b.uuid, state.collector);
     }
     for (const [key, chosen] of boards) chosen.reading = withKnownActivity(chosen.reading, key, ordered);
     const engines = new Map<string, EngineReading>();
@@ -362,6 +377,47 @@ export class Exporter {
   }
 
   /**
+   * Where each GPU UUID is, from the sources that name both index and UUID (NVML, dcgm-exporter): a
+   * board named by UUID only is placed there. A UUID a source prints for several GPUs (a redacted
+   * scrape's placeholder) places nothing.
+   */
+  private learnUuids(nowS: number, sources: readonly { result: CollectResult }[]): void {
+    for (const { result } of sources) {
+      const count = new Map<string, number>();
+      for (const b of result.boards ?? []) count.set(b.uuid, (count.get(b.uuid) ?? 0) + 1);
+      for (const b of result.boards ?? []) {
+        if (b.uuid === '' || count.get(b.uuid) !== 1) continue;
+        if (!this.uuidAt.has(b.uuid)) this.uuidAt.set(b.uuid, { host: b.host, gpu: b.gpu, model: b.model, seenS: nowS });
+        else Object.assign(this.uuidAt.get(b.uuid)!, { host: b.host, gpu: b.gpu, model: b.model || this.uuidAt.get(b.uuid)!.model, seenS: nowS });
+      }
+    }
+  }
+
+  /**
+   * A board named by UUID only (Triton's nv_energy_consumption) on the GPU another source reports with
+   * that UUID, else on the index the target's gpus map gives it; else none: reported unmatched
+   * (warning and tokenwatt_gpu_unmatched 1) and not counted, never booked under a made-up GPU.
+   */
+  private placeByUuid(nowS: number, state: State, b: BoardReading): BoardReading | undefined {
+    const key = `${state.target}\0${b.uuid}`;
+    const known = this.uuidAt.get(b.uuid);
+    if (known) {
+      this.unmatched.delete(key);
+      if (b.gpu !== '' && (known.host !== b.host || known.gpu !== b.gpu)) {
+        this.warnOnce(`uuid-index\0${key}`, 'the target\'s gpus map puts this GPU at another host/index than the source that reports its index; using that source\'s', { target: state.target, uuid: b.uuid, mapped: `${b.host}/${b.gpu}`, reported: `${known.host}/${known.gpu}` });
+      }
+      return { ...b, host: known.host, gpu: known.gpu, model: b.model || known.model };
+    }
+    if (b.gpu !== '') {
+      this.unmatched.delete(key);
+      return b;
+    }
+    this.unmatched.set(key, { sample: { name: 'tokenwatt_gpu_unmatched', labels: { collector: state.collector.kind, target: state.target, host: b.host, gpu_uuid: b.uuid }, value: 1 }, seenS: nowS });
+    this.warnOnce(`unmatched\0${key}`, 'GPU reported by UUID only matches no GPU that NVML or dcgm-exporter reports and is not in the target\'s gpus map; its energy is not counted (tokenwatt_gpu_unmatched 1). Add targets[].gpus.<index>: <uuid> as `nvidia-smi -L` lists it, or run NVML or dcgm-exporter', { collector: state.collector.kind, target: state.target, uuid: b.uuid });
+    return undefined;
+  }
+
+  /**
    * The reading to feed the ledger for one GPU from `source`, on a counter kept continuous across source
    * switches (methodology §9). NVML and dcgm-exporter read the same hardware counter, so after a switch
    * the new source's raw value is compared with the last one fed:
@@ -372,8 +428,10 @@ export class Exporter {
    *   another base; follow the new source's deltas from here, at info level;
    * - otherwise a lag (dcgm-exporter samples every 30 s by default): wait for it to catch up (this tick
    *   skips the GPU; the next reading covers the time, so only resolution changes).
+   * A counter on its own base (`ownBase`: Triton's, joules since Triton started), or a switch away from
+   * one, is always another base: its deltas are followed from the switch on.
    */
-  private feed(key: string, source: string, b: BoardReading, ownPrevious: number | undefined): BoardReading | undefined {
+  private feed(key: string, source: string, b: BoardReading, ownPrevious: number | undefined, ownBase: boolean): BoardReading | undefined {
     const fed = this.fed.get(key);
     let offset = fed?.source === source ? fed.offset : 0;
     let switched = false;
@@ -381,7 +439,11 @@ export class Exporter {
       const lastFed = fed.raw + fed.offset;
       const cfg = this.ledger.config;
       const lagBound = cfg.defaultPowerLimitWatts * cfg.powerLimitMargin * Math.max(60, (3 * this.intervalMs) / 1000);
-      if (b.energyJoules >= fed.raw) offset = fed.offset;
+      if (ownBase || fed.ownBase) {
+        offset = lastFed - b.energyJoules;
+        switched = true;
+        this.log('info', 'energy source switched to or from a counter on its own base (Triton\'s); following the new source\'s deltas from here', { host: b.host, gpu: b.gpu, from: fed.source, to: source });
+      } else if (b.energyJoules >= fed.raw) offset = fed.offset;
       else if (ownPrevious !== undefined && b.energyJoules < ownPrevious) {
         offset = lastFed;
         switched = true;
@@ -395,7 +457,7 @@ export class Exporter {
         return undefined;
       }
     }
-    this.fed.set(key, { source, raw: b.energyJoules, offset });
+    this.fed.set(key, { source, raw: b.energyJoules, offset, ...(ownBase && { ownBase: true as const }) });
     if (offset === 0 && !switched) return b;
     return { ...b, energyJoules: b.energyJoules + offset, ...(switched && { sourceSwitched: true as const }) };
   }
@@ -483,7 +545,8 @@ export class Exporter {
       this.engineInfo.set(JSON.stringify([meta?.target, e.model_name, e.engine, e.namespace, e.pod]), { sample: { name: 'tokenwatt_engine_info', labels, value: 1 }, seenS: nowS });
     }
     const cutoff = nowS - this.ledger.config.retentionSeconds;
-    for (const m of [this.gpuInfo, this.engineInfo]) for (const [k, v] of m) if (v.seenS < cutoff) m.delete(k);
+    for (const m of [this.gpuInfo, this.engineInfo, this.unmatched]) for (const [k, v] of m) if (v.seenS < cutoff) m.delete(k);
+    for (const [k, v] of this.uuidAt) if (v.seenS < cutoff) this.uuidAt.delete(k);
     for (const [k, seen] of this.joinSeenS) {
       if (seen >= cutoff) continue;
       this.joinSeenS.delete(k);
@@ -516,6 +579,7 @@ export class Exporter {
     for (const v of this.gpuInfo.values()) joined.add(gpuId(v.sample.labels));
     for (const v of this.gpuInfo.values()) samples.push(v.sample);
     for (const v of this.engineInfo.values()) samples.push(v.sample);
+    for (const v of this.unmatched.values()) samples.push(v.sample);
     for (const s of this.states) {
       for (const x of s.samples) {
         if (x.name === 'tokenwatt_gpu_info' && joined.has(gpuId(x.labels))) continue;

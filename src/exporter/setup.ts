@@ -57,9 +57,10 @@ export function scheduleCollectors(config: ExporterConfig, log: Log, nvml: NvmlF
       ...(t.model !== undefined && { model: t.model }),
       ...(t.namespace !== undefined && { namespace: t.namespace }),
       ...(t.pod !== undefined && { pod: t.pod }),
+      ...(t.gpus !== undefined && { gpus: t.gpus }),
     };
     // Each kind makes its own collector (src/kinds/); a GPU exporter's pod mapping is kept per target.
-    const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v) });
+    const collector: Collector = targetOf(t.kind).create(target, { limits, log, place, onPodMapping: (v) => dcgmViews.set(t.name, v), host: config.host });
     out.push({ collector, url: redactUrl(t.url), target: t.name, intervalMs: t.intervalMs, timeoutMs: t.timeoutMs, key: JSON.stringify(t) });
   }
   if (config.nvml !== 'off' && nvml) {

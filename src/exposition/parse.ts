@@ -17,7 +17,7 @@
 // hostile series is refused before it is built) and `rowCache` the number of label blocks remembered.
 //
 // Time: linear in the input. Per-label work is constant; label sets wider than MAX_COMPILED_LABELS
-// are checked with a set rather than pairwise.
+// take a one-pass path (wideLabels) checked with a hash set rather than pairwise.
 import { gunzipSync } from 'node:zlib';
 import { ParseError } from './types.ts';
 import type { ExpositionFormat, FamilyType, MetricFamily, ParseLimit, ParseOptions, Sample } from './types.ts';
@@ -548,7 +548,7 @@ class Parser {
       group: this.om ? groupKey(labels, n) : '',
       key: '', next: undefined,
     };
-    if (key !== undefined && this.pos === close + 1 && this.keeping) {
+    if (key !== undefined && this.pos === close + 1 && this.keeping && n <= MAX_COMPILED_LABELS) {
       // Bounded: forget everything when full (label sets come in runs, so the cache refills fast).
       // Forgotten rows can be collected: prevRow moves to this row just below, and from then on
       // every `next` that is set points at a row inserted after the clear.
@@ -640,16 +640,15 @@ class Parser {
       vals[n] = value;
       n++;
       if (n > this.maxLabels) { this.pos = nStart; this.fail(`too many labels (more than ${this.maxLabels} in one series)`, nStart, 'labels'); }
-      if (value.length > this.maxLabelLength || lname!.length > this.maxLabelLength) {
-        this.pos = nStart;
-        this.fail(`label '${lname!.slice(0, 64)}${lname!.length > 64 ? '…' : ''}' is longer than ${this.maxLabelLength} characters`, nStart, 'label_length');
-      }
+      if (value.length > this.maxLabelLength || lname!.length > this.maxLabelLength) this.labelTooLong(lname!, nStart);
       c = s.charCodeAt(p);
       if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
       if (c === COMMA) {
         c = s.charCodeAt(++p);
         if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
         if (c === RBRACE && !om) break; // expfmt tolerates a trailing comma
+        // Unusually wide: the rest of the block takes the wide path (one pass, no per-label scratch).
+        if (n === MAX_COMPILED_LABELS) return this.wideLabels(p, c, om, lineEnd);
         continue;
       }
       if (c === RBRACE) break;
@@ -674,12 +673,6 @@ class Parser {
       for (let i = 0; i < n; i++) if (last.names[i] !== names[i]) { same = false; break; }
       if (same) return last;
     }
-    if (n > MAX_COMPILED_LABELS) {
-      // Unusually wide: checked each time (a set, linear) and built generically; not remembered, so
-      // a hostile target's 100k-name key is never joined, hashed or kept.
-      this.shape = undefined;
-      return { names: [], make: (values) => this.wideLabels(n, values) };
-    }
     const key = names.slice(0, n).join(',');
     let shape = this.shapes.get(key);
     if (shape === undefined) {
@@ -696,18 +689,121 @@ class Parser {
     return shape;
   }
 
-  /** The labels object of an unusually wide block, checked (reserved, duplicate) as it is built. */
-  wideLabels(n: number, values: string[]): Record<string, string> {
+  labelTooLong(lname: string, at: number): never {
+    this.pos = at;
+    this.fail(`label '${lname.slice(0, 64)}${lname.length > 64 ? '…' : ''}' is longer than ${this.maxLabelLength} characters`, at, 'label_length');
+  }
+
+  /**
+   * The rest of an unusually wide label block, from the name after its MAX_COMPILED_LABELS-th label
+   * (those are in names/vals/nameAt; c is the character at p). One pass: each name is hashed over its
+   * char codes as it is read and looked up in an open-addressing table (Int32Arrays sized once for the
+   * most labels the line can hold), so the duplicate check costs no string hashing, no Set and no
+   * property lookup; no per-label scratch arrays, shapes or row-cache keys. The labels object is
+   * written once per label, and only when the sample is kept: a text-format sample that keepSample
+   * drops gets an object with just its le and quantile (what its row reads). Verdicts are the narrow
+   * path's: syntax and limits as read, a duplicate or `__name__` (the first one) once the block has
+   * been read. Returns the labels object; pos after the `}`.
+   */
+  wideLabels(p: number, c: number, om: boolean, lineEnd: number): Record<string, string> {
+    const s = this.s;
     const names = this.names;
+    const vals = this.vals;
+    const nameAt = this.nameAt;
+    const build = om || this.keeping;
     const o: Record<string, string> = {};
-    for (let i = 0; i < n; i++) {
+    // Each further label takes at least 5 characters (`a=""` and its `,` or `}`) before the line's end.
+    const most = Math.min(this.maxLabels, MAX_COMPILED_LABELS + Math.ceil((lineEnd - p) / 5)) + 1;
+    let size = 256;
+    while (size < 2 * most) size *= 2;
+    const mask = size - 1;
+    /** Slot → label index + 1 (0: empty); per label index its hash and name. */
+    const slots = new Int32Array(size);
+    const hashes = new Int32Array(most);
+    const keys: string[] = [];
+    /** Set when a probe run grows past MAX_PROBE (distinct hashes landing together, which HASH_SEED
+     * makes unlikely): names are then checked in a Set, still one lookup each. */
+    let fallback: Set<string> | undefined;
+    let bad = -1;
+    let badName = '';
+    let n = 0;
+    const put = (k: string, v: string, at: number, h: number): void => {
+      let dup = k === '__name__';
+      if (fallback !== undefined) {
+        dup ||= fallback.has(k);
+        fallback.add(k);
+      } else {
+        let i = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) & mask;
+        for (let probes = 0; ; probes++) {
+          const e = slots[i]!;
+          if (e === 0) { slots[i] = n + 1; hashes[n] = h; keys.push(k); break; }
+          if (hashes[e - 1] === h && keys[e - 1] === k) { dup = true; break; }
+          if (probes === MAX_PROBE) {
+            fallback = new Set(keys);
+            dup ||= fallback.has(k);
+            fallback.add(k);
+            break;
+          }
+          i = (i + 1) & mask;
+        }
+      }
+      n++;
+      if (dup) {
+        if (bad === -1) { bad = at; badName = k; }
+        return;
+      }
+      if (build || k === 'le' || k === 'quantile') {
+        if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[k] = v;
+      }
+    };
+    for (let i = 0; i < MAX_COMPILED_LABELS; i++) {
       const k = names[i]!;
-      if (k === '__name__') this.fail("label name '__name__' is reserved", this.nameAt[i]);
-      // One hash lookup per name (Object.keys to count them afterwards sorts: O(n log n), 40 ms at 100k).
-      if (Object.hasOwn(o, k)) this.fail(`duplicate label name '${k}'`, this.nameAt[i]);
-      if (k === '__proto__') Object.defineProperty(o, k, { value: values[i], enumerable: true, writable: true, configurable: true });
-      else o[k] = values[i]!;
+      let h = HASH_SEED;
+      for (let j = 0; j < k.length; j++) h = Math.imul(h ^ k.charCodeAt(j), 0x01000193);
+      put(k, vals[i]!, nameAt[i]!, h);
     }
+    for (;;) {
+      const nStart = p;
+      if (!isLabelStart(c)) { this.pos = p; this.fail('invalid label name'); }
+      let h = HASH_SEED;
+      do { h = Math.imul(h ^ c, 0x01000193); c = s.charCodeAt(++p); } while (isLabelChar(c));
+      const lname = s.slice(nStart, p);
+      if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+      if (c !== EQ) { this.pos = p; this.fail(`expected '=' after label name, found ${JSON.stringify(s[p] ?? 'end of input')}`); }
+      c = s.charCodeAt(++p);
+      if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+      if (c !== QUOTE) { this.pos = p; this.fail(`expected '"' at start of label value, found ${JSON.stringify(s[p] ?? 'end of input')}`); }
+      p++;
+      const q = s.indexOf('"', p);
+      let bs = this.nextBackslash;
+      if (bs !== -1 && bs < p) bs = this.nextBackslash = s.indexOf('\\', p);
+      let value: string;
+      if (q !== -1 && (bs === -1 || bs > q) && q < lineEnd) {
+        value = s.slice(p, q);
+        p = q + 1;
+      } else {
+        value = this.escapedValue(p);
+        p = this.pos;
+      }
+      if (n + 1 > this.maxLabels) { this.pos = nStart; this.fail(`too many labels (more than ${this.maxLabels} in one series)`, nStart, 'labels'); }
+      if (value.length > this.maxLabelLength || lname.length > this.maxLabelLength) this.labelTooLong(lname, nStart);
+      put(lname, value, nStart, h);
+      c = s.charCodeAt(p);
+      if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+      if (c === COMMA) {
+        c = s.charCodeAt(++p);
+        if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
+        if (c === RBRACE && !om) break; // expfmt tolerates a trailing comma
+        continue;
+      }
+      if (c === RBRACE) break;
+      this.pos = p;
+      this.fail(`unexpected ${JSON.stringify(s[p] ?? 'end of input')} after label value`);
+    }
+    this.pos = p + 1;
+    this.nLabels = n;
+    if (bad !== -1) this.fail(badName === '__name__' ? "label name '__name__' is reserved" : `duplicate label name '${badName}'`, bad);
     return o;
   }
 
@@ -1004,11 +1100,15 @@ interface Shape {
 /** Past this many distinct label-name sequences, build objects generically (bounds generated code). */
 const MAX_SHAPES = 2000;
 /**
- * Label sets with more names than this are checked with a set and built generically, each time: the
- * pairwise duplicate check is O(n²) (100k labels in one series took 27 s) and generated code grows
- * with the names.
+ * Label sets with more names than this go through wideLabels (a hash set, the object built as read),
+ * each time: the pairwise duplicate check is O(n²) (100k labels in one series took 27 s) and generated
+ * code grows with the names.
  */
 const MAX_COMPILED_LABELS = 64;
+/** Wide label sets: the name hash's start, per process, so that no input can be made to collide in advance. */
+const HASH_SEED = (Math.random() * 0x7fffffff) | 0;
+/** Wide label sets: the longest probe run before names are checked on the labels object instead. */
+const MAX_PROBE = 64;
 
 function makeShape(names: string[], compiled: boolean): Shape {
   if (compiled) {

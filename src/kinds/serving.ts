@@ -12,8 +12,9 @@ import type { KindServing, ServingKind, UpstreamKind } from './types.ts';
 export const ENGINES_JSON = '{"engines":[{"model","engine","generation":"v0"|"v1","promptTokens","generationTokens","kvCacheUsage",...}]}';
 
 /** The token counter names a serving kind feeds to the ledger, under every name the catalog knows. */
-export function ledgerCounters(serving: Pick<KindServing, 'promptTokens' | 'generationTokens'>): Set<string> {
-  return new Set([serving.promptTokens, serving.generationTokens].flatMap((n) => (catalog.has(n) ? [n, ...olderNames(n)] : [n])));
+export function ledgerCounters(serving: Pick<KindServing, 'promptTokens' | 'generationTokens' | 'gpuEnergy'>): Set<string> {
+  const names = [serving.promptTokens, serving.generationTokens, ...(serving.gpuEnergy ? [serving.gpuEnergy] : [])];
+  return new Set(names.flatMap((n) => (catalog.has(n) ? [n, ...olderNames(n)] : [n])));
 }
 
 export function defineServingKind<Id extends string>(spec: Omit<UpstreamKind<Id>, 'inspect' | 'target' | 'serving'> & {

@@ -29,6 +29,8 @@ export interface TargetDeps {
   place(engine: { url: string; model: string; namespace?: string; pod?: string }): Placement[];
   /** A GPU exporter's latest view, whose Kubernetes pod mapping places serving pods. */
   onPodMapping(view: DcgmView): void;
+  /** The `host` label of this machine's GPUs (the exporter's `host`): GPUs a target names by UUID only are on it. */
+  host?: string;
 }
 
 /** A target as the exporter config gives it to a factory (namespace/pod only where `placed`). */
@@ -37,6 +39,8 @@ export interface KindTargetConfig extends UpstreamTarget {
   model?: string;
   namespace?: string;
   pod?: string;
+  /** Kinds whose GPUs are named by UUID only (Triton): GPU index → UUID on this host, as `nvidia-smi -L` lists them. */
+  gpus?: Record<string, string>;
 }
 
 /** The exporter reads targets of this kind (`targets[].kind` in tokenwatt.yaml). */
@@ -70,6 +74,11 @@ export interface KindServing {
    * Prometheus (the static target group's labels, or the pod label `tokenwatt.io/model`).
    */
   namesModel: boolean;
+  /**
+   * Catalog name of a per-GPU cumulative energy counter (joules) the server reports by `gpu_uuid`
+   * (Triton's nv_energy_consumption), read into ServingView.gpus: the lowest-priority energy source.
+   */
+  gpuEnergy?: string;
   /** Catalog name of its running-requests gauge: the serving dashboard's server and model pickers list servers by it. */
   running: string;
   /** The /metrics text of one simulated engine at its current state. */

@@ -56,6 +56,21 @@ export interface EngineView {
 
 export interface ServingView {
   engines: EngineView[];
+  /**
+   * GPUs the server reports its own energy counter for, named by UUID only (Triton's
+   * nv_energy_consumption): the exporter's lowest-priority energy source (after NVML and dcgm-exporter).
+   */
+  gpus?: UuidGpuView[];
+}
+
+/** One GPU as a serving engine reports it: by UUID, with a cumulative energy counter (J). */
+export interface UuidGpuView {
+  uuid: string;
+  energyJoules: number;
+  powerWatts?: number;
+  powerLimitWatts?: number;
+  /** 0–1. */
+  utilization?: number;
 }
 
 export interface KeplerView {

@@ -27,6 +27,8 @@ const engine = (slice: Record<string, string>, model: string) => ({ ...slice, na
 
 const vllm = (engineId: string, model = 'llama-7b') => ({ job: 'vllm', instance: `h1:800${engineId}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: model, engine: engineId });
 const sglang = (rank: string) => ({ job: 'sglang', instance: `h1:3000${rank}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'qwen', engine_type: 'unified', tp_rank: rank, pp_rank: '0' });
+/** Engine 1 of llama-7b on a second host. */
+const vllmH2 = (engineId: string) => ({ ...vllm(engineId), instance: `h2:800${engineId}`, host: 'h2' });
 const MODEL = (m: string) => `{cluster="c1", model_name="${m}", namespace="llm"}`;
 
 export const fleetRecordingCases: TestGroup[] = [
@@ -92,25 +94,26 @@ export const fleetRecordingCases: TestGroup[] = [
     ],
   },
   {
-    // llama-7b on two engines; engine 1 is a vLLM that serves only the old names.
+    // llama-7b on two engines; engine 1 is a vLLM that serves only the old names, on another host
+    // (h2): the per-model series sum the per-host ones the serving alerts read.
     input_series: [
       // Finished: stop +60 and +120 per minute = 3/s; error +6/min = 0.1/s.
       { series: series('vllm:request_success_total', { ...vllm('0'), finished_reason: 'stop' }), values: '0+60x20' },
-      { series: series('vllm:request_success_total', { ...vllm('1'), finished_reason: 'stop' }), values: '0+120x20' },
+      { series: series('vllm:request_success_total', { ...vllmH2('1'), finished_reason: 'stop' }), values: '0+120x20' },
       { series: series('vllm:request_success_total', { ...vllm('0'), finished_reason: 'error' }), values: '0+6x20' },
       // Prompt tokens +1200 and +600 per minute = 30/s; preemptions +6 and +6 = 0.2/s.
       { series: series('vllm:prompt_tokens_total', vllm('0')), values: '0+1200x20' },
-      { series: series('vllm:prompt_tokens_total', vllm('1')), values: '0+600x20' },
+      { series: series('vllm:prompt_tokens_total', vllmH2('1')), values: '0+600x20' },
       { series: series('vllm:num_preemptions_total', vllm('0')), values: '0+6x20' },
-      { series: series('vllm:num_preemptions_total', vllm('1')), values: '0+6x20' },
+      { series: series('vllm:num_preemptions_total', vllmH2('1')), values: '0+6x20' },
       // Prefix cache: hits +300 (new name) and +600 (old name) = 15/s; queries +1200 + 1200 = 40/s.
       { series: series('vllm:prefix_cache_hits_total', vllm('0')), values: '0+300x20' },
-      { series: series('vllm:gpu_prefix_cache_hits_total', vllm('1')), values: '0+600x20' },
+      { series: series('vllm:gpu_prefix_cache_hits_total', vllmH2('1')), values: '0+600x20' },
       { series: series('vllm:prefix_cache_queries_total', vllm('0')), values: '0+1200x20' },
-      { series: series('vllm:gpu_prefix_cache_queries_total', vllm('1')), values: '0+1200x20' },
+      { series: series('vllm:gpu_prefix_cache_queries_total', vllmH2('1')), values: '0+1200x20' },
       // KV usage 0.6 (new name), 0.75 (old name): the fullest replica, 0.75.
       { series: series('vllm:kv_cache_usage_perc', vllm('0')), values: '0.6x20' },
-      { series: series('vllm:gpu_cache_usage_perc', vllm('1')), values: '0.75x20' },
+      { series: series('vllm:gpu_cache_usage_perc', vllmH2('1')), values: '0.75x20' },
       // SGLang qwen on two ranks: tokens +600/min = 10/s, prompt +1200/min = 20/s; running 3 + 4,
       // queued 1 + 2; token usage 0.5 / 0.7 and cache hit rate 0.2 / 0.4 (the highest of each).
       { series: series('sglang:generation_tokens_total', sglang('0')), values: '0+600x20' },
@@ -126,6 +129,19 @@ export const fleetRecordingCases: TestGroup[] = [
       at10m('model_name:vllm_request_success:rate5m', [
         ['{cluster="c1", finished_reason="error", model_name="llama-7b", namespace="llm"}', 0.1],
         ['{cluster="c1", finished_reason="stop", model_name="llama-7b", namespace="llm"}', 3],
+      ]),
+      at10m('model_name_host:vllm_request_success:rate5m', [
+        ['{cluster="c1", finished_reason="error", host="h1", model_name="llama-7b", namespace="llm"}', 0.1],
+        ['{cluster="c1", finished_reason="stop", host="h1", model_name="llama-7b", namespace="llm"}', 1],
+        ['{cluster="c1", finished_reason="stop", host="h2", model_name="llama-7b", namespace="llm"}', 2],
+      ]),
+      at10m('model_name_host:vllm_num_preemptions:rate5m', [
+        ['{cluster="c1", host="h1", model_name="llama-7b", namespace="llm"}', 0.1],
+        ['{cluster="c1", host="h2", model_name="llama-7b", namespace="llm"}', 0.1],
+      ]),
+      at10m('model_name_host:vllm_kv_cache_usage_perc:max', [
+        ['{cluster="c1", host="h1", model_name="llama-7b", namespace="llm"}', 0.6],
+        ['{cluster="c1", host="h2", model_name="llama-7b", namespace="llm"}', 0.75],
       ]),
       at10m('model_name:vllm_prompt_tokens:rate5m', [[MODEL('llama-7b'), 30]]),
       at10m('model_name:vllm_num_preemptions:rate5m', [[MODEL('llama-7b'), 0.2]]),

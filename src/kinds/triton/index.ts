@@ -19,6 +19,8 @@ export const triton: ServingKind<'triton'> = defineServingKind({
   serving: {
     // Tokens from the vLLM backend's counters (Triton core counts none).
     promptTokens: 'vllm:prompt_tokens_total', generationTokens: 'vllm:generation_tokens_total', namesModel: true,
+    // Its GPUs' energy (joules since Triton started, by gpu_uuid): used where neither NVML nor dcgm-exporter reports the GPU.
+    gpuEnergy: 'nv_energy_consumption',
     running: 'nv_inference_pending_request_count', simulate: tritonExposition, panels: tritonPanels, recording: tritonRecording,
   },
 });

@@ -2,10 +2,11 @@
 // backend's vllm:* series with Triton's `model`/`version` labels (read by the vLLM recogniser, versions
 // summed). A model that only Triton core reports (nv_inference_*: inferences, not tokens) is listed with
 // both token counters `missing`: the exporter says so once and leaves it out of the ledger rather than
-// count 0 tokens.
+// count 0 tokens. Its GPUs' energy counters (nv_energy_consumption, by gpu_uuid) are read into `gpus`
+// with power, power limit and utilization where served: the exporter's lowest-priority energy source.
 import type { MetricFamily } from '../../exposition/types.ts';
 import { indexSamples, RecogniseError } from '../../recognise/samples.ts';
-import type { EngineView, ServingView } from '../../recognise/types.ts';
+import type { EngineView, ServingView, UuidGpuView } from '../../recognise/types.ts';
 import { recogniseVllm } from '../../recognise/vllm.ts';
 
 export function recogniseTriton(families: MetricFamily[]): ServingView {
@@ -30,5 +31,30 @@ export function recogniseTriton(families: MetricFamily[]): ServingView {
     if (pending.has(model)) view.waiting = pending.get(model)!;
     engines.push(view);
   }
-  return { engines };
+  const gpus = tritonGpus(index);
+  return gpus.length > 0 ? { engines, gpus } : { engines };
+}
+
+/** One entry per gpu_uuid with an energy counter; a GPU without one gives no entry (energy only from a counter). */
+function tritonGpus(index: ReturnType<typeof indexSamples>): UuidGpuView[] {
+  const gauge = (name: string) => {
+    const m = new Map<string, number>();
+    for (const s of index.get(name) ?? []) if (s.labels.gpu_uuid !== undefined && Number.isFinite(s.value) && s.value >= 0) m.set(s.labels.gpu_uuid, s.value);
+    return m;
+  };
+  const power = gauge('nv_gpu_power_usage');
+  const limit = gauge('nv_gpu_power_limit');
+  const util = gauge('nv_gpu_utilization');
+  const out: UuidGpuView[] = [];
+  for (const s of index.get('nv_energy_consumption') ?? []) {
+    const uuid = s.labels.gpu_uuid;
+    if (uuid === undefined || uuid === '') throw new RecogniseError('nv_energy_consumption without a gpu_uuid label: which GPU is it?');
+    const g: UuidGpuView = { uuid, energyJoules: s.value };
+    if (power.has(uuid)) g.powerWatts = power.get(uuid)!;
+    // Triton reports 0 where it cannot read a limit: no bound rather than a 0 W one.
+    if ((limit.get(uuid) ?? 0) > 0) g.powerLimitWatts = limit.get(uuid)!;
+    if (util.has(uuid)) g.utilization = Math.min(1, util.get(uuid)!);
+    out.push(g);
+  }
+  return out.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
 }
