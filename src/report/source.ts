@@ -134,10 +134,11 @@ export function openSource(o: SourceOptions): Source {
 function describe(url: string, query: string, err: unknown, caFile?: string): string {
   const e = (err ?? {}) as { message?: string; code?: string; errorType?: string; error?: string; httpStatus?: number };
   const text = e.error ?? e.message ?? String(err);
-  const code = e.code ?? /\b(E[A-Z_]{4,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*)\b/.exec(text)?.[1];
+  const code = e.code ?? /\b(E[A-Z_]{4,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*|UNABLE_TO_[A-Z_]+)\b/.exec(text)?.[1];
   const shortQuery = query.length > 200 ? `${query.slice(0, 200)}...` : query;
   if (e.errorType === 'timeout_error') return `query to ${url} timed out (--timeout): ${shortQuery}`;
-  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) {
+  // Node's verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE (a CA that did not sign it), SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID...
+  if (code && /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(VERIFY|GET)/.test(code)) {
     return caFile === undefined
       ? `TLS to ${url} failed (${code}): pass --ca-file with the CA that signed the server's certificate, or --insecure-skip-verify to skip verification`
       : `TLS to ${url} failed (${code}): --ca-file ${caFile} does not verify the server's certificate (is it the CA that signed it?), or pass --insecure-skip-verify to skip verification`;
