@@ -189,4 +189,33 @@ export const recordingMetrics = defineMetrics([
     r({ name: s.recorded.generationTokens, unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: `Generated tokens per second per model over ${TOKENS_WINDOW} (${kind}): the token-headroom signal.` }),
     r({ name: s.recorded.ttftP95, unit: 'seconds', grafanaUnit: 's', labels: MODEL, help: `95th percentile ${s.ttftIs ?? 'time to first token'} per model over ${TTFT_WINDOW} (${kind}); NaN without traffic.` }),
   ]),
+
+  // rules/report.ts: the increase (or time average) of every figure `tokenwatt report` reads, per
+  // window (prometheus.reportInterval, 1h by default); the marker's samples say which windows exist.
+  r({ name: 'job:tokenwatt_report_window:seconds', unit: 'seconds', grafanaUnit: 's', labels: ['cluster', 'job'], help: 'The tokenwatt-report group\'s window, recorded at each evaluation: its samples are the ends of the recorded windows.' }),
+  r({ name: 'job:tokenwatt_report_serving_window:seconds', unit: 'seconds', grafanaUnit: 's', labels: ['cluster', 'job'], help: 'The tokenwatt-report-serving group\'s window, recorded at each evaluation: its samples are the ends of the recorded windows.' }),
+  ...([
+    ['model_slice:tokenwatt_model_generation_tokens:increase_window', 'tokens', [...MODEL, ...TW_GPU.slice(1), 'gpu_instance_id', 'gpu_profile', 'job'], 'Generated tokens per model and slice in the window.'],
+    ['model_slice:tokenwatt_model_prompt_tokens:increase_window', 'tokens', [...MODEL, ...TW_GPU.slice(1), 'gpu_instance_id', 'gpu_profile', 'job'], 'Prompt tokens per model and slice in the window.'],
+    ['model_slice:tokenwatt_model_energy_joules:increase_window', 'joules', [...MODEL, ...TW_GPU.slice(1), 'gpu_instance_id', 'gpu_profile', 'job'], 'Energy attributed to a model on a slice in the window.'],
+    ['model_slice:tokenwatt_model_cost:increase_window', 'currency', [...MODEL, ...TW_GPU.slice(1), 'gpu_instance_id', 'gpu_profile', 'currency', 'job'], 'Cost of a model on a slice in the window.'],
+    ['model_slice:tokenwatt_model_co2e_grams:increase_window', 'grams', [...MODEL, ...TW_GPU.slice(1), 'gpu_instance_id', 'gpu_profile', 'job'], 'CO2e of a model on a slice in the window.'],
+    ['slice:tokenwatt_slice_energy_joules:increase_window', 'joules', [...TW_GPU, 'gpu_instance_id', 'gpu_profile', 'state', 'job'], 'Slice energy by state (active, idle) in the window.'],
+    ['slice:tokenwatt_slice_cost:increase_window', 'currency', [...TW_GPU, 'gpu_instance_id', 'gpu_profile', 'component', 'currency', 'job'], 'Slice cost by component in the window.'],
+    ['slice:tokenwatt_idle_cost:increase_window', 'currency', [...TW_GPU, 'gpu_instance_id', 'gpu_profile', 'currency', 'job'], 'Idle cost of a slice in the window.'],
+    ['gpu:tokenwatt_unallocated_energy_joules:increase_window', 'joules', [...TW_GPU, 'job'], 'Energy of MIG capacity no slice holds in the window.'],
+    ['gpu:tokenwatt_unallocated_cost:increase_window', 'currency', [...TW_GPU, 'currency', 'job'], 'Cost of MIG capacity no slice holds in the window.'],
+    ['gpu:tokenwatt_gpu_energy_joules:increase_window', 'joules', [...TW_GPU, 'job'], 'Board energy in the window.'],
+    ['gpu:tokenwatt_gpu_cost:increase_window', 'currency', [...TW_GPU, 'component', 'currency', 'job'], 'GPU cost by component in the window.'],
+    ['gpu:tokenwatt_gpu_co2e_grams:increase_window', 'grams', [...TW_GPU, 'job'], 'GPU CO2e in the window.'],
+    ['gpu:tokenwatt_gpu_utilization_ratio:avg_over_time_window', 'ratio', [...TW_GPU, 'job'], 'Time-average NVML utilisation over the window.'],
+    ['instance:tokenwatt_gpu_energy_joules:resets_window', 'resets', ['cluster', 'instance', 'job'], 'Counter resets (exporter restarts) seen in the window.'],
+    ['instance:up:count_over_time_window', 'scrapes', ['cluster', 'instance', 'job'], 'Scrapes of an exporter in the window.'],
+    ['instance:up:sum_over_time_window', 'scrapes', ['cluster', 'instance', 'job'], 'Successful scrapes of an exporter in the window.'],
+    ['source:tokenwatt_grid_intensity_grams_per_kwh:avg_over_time_window', 'g/kWh', ['cluster', 'source', 'job'], 'Time-average grid intensity over the window.'],
+    ['model_name:vllm_e2e_request_latency_seconds_count:increase_window', 'requests', [...MODEL, 'job'], 'Finished vLLM requests per model in the window.'],
+    ['model_name:sglang_e2e_request_latency_seconds_count:increase_window', 'requests', [...MODEL, 'job'], 'Finished SGLang requests per model in the window.'],
+    ['model_name:vllm_e2e_request_latency_seconds_bucket:increase_window', 'requests', [...MODEL, 'le', 'job'], 'vLLM end-to-end latency histogram buckets per model, increase in the window.'],
+    ['model_name:sglang_e2e_request_latency_seconds_bucket:increase_window', 'requests', [...MODEL, 'le', 'job'], 'SGLang end-to-end latency histogram buckets per model, increase in the window.'],
+  ] as const).map(([name, unit, labels, help]) => r({ name, unit, grafanaUnit: 'short', labels: [...labels], help })),
 ]);
