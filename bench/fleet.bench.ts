@@ -4,6 +4,11 @@
 //   npm run bench -- fleet                       1, 8 and 32 hosts
 //   TOKENWATT_FLEET_HOSTS=1,8 npm run bench -- fleet
 //   TOKENWATT_FLEET_MINUTES=20 (data held; the SLO groups are also timed at 6 minutes)
+//   TOKENWATT_FLEET_DATA=DIR   keep each size's raw blocks in DIR/<hosts>-hosts-<minutes>min and reuse
+//                              them on the next run (only the recording rules are backfilled again, from
+//                              the current build); refilled when the scrape config changes
+//   TOKENWATT_FLEET_DASHBOARDS=gpus,energy-efficiency   time only these dashboards (uids; vllm-example
+//                              for the reference, rules for the rule groups); for iterating, not for results
 // Per dashboard: its panel queries as Grafana first sends them (variables on All; range queries over
 // the last 15 minutes of data at a 1 s step, instant ones at its end), run one after another, summed.
 // vLLM's example dashboard runs on the same data as the reference. Per rule group: each rule's
@@ -63,7 +68,8 @@ async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: n
 async function timeAllRules(url: string, cpu: Cpu, dist: string, end: number, young: number) {
   const yml = parseYaml(await readFile(join(dist, 'prometheus', 'prometheus.yml'), 'utf8')) as { global: { evaluation_interval: string } };
   const evaluationS = durationSeconds(yml.global.evaluation_interval);
-  const groups = await ruleGroups(dist);
+  // TOKENWATT_FLEET_DASHBOARDS without `rules`: no group timed (every figure 0).
+  const groups = timed('rules') ? await ruleGroups(dist) : [];
   const httpBaselineSecondsPerQuery = await httpBaseline(url, cpu, end);
   const old = await timeRuleGroups(url, cpu, groups, end, evaluationS);
   const youngs = await timeRuleGroups(url, cpu, groups, young, evaluationS);
@@ -90,12 +96,16 @@ async function timeAllRules(url: string, cpu: Cpu, dist: string, end: number, yo
   };
 }
 
+const KEEP = process.env.TOKENWATT_FLEET_DATA;
+const ONLY = process.env.TOKENWATT_FLEET_DASHBOARDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const timed = (uid: string) => ONLY === undefined || ONLY.includes(uid);
+
 async function benchSize(hosts: number) {
-  const work = join(tmpdir(), `tokenwatt-fleet-bench-${process.pid}-${hosts}`);
+  const work = KEEP ? join(KEEP, `${hosts}-hosts-${MINUTES}min`) : join(tmpdir(), `tokenwatt-fleet-bench-${process.pid}-${hosts}`);
   const t0 = performance.now();
   log(`fleet: ${hosts} hosts: simulating ${MINUTES} min and backfilling`);
   const fleet = benchFleet(hosts);
-  const filled = await fill(fleet, work, MINUTES, log);
+  const filled = await fill(fleet, work, MINUTES, log, KEEP !== undefined);
   log(`fleet: ${hosts} hosts: ${filled.series} series, ${filled.samples} samples; timing queries`);
   const prom = await startPrometheus(work, filled.data);
   try {
@@ -103,12 +113,13 @@ async function benchSize(hosts: number) {
     const cpu = () => cpuSeconds(prom.pid);
     const builtins = grafanaBuiltins(RANGE_S, STEP_S, filled.scrapeIntervalS);
     const dashboards = [];
-    for (const d of await dashboardQueries(filled.dist, builtins)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
-    const reference = await timeDashboard(prom.url, cpu, await referenceQueries(REFERENCE, builtins), filled.endS);
+    for (const d of await dashboardQueries(filled.dist, builtins)) if (timed(d.uid)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
+    const refQueries = await referenceQueries(REFERENCE, builtins);
+    const reference = timed(refQueries.uid) ? await timeDashboard(prom.url, cpu, refQueries, filled.endS) : { ...refQueries, queries: 0, seconds: 0, prometheusCpuSeconds: 0, empty: [], errors: ['not timed (TOKENWATT_FLEET_DASHBOARDS)'], slowest: [] };
     const rules = await timeAllRules(prom.url, cpu, filled.dist, filled.endS, filled.startS + YOUNG_MINUTES * 60);
     return {
       hosts, gpus: hosts * 8, engines: fleet.servers.length, series: filled.series, samples: filled.samples,
-      dataMinutes: MINUTES, openMetricsMB: Math.round(filled.openMetricsBytes / 1e6), ruleLayers: filled.ruleLayers,
+      dataMinutes: MINUTES, reusedRawData: filled.reusedRaw, openMetricsMB: Math.round(filled.openMetricsBytes / 1e6), ruleLayers: filled.ruleLayers,
       fillSeconds: { ...filled.seconds, compactionWait: compactionWaitSeconds }, wallSeconds: 0,
       dashboards: dashboards.map((d) => ({ ...d, ofReference: reference.seconds > 0 ? r3(d.seconds / reference.seconds) : null, cpuOfReference: reference.prometheusCpuSeconds > 0 ? r3(d.prometheusCpuSeconds / reference.prometheusCpuSeconds) : null })),
       reference,
@@ -117,7 +128,7 @@ async function benchSize(hosts: number) {
     };
   } finally {
     await prom.stop();
-    await rm(work, { recursive: true, force: true });
+    if (!KEEP) await rm(work, { recursive: true, force: true });
   }
 }
 

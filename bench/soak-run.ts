@@ -2,14 +2,17 @@
 // hostile upstreams, scraped by concurrent loopback scrapers for a bounded time. Reports /metrics
 // latency (p50/p99), errors, RSS (max and slope over the second half), whether any derived counter ever
 // decreased, how long a target that goes down takes to show tokenwatt_collector_up 0, and each hostile
-// target's state. Used by bench/soak.bench.ts (10 minutes, the dense node, scrapers at full speed) and
-// test/soak.test.ts (60 s, a small node, paced scrapers, behaviour only).
+// target's state. The scrapers run on a worker thread (bench/soak-scrapers.mjs), first at a fixed rate
+// (each scraper one request every periodMs) and then, for the last saturationS seconds, as fast as
+// answers come; each phase's latency is reported apart. Used by bench/soak.bench.ts (10 minutes, the
+// dense node) and test/soak.test.ts (60 s, a small node, behaviour only).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { parseExposition } from '../src/exposition/parse.ts';
 import { thirdpartyText } from '../test/support/thirdparty.ts';
@@ -18,8 +21,10 @@ import { procStat, simNode, sleep } from './node-sim.ts';
 export interface SoakOptions {
   durationS: number;
   scrapers: number;
-  /** Pause between one scraper's requests (0: as fast as answers come). */
-  paceMs: number;
+  /** Each scraper starts one request every periodMs (0: as fast as answers come). */
+  periodMs: number;
+  /** The last this-many seconds of durationS: scrapers as fast as answers come (saturation), reported apart. Default 0. */
+  saturationS?: number;
   intervalS: number;
   /** vLLM engines on the simulated node (56: the dense node) and Kepler pods. */
   engines: number;
@@ -75,25 +80,15 @@ function hostileRoutes(): Map<string, http.RequestListener> {
   return r;
 }
 
-/** Latencies in 0.1 ms bins up to 10 s (one more bin for anything slower). */
-class Latencies {
-  private readonly bins = new Uint32Array(100_001);
-  count = 0;
-  max = 0;
-  add(ms: number): void {
-    this.bins[Math.min(100_000, Math.floor(ms * 10))]!++;
-    this.count++;
-    if (ms > this.max) this.max = ms;
-  }
-  quantile(q: number): number {
-    let seen = 0;
-    const want = q * this.count;
-    for (let i = 0; i < this.bins.length; i++) {
-      seen += this.bins[i]!;
-      if (seen >= want && seen > 0) return (i + 1) / 10;
-    }
-    return NaN;
-  }
+export interface PhaseResult {
+  name: string;
+  scrapers: number;
+  periodMs: number;
+  durationS: number;
+  requests: number;
+  errors: number;
+  requestsPerS: number;
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number };
 }
 
 export async function soak(o: SoakOptions) {
@@ -156,21 +151,19 @@ export async function soak(o: SoakOptions) {
     }
     const t0 = performance.now();
     const end = t0 + o.durationS * 1000;
-    const lat = new Latencies();
-    let errors = 0;
-    const scraper = async () => {
-      while (performance.now() < end && exit === undefined) {
-        const s = performance.now();
-        try {
-          const r = await get({ 'accept-encoding': 'gzip' });
-          if (r.status !== 200) errors++;
-        } catch {
-          errors++;
-        }
-        lat.add(performance.now() - s);
-        if (o.paceMs > 0) await sleep(o.paceMs);
-      }
-    };
+    const saturationS = Math.min(o.saturationS ?? 0, o.durationS);
+    const phases = [
+      { name: 'fixedRate', scrapers: o.scrapers, periodMs: o.periodMs, durationS: o.durationS - saturationS },
+      ...(saturationS > 0 ? [{ name: 'saturation', scrapers: o.scrapers, periodMs: 0, durationS: saturationS }] : []),
+    ].filter((p) => p.durationS > 0);
+    const worker = new Worker(new URL('./soak-scrapers.mjs', import.meta.url), { workerData: { url, phases } });
+    const phaseResults: PhaseResult[] = [];
+    const scraped = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: PhaseResult | 'done') => { if (m === 'done') resolve(); else phaseResults.push(m); });
+      worker.once('error', reject);
+      worker.once('exit', () => resolve());
+    });
+    child.once('exit', () => worker.postMessage('stop'));
     // Checker: counters never decrease; the flapping target's down transitions are seen in time.
     const last = new Map<string, number>();
     let decreases = 0;
@@ -210,25 +203,44 @@ export async function soak(o: SoakOptions) {
         await sleep(250);
       }
     };
-    await Promise.all([checker(), ...Array.from({ length: o.scrapers }, scraper)]);
+    await Promise.all([checker(), scraped]);
+    await worker.terminate();
+    const errors = phaseResults.reduce((a, p) => a + p.errors, 0);
+    const requests = phaseResults.reduce((a, p) => a + p.requests, 0);
+    const fixed = phaseResults.find((p) => p.name === 'fixedRate');
+    const saturation = phaseResults.find((p) => p.name === 'saturation');
     const alive = exit === undefined;
     const targets = alive
       ? ((await fetch(`http://127.0.0.1:${port}/api/targets`).then((r) => r.json())) as { targets: { name: string; up: boolean; reason: string | null }[] }).targets
       : [];
+    // The exporter's own view (prom-client): GC pauses by kind and event-loop lag, which explain a long tail.
+    const runtime: Record<string, number> = {};
+    if (alive) {
+      for (const f of parseExposition((await get()).body, { format: 'text' })) {
+        if (f.name === 'nodejs_gc_duration_seconds') {
+          for (const x of f.samples) if (x.name.endsWith('_sum') || x.name.endsWith('_count')) runtime[`gc_${x.labels.kind}_${x.name.endsWith('_sum') ? 'seconds' : 'count'}`] = Number(x.value.toFixed(3));
+        }
+        if (f.name.startsWith('nodejs_eventloop_lag_') && f.name.endsWith('_seconds')) runtime[f.name.slice('nodejs_'.length)] = Number(f.samples[0]!.value.toFixed(4));
+      }
+    }
     const state = (name: string) => { const t = targets.find((x) => x.name === name); return t === undefined ? 'missing' : t.up ? 'up' : t.reason ?? 'down'; };
     const half = rss.filter((r) => r.s >= o.durationS / 2);
     return {
-      durationS: o.durationS, scrapers: o.scrapers, paceMs: o.paceMs, intervalS: o.intervalS,
+      durationS: o.durationS, scrapers: o.scrapers, periodMs: o.periodMs, saturationS, intervalS: o.intervalS,
       node: { engines: o.engines, keplerPods: o.keplerPods, targets: node.routes.length },
       hostile: Object.fromEntries(hostile.filter((h) => h !== 'flappy').map((h) => [h, { expected: HOSTILE_EXPECT[h], got: state(h) }])),
       healthyTargetsUp: targets.filter((t) => !hostile.includes(t.name) && t.up).length,
       alive,
       ...(!alive && { exitCode: exit, stderrTail: stderr.slice(-2000) }),
-      requests: lat.count,
+      requests,
       errors,
-      latencyMs: { p50: lat.quantile(0.5), p99: lat.quantile(0.99), max: Number(lat.max.toFixed(1)) },
+      /** The fixed-rate phase's latency (each scraper one request every periodMs). */
+      latencyMs: fixed?.latencyMs ?? { p50: null, p90: null, p99: null, max: 0 },
+      fixedRate: fixed ?? null,
+      saturation: saturation ?? null,
       rssMb: { max: Number(Math.max(...rss.map((r) => r.mb)).toFixed(1)), secondHalfSlopeMbPerMin: Number((slope(half) * 60).toFixed(2)) },
       counters: { checked: last.size, decreases, decreased },
+      exporterRuntime: runtime,
       downDetectionS: { transitions: downDelays.length, max: downDelays.length ? Number(Math.max(...downDelays).toFixed(2)) : null, intervalS: o.intervalS },
     };
   } finally {

@@ -318,7 +318,8 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     let checked = 0;
     const listed = new Map<string, string[]>();
     for (const d of builtDashboards(stack.config)) {
-      const json = d.json as unknown as { templating?: { list: { name: string; type: string; query?: { query?: string } | string }[] }; panels: { title: string; targets?: { expr: string }[] }[] };
+      type Panel = { title: string; targets?: { expr: string }[]; panels?: Panel[] };
+      const json = d.json as unknown as { templating?: { list: { name: string; type: string; query?: { query?: string } | string }[] }; panels: Panel[] };
       // Each variable lists fleet values; targets are run as Grafana first loads the dashboard: every
       // variable on All, which these variables send as their allValue '.*'.
       const values = new Map<string, string>();
@@ -335,7 +336,8 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
         const allowed = fleetValues[m[2]!];
         if (allowed) for (const f of found) expect(allowed, `${d.uid}: variable ${v.name} value ${f}`).toContain(f);
       }
-      for (const p of json.panels) {
+      // Panels of collapsed rows too: Grafana runs them when the row is opened.
+      for (const p of json.panels.flatMap((x) => [x, ...(x.panels ?? [])])) {
         for (const t of p.targets ?? []) {
           const expr = t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range_s/g, '60').replace(/\$__range/g, '1m').replace(/\$__interval/g, '1s')
             .replace(/\$(\w+)/g, (_x, n: string) => values.get(n) ?? `$${n}`);

@@ -12,6 +12,9 @@ import { redactUrl } from '../src/collectors/redact.ts';
 import { parseExporterConfig } from '../src/exporter/config.ts';
 import { parseExposition } from '../src/exposition/parse.ts';
 import { handler, listen } from '../src/exporter/server.ts';
+import { Slots } from '../src/exporter/exporter.ts';
+import { deflateHead, gzipStitched } from '../src/exporter/stitch.ts';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, seriesOf, Upstreams } from './support/upstream.ts';
 
@@ -124,6 +127,66 @@ describe('bounded targets in flight (issue 11 item 4)', () => {
     expect(served).toBe(20);
     expect(most).toBe(3);
     expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up').every((s) => s.value === 1)).toBe(true);
+  });
+});
+
+describe('down-detection within one cycle (issue 12 soak: a hung target delayed it to ~16 s)', () => {
+  it('a target that fails is published down when its read ends, while hung targets still hold the cycle and outnumber the slots', async () => {
+    const hung: http.ServerResponse[] = [];
+    const hang = (i: number) => ({ kind: 'kepler', name: `hang${i}`, timeout: '1500ms', url: up.on(`/down/hang${i}`, (_req, res) => { hung.push(res); }) });
+    let failing = false;
+    const vllm = thirdpartyText('vllm/sample5_triton_vllm_backend_readme.prom');
+    const flappy = { kind: 'vllm', name: 'flappy', url: up.on('/down/flappy', (_req, res) => { if (failing) { res.statusCode = 503; res.end('down\n'); } else res.end(vllm); }) };
+    // Two slots, three hung targets listed first: before, flappy queued behind them for a whole timeout.
+    const { exporter } = exporterFrom({ interval: '5s', limits: { maxConcurrentScrapes: 2 }, targets: [hang(0), hang(1), hang(2), flappy] });
+    const upOf = () => find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up', { target: 'flappy' })[0]?.value;
+    await exporter.runCycle(1_000_000);
+    expect(upOf()).toBe(1);
+    failing = true;
+    let cycleDone = false;
+    const cycle = exporter.runCycle(1_005_000).then(() => { cycleDone = true; });
+    while (upOf() !== 0 && !cycleDone) await new Promise((r) => setTimeout(r, 10));
+    // Published down by itself, before the hung targets' timeouts ended the cycle.
+    expect(cycleDone).toBe(false);
+    expect(upOf()).toBe(0);
+    // The body stays one valid exposition while health is re-published (both formats, gzip too).
+    const m = exporter.metrics;
+    expect(gunzipSync(m.gzip).equals(m.body)).toBe(true);
+    expect(gunzipSync(m.omGzip).equals(m.om)).toBe(true);
+    parseExposition(m.om.toString(), { format: 'openmetrics' });
+    await cycle;
+    for (const res of hung) res.destroy();
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_collector_up').filter((x) => x.labels.target?.startsWith('hang')).map((x) => x.value)).toEqual([0, 0, 0]);
+  }, 20_000);
+
+  it('slots: targets whose last read timed out wait behind the others and hold at most half the slots', async () => {
+    const slots = new Slots(4);
+    const order: string[] = [];
+    const take = (name: string, suspect: boolean) => slots.acquire(suspect).then(() => { order.push(name); });
+    const all = [take('s1', true), take('s2', true), take('s3', true), take('h1', false), take('h2', false), take('h3', false)];
+    await new Promise((r) => setTimeout(r, 0));
+    // Four slots: two suspects at most, the healthy ones take the other two even though they asked later.
+    expect(order).toEqual(['s1', 's2', 'h1', 'h2']);
+    slots.release(true); // a suspect's slot goes to the waiting healthy target first
+    await new Promise((r) => setTimeout(r, 0));
+    expect(order).toEqual(['s1', 's2', 'h1', 'h2', 'h3']);
+    slots.release(false);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(order).toEqual(['s1', 's2', 'h1', 'h2', 'h3', 's3']);
+    await Promise.all(all);
+    const one = new Slots(1);
+    await one.acquire(true); // a single slot still serves suspects
+  });
+
+  it('the stitched gzip is one member: a large head deflated once, then any tail', async () => {
+    const head = Buffer.from('a_series{x="1"} 1\n'.repeat(5000));
+    const h = await deflateHead(head);
+    for (const tail of ['', 'tail 1\n', '# EOF\n'.repeat(100)]) {
+      const gz = gzipStitched(h, Buffer.from(tail));
+      expect(gunzipSync(gz).toString()).toBe(head.toString() + tail);
+      // One DEFLATE stream from the header to the 8-byte trailer (not concatenated gzip members).
+      expect(inflateRawSync(gz.subarray(10, gz.length - 8)).toString()).toBe(head.toString() + tail);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 // A 60 s soak (issue 12): a real exporter process over a small simulated node and 12 hostile upstreams
-// (bench/soak-run.ts), scraped by 20 paced loopback scrapers. Behaviour only (speed is the bench's:
+// (bench/soak-run.ts), scraped by 20 loopback scrapers at 10 requests a second each. Behaviour only (speed is the bench's:
 // `npm run bench soak`): it stays up, no scrape fails, no derived counter ever decreases, every hostile
 // target is down with its reason (or up, when heavy but valid), the healthy ones are up, and a target
 // that goes down is seen down within a few intervals.
@@ -11,7 +11,7 @@ describe('soak: hostile upstreams and 20 scrapers for 60 s', () => {
   it('stays up and correct', async () => {
     const intervalS = 3;
     const r = await soak({
-      durationS: 60, scrapers: 20, paceMs: 100, intervalS, engines: 4, keplerPods: 0, flapS: 10,
+      durationS: 60, scrapers: 20, periodMs: 100, intervalS, engines: 4, keplerPods: 0, flapS: 10,
       entry: [join(import.meta.dirname, '..', 'bin', 'tokenwatt.js')],
     });
     expect(r.alive).toBe(true);
@@ -28,7 +28,10 @@ describe('soak: hostile upstreams and 20 scrapers for 60 s', () => {
     }
     expect(r.healthyTargetsUp).toBe(r.node.targets);
     expect(r.downDetectionS.transitions).toBeGreaterThanOrEqual(2);
-    // Down within the cycle that reads it, rendered at that cycle's end: bounded by a few intervals.
-    expect(r.downDetectionS.max).toBeLessThanOrEqual(3 * intervalS + 2);
+    // Down as soon as the next cycle's read of it fails (health is published per target, not when the
+    // hung targets end the cycle): within one interval plus the read; twice the interval leaves room for
+    // a loaded machine (it was 3 intervals + 2 s when health waited for the cycle's end).
+    expect(r.downDetectionS.max).toBeLessThanOrEqual(2 * intervalS);
+    expect(r.fixedRate?.requests).toBeGreaterThan(0);
   }, 150_000);
 });

@@ -4,13 +4,16 @@
 // Triton's, which names GPUs by UUID only), the EnergyLedger
 // is fed, and /metrics is rendered ONCE (text and gzip cached), so scrapes cost a buffer write.
 //
+// Health is published as it happens: each target's up/down, reason, duration and error counts are
+// re-rendered (a small tail after the cycle's body; see publishHealth) as soon as that target's read
+// ends or times out, not when the slowest target of the cycle is done. A target that goes down shows
+// tokenwatt_collector_up 0 within one interval of failing, whatever else hangs.
+//
 // Isolation: a collector that fails this cycle is marked down (tokenwatt_collector_up 0,
 // errors_total{reason}+1) and contributes nothing: its last readings are dropped, not replayed. The
 // ledger keeps its counters (they never go backwards) and diffs against the last good reading when
 // the target returns. A reading the ledger would refuse is dropped alone, not with the whole tick.
 import { setMaxListeners } from 'node:events';
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import type { Collector, CollectResult } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
 import { CollectError } from '../collectors/collector.ts';
@@ -27,8 +30,8 @@ import { closeUpstreamConnections } from '../collectors/http-target.ts';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
 import { renderForeignText, renderOpenMetrics, renderText } from './render.ts';
 import { runtimeFamilies } from './runtime.ts';
-
-const gzip = promisify(gzipCb);
+import { deflateHead, gzipStitched } from './stitch.ts';
+import type { DeflatedHead } from './stitch.ts';
 
 /** A collector and how the exporter schedules it. */
 export interface Scheduled {
@@ -79,6 +82,18 @@ export interface Rendered {
   omGzip: Buffer;
 }
 
+/** The cycle's part of the body (everything but the health series), rendered and deflated once per cycle. */
+interface Head {
+  text: string;
+  body: Buffer;
+  om: Buffer;
+  gzip: DeflatedHead | undefined;
+  omGzip: DeflatedHead | undefined;
+}
+
+/** How often health may be re-published at most (completions in a burst are coalesced). */
+const PUBLISH_MS = 20;
+
 interface Remembered {
   sample: LedgerSample;
   seenS: number;
@@ -110,6 +125,8 @@ export class Exporter {
   private readonly unplacedCycles = new Map<string, number>();
   private readonly engineInfo = new Map<string, Remembered>();
   private current: Rendered;
+  private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
+  private publishTimer: NodeJS.Timeout | undefined;
   private cycles = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -132,8 +149,7 @@ export class Exporter {
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map(freshState);
-    const text = renderText(this.ownSamples());
-    this.current = { text, body: Buffer.from(text), gzip: Buffer.alloc(0), om: Buffer.from(renderOpenMetrics(this.ownSamples())), omGzip: Buffer.alloc(0) };
+    this.current = this.withHealth();
   }
 
   /** The body to serve now (rendered at the end of the last cycle). */
@@ -216,6 +232,7 @@ export class Exporter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.publishTimer) clearTimeout(this.publishTimer);
     this.abort.abort();
     await this.running;
     closeUpstreamConnections();
@@ -257,12 +274,16 @@ export class Exporter {
 
   private async runOne(s: State, nowMs: number): Promise<{ state: State; result: CollectResult } | undefined> {
     s.lastRunMs = nowMs;
-    // Wait for a slot before the clock starts: the timeout is the target's, not the queue's.
-    await this.slots.acquire();
+    // Wait for a slot before the clock starts: the timeout is the target's, not the queue's. A target
+    // whose last read timed out queues behind the others and holds at most half the slots, so hung
+    // upstreams cannot starve healthy ones of slots (nor delay their health) whatever their number.
+    const suspect = s.reason === 'timeout';
+    await this.slots.acquire(suspect);
     try {
       return await this.runHeld(s);
     } finally {
-      this.slots.release();
+      this.slots.release(suspect);
+      this.queuePublish();
     }
   }
 
@@ -562,7 +583,33 @@ export class Exporter {
     }
   }
 
-  /** Series about the exporter itself: build info and per-collector health. */
+  /** Health now, after the cycle's head: the body to serve. */
+  private withHealth(): Rendered {
+    const health = this.ownSamples();
+    const text = renderText(health);
+    const body = Buffer.from(text);
+    const om = Buffer.from(renderOpenMetrics(health));
+    const h = this.head;
+    return {
+      text: h.text + text,
+      body: h.body.length === 0 ? body : Buffer.concat([h.body, body]),
+      gzip: h.gzip === undefined ? Buffer.alloc(0) : gzipStitched(h.gzip, body),
+      om: h.om.length === 0 ? om : Buffer.concat([h.om, om]),
+      omGzip: h.omGzip === undefined ? Buffer.alloc(0) : gzipStitched(h.omGzip, om),
+    };
+  }
+
+  /** Re-publish health soon (at most every PUBLISH_MS): a target's read just ended. */
+  private queuePublish(): void {
+    if (this.publishTimer !== undefined || this.stopped) return;
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      this.current = this.withHealth();
+    }, PUBLISH_MS);
+    this.publishTimer.unref();
+  }
+
+  /** Series about the exporter itself: build info and per-collector health (the body's tail, see withHealth). */
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
     for (const s of this.states) {
@@ -579,7 +626,7 @@ export class Exporter {
   }
 
   private async render(): Promise<void> {
-    const samples: LedgerSample[] = [...this.ownSamples()];
+    const samples: LedgerSample[] = [];
     // tokenwatt_gpu_info of a GPU in the energy join is the exporter's (it knows which source won);
     // a collector's own info series stands only for GPUs outside the join (no energy counter).
     const joined = new Set<string>();
@@ -590,7 +637,7 @@ export class Exporter {
     for (const s of this.states) {
       for (const x of s.samples) {
         if (x.name === 'tokenwatt_gpu_info' && joined.has(gpuId(x.labels))) continue;
-        if (!CATALOG.has(x.name)) {
+        if (!CATALOG.has(x.name) || HEALTH.has(x.name)) {
           this.warnOnce(`unknown\0${x.name}`, 'collector sample is not a tokenwatt series in the catalog; dropped', { collector: s.collector.kind, name: x.name });
           continue;
         }
@@ -600,12 +647,14 @@ export class Exporter {
     samples.push(...this.ledger.samples());
     const own = dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name }));
     // The process's own runtime metrics (prom-client) beside the derived series, in both formats.
+    // Health (ownSamples) follows as the body's tail, re-rendered alone whenever a target's read ends.
     const runtime = await runtimeFamilies();
     const text = renderText(own) + renderForeignText(runtime);
     const body = Buffer.from(text);
-    const om = Buffer.from(renderOpenMetrics(own, runtime));
-    const [zipped, omZipped] = await Promise.all([gzip(body), gzip(om)]);
-    this.current = { text, body, gzip: zipped, om, omGzip: omZipped };
+    const om = Buffer.from(renderOpenMetrics(own, runtime, false));
+    const [zipped, omZipped] = await Promise.all([deflateHead(body), deflateHead(om)]);
+    this.head = { text, body, om, gzip: zipped, omGzip: omZipped };
+    this.current = this.withHealth();
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {
@@ -623,24 +672,47 @@ function freshState(s: Scheduled): State {
   };
 }
 
-/** A counting semaphore: at most `size` holders; waiters are served in order. */
-class Slots {
+/**
+ * A counting semaphore: at most `size` holders, waiters served in order, except that suspects (targets
+ * whose last read timed out) wait behind every other waiter and hold at most half the slots (at least
+ * one), so the others always have the rest.
+ */
+export class Slots {
   private free: number;
+  private suspects = 0;
+  private readonly suspectCap: number;
   private readonly waiting: (() => void)[] = [];
+  private readonly waitingSuspects: (() => void)[] = [];
   constructor(size: number) {
     this.free = size;
+    this.suspectCap = Math.max(1, Math.floor(size / 2));
   }
-  acquire(): Promise<void> {
-    if (this.free > 0) {
+  acquire(suspect = false): Promise<void> {
+    return new Promise((resolve) => {
+      (suspect ? this.waitingSuspects : this.waiting).push(resolve);
+      this.dispatch();
+    });
+  }
+  release(suspect = false): void {
+    this.free++;
+    if (suspect) this.suspects--;
+    this.dispatch();
+  }
+  private dispatch(): void {
+    while (this.free > 0) {
+      const next = this.waiting.shift();
+      if (next !== undefined) {
+        this.free--;
+        next();
+        continue;
+      }
+      if (this.suspects >= this.suspectCap) return;
+      const suspect = this.waitingSuspects.shift();
+      if (suspect === undefined) return;
       this.free--;
-      return Promise.resolve();
+      this.suspects++;
+      suspect();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
   }
 }
 
@@ -653,6 +725,8 @@ function clockMs(): number {
 }
 
 const CATALOG = new Set<string>(tokenwattMetrics.map((d) => d.name));
+/** The series ownSamples renders: only there (a collector's sample of the same name is not a tokenwatt series it may give). */
+const HEALTH = new Set(['tokenwatt_build_info', 'tokenwatt_collector_up', 'tokenwatt_collector_duration_seconds', 'tokenwatt_collector_errors_total', 'tokenwatt_collector_last_success_timestamp_seconds', 'tokenwatt_collector_series']);
 
 /** A source of board readings: the collector kind and its target (two dcgm targets are two sources). */
 function sourceId(state: { collector: Collector; target: string }): string {

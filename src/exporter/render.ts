@@ -18,11 +18,12 @@ export interface ForeignFamily {
 }
 
 /**
- * OpenMetrics 1.0 text of `samples` (catalog order) and `foreign` families, ending in # EOF. Counter
- * families are named without _total (their samples keep it); info series are info families whose
- * sample carries the _info suffix, as OpenMetrics requires.
+ * OpenMetrics 1.0 text of `samples` (catalog order) and `foreign` families, ending in # EOF (unless
+ * `eof` is false: a part that more families follow). Counter families are named without _total (their
+ * samples keep it); info series are info families whose sample carries the _info suffix, as
+ * OpenMetrics requires.
  */
-export function renderOpenMetrics(samples: readonly LedgerSample[], foreign: readonly ForeignFamily[] = []): string {
+export function renderOpenMetrics(samples: readonly LedgerSample[], foreign: readonly ForeignFamily[] = [], eof = true): string {
   let out = '';
   for (const [name, list] of grouped(samples)) {
     const def = DEFS.get(name)!.def;
@@ -35,7 +36,7 @@ export function renderOpenMetrics(samples: readonly LedgerSample[], foreign: rea
     out += `# TYPE ${family} ${f.type}\n# HELP ${family} ${escapeOmHelp(f.help)}\n`;
     for (const s of f.samples) out += `${s.name}${labelText(s.labels)} ${formatValue(s.value)}\n`;
   }
-  return `${out}# EOF\n`;
+  return eof ? `${out}# EOF\n` : out;
 }
 
 /** Text 0.0.4 of families from outside the catalog. */

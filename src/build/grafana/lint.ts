@@ -166,7 +166,9 @@ export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): strin
   }
 
   const ids = new Set<number>();
-  for (const p of d.panels as PanelJson[]) {
+  // A collapsed row holds its panels: they are checked like every other panel.
+  const panels = (d.panels as PanelJson[]).flatMap((p) => [p, ...(Array.isArray(p.panels) ? (p.panels as PanelJson[]) : [])]);
+  for (const p of panels) {
     const at = `${where} panel '${str(p.title)}' (id ${String(p.id)})`;
     if (typeof p.id !== 'number' || ids.has(p.id)) add(at, 'panel id missing or repeated');
     else ids.add(p.id);

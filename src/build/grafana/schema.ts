@@ -34,17 +34,9 @@ const fieldConfig = z.strictObject({
   })),
 });
 
-const rowPanel = z.strictObject({
-  type: z.literal('row'),
-  id: z.int().min(1),
-  title: z.string().min(1),
-  collapsed: z.boolean(),
-  gridPos,
-  panels: z.array(z.unknown()),
-});
 
 const vizPanel = z.strictObject({
-  type: z.enum(['timeseries', 'stat', 'table']),
+  type: z.enum(['timeseries', 'stat', 'table', 'heatmap']),
   id: z.int().min(1),
   title: z.string().min(1),
   description: z.string().min(1),
@@ -57,6 +49,16 @@ const vizPanel = z.strictObject({
   timeFrom: z.string().optional(),
   repeatDirection: z.enum(['h', 'v']).optional(),
   transparent: z.boolean().optional(),
+});
+
+const rowPanel = z.strictObject({
+  type: z.literal('row'),
+  id: z.int().min(1),
+  title: z.string().min(1),
+  collapsed: z.boolean(),
+  gridPos,
+  /** A collapsed row holds its panels (Grafana queries them when the row is opened); an expanded one none. */
+  panels: z.array(vizPanel),
 });
 
 const variableCommon = {
