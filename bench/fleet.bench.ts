@@ -49,17 +49,20 @@ const log = (m: string) => console.log(m);
 type Cpu = () => Promise<number>;
 
 async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: number) {
-  const rows: (Timed & { panel: string; refId: string; instant: boolean })[] = [];
+  const rows: (Timed & { panel: string; refId: string; instant: boolean; collapsed: boolean })[] = [];
   for (const q of d.queries) {
     const at = q.instant ? { time: endS } : { start: endS - RANGE_S, end: endS, step: STEP_S };
-    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, ...(await timeQuery(url, q.expr, at, cpu)) });
+    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, collapsed: q.collapsed === true, ...(await timeQuery(url, q.expr, at, cpu)) });
   }
+  // `seconds` (the goal's figure) counts every panel, collapsed rows opened too; `firstLoadSeconds`
+  // only what Grafana sends when the dashboard opens (collapsed rows' panels wait until opened).
   const total = rows.reduce((a, r) => a + r.seconds, 0);
+  const firstLoad = rows.filter((r) => !r.collapsed).reduce((a, r) => a + r.seconds, 0);
   const cpuTotal = rows.reduce((a, r) => a + r.cpuSeconds, 0);
   const slowest = [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((r) => ({ panel: r.panel, refId: r.refId, seconds: r3(r.seconds) }));
   const errors = rows.filter((r) => r.error).map((r) => `${r.panel} ${r.refId}: ${r.error}`);
   const empty = rows.filter((r) => !r.error && r.series === 0).map((r) => `${r.panel} ${r.refId}`);
-  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
+  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), firstLoadSeconds: r3(firstLoad), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
 }
 
 /**
@@ -135,7 +138,7 @@ async function benchSize(hosts: number) {
     const dashboards = [];
     for (const d of await dashboardQueries(filled.dist, builtins)) if (timed(d.uid)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
     const refQueries = await referenceQueries(REFERENCE, builtins);
-    const reference = timed(refQueries.uid) ? await timeDashboard(prom.url, cpu, refQueries, filled.endS) : { ...refQueries, queries: 0, seconds: 0, prometheusCpuSeconds: 0, empty: [], errors: ['not timed (TOKENWATT_FLEET_DASHBOARDS)'], slowest: [] };
+    const reference = timed(refQueries.uid) ? await timeDashboard(prom.url, cpu, refQueries, filled.endS) : { ...refQueries, queries: 0, seconds: 0, firstLoadSeconds: 0, prometheusCpuSeconds: 0, empty: [], errors: ['not timed (TOKENWATT_FLEET_DASHBOARDS)'], slowest: [] };
     const rules = await timeAllRules(prom.url, prom.pid, filled.dist, filled.endS, filled.startS + YOUNG_MINUTES * 60);
     return {
       hosts, gpus: hosts * 8, engines: fleet.servers.length, series: filled.series, samples: filled.samples,
@@ -164,7 +167,7 @@ export default async function bench() {
     const { _t0, ...rest } = r;
     rest.wallSeconds = Math.round((performance.now() - _t0) / 1000);
     results.push(rest);
-    log(`fleet: ${n} hosts done in ${rest.wallSeconds} s: ${rest.dashboards.map((d) => `${d.uid} ${d.seconds}s`).join(', ')}; vLLM ${rest.reference.seconds}s; rules ${rest.rules.perCycleSeconds}s per cycle (HTTP, old measure: ${rest.rules.httpSeconds}s)`);
+    log(`fleet: ${n} hosts done in ${rest.wallSeconds} s: ${rest.dashboards.map((d) => `${d.uid} ${d.seconds}s (first load ${d.firstLoadSeconds}s)`).join(', ')}; vLLM ${rest.reference.seconds}s; rules ${rest.rules.perCycleSeconds}s per cycle (HTTP, old measure: ${rest.rules.httpSeconds}s)`);
   }
   const at = (n: number) => results.find((r) => r.hosts === n);
   const big = at(32);

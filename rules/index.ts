@@ -13,6 +13,7 @@ import gpuPower from './gpu-power.ts';
 import gpuRates from './gpu-rates.ts';
 import modelEfficiency from './model-efficiency.ts';
 import nodePools from './node-pools.ts';
+import { reportCounters, reportServing } from './report.ts';
 import servingLatency, { servingLatencyDetail, servingQuantiles } from './serving-latency.ts';
 import servingSglang from './serving-sglang.ts';
 import servingVllm, { servingVllmDetail } from './serving-vllm.ts';
@@ -23,6 +24,8 @@ import tokenwattFleet from './tokenwatt-fleet.ts';
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, gpuHealth, modelEfficiency, tokenwattFleet,
   servingVllm, servingVllmDetail, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
+  // Long windows for `tokenwatt report`: reads only raw counters, so its place in the order does not matter.
+  reportCounters, reportServing,
   // Serving kinds beyond vLLM and SGLang bring their own (src/kinds/<kind>/).
   ...kindRecordingGroups(),
 ];
