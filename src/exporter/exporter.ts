@@ -16,6 +16,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Collector, CollectResult } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
+import { configSamples } from './config-state.ts';
+import type { ConfigState } from './config-state.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
 import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
@@ -124,6 +126,8 @@ export class Exporter {
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
   private readonly unplacedCycles = new Map<string, number>();
   private readonly engineInfo = new Map<string, Remembered>();
+  /** The config file's state, once the exporter command has loaded one (src/exporter/config-state.ts). */
+  private config: ConfigState | undefined;
   private current: Rendered;
   private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
   private publishTimer: NodeJS.Timeout | undefined;
@@ -583,6 +587,12 @@ export class Exporter {
     }
   }
 
+  /** The running config file's hash and reload state, served from the next render on. */
+  setConfigState(state: ConfigState): void {
+    this.config = state;
+    this.queuePublish();
+  }
+
   /** Health now, after the cycle's head: the body to serve. */
   private withHealth(): Rendered {
     const health = this.ownSamples();
@@ -609,9 +619,10 @@ export class Exporter {
     this.publishTimer.unref();
   }
 
-  /** Series about the exporter itself: build info and per-collector health (the body's tail, see withHealth). */
+  /** Series about the exporter itself: build info, config state and per-collector health (the body's tail, see withHealth). */
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
+    if (this.config) out.push(...configSamples(this.config));
     for (const s of this.states) {
       // Before its first run a collector is neither up nor down: say nothing (no false CollectorDown).
       if (!s.ran) continue;
