@@ -24,20 +24,23 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'GPUAllocatedButIdle', severity: 'warning', component: 'energy', for: e.idleFor,
-        expr: `sum by (${slice}, currency) (rate(${sel('tokenwatt_idle_cost_total', tw)}[${e.idleWindow}])) * 3600 > ${e.idleCostPerHour} unless on (${slice}) sum by (${slice}) (rate(${sel('tokenwatt_model_generation_tokens_total', tw)}[${e.idleWindow}])) > 0`,
+        // Over the recorded 5m slice rates (rules/tokenwatt-fleet.ts), the SLO cascade's way: the
+        // average of the 5m idle-cost rate over the window, and any 5m token rate above 0 in it. A
+        // raw rate over 2h would read every slice's counters over two hours at every evaluation.
+        expr: `sum by (${slice}, currency) (avg_over_time(slice:tokenwatt_idle_cost:rate5m[${e.idleWindow}])) * 3600 > ${e.idleCostPerHour} unless on (${slice}) sum by (${slice}) (max_over_time(slice:tokenwatt_generation_tokens:rate5m[${e.idleWindow}])) > 0`,
         summary: 'An allocated GPU or MIG slice generated no token while it kept costing money.',
         description: 'Slice {{ $labels.gpu_profile }} on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | printf "%.2f" }} {{ $labels.currency }}/h idle and generated no token in ' + e.idleWindow + '.',
       }),
       alert(c, {
         name: 'GPUPowerAtCap', severity: 'warning', component: 'energy', for: e.powerCapFor,
-        // Power from the energy counter (recorded), against the enforced limit.
-        expr: `gpu:dcgm_board_power_watts:rate5m / on (${board}) max by (${board}) (${sel('DCGM_FI_DEV_POWER_MGMT_LIMIT', c.selectors.dcgm)}) >= ${e.powerCapRatio}`,
+        // Power from the energy counter, against the enforced limit: both recorded per board.
+        expr: `gpu:dcgm_board_power_watts:rate5m / on (${board}) gpu:DCGM_FI_DEV_POWER_MGMT_LIMIT:max >= ${e.powerCapRatio}`,
         summary: 'A GPU has been running at its power limit for a long time.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} draws {{ $value | humanizePercentage }} of its power limit.',
       }),
       alert(c, {
         name: 'MIGCapacityUnallocated', severity: 'info', component: 'energy', for: e.unallocatedFor,
-        expr: `sum by (${c.clusterLabel}, host, gpu, currency) (rate(${sel('tokenwatt_unallocated_cost_total', tw)}[1h])) * 3600 > 0`,
+        expr: `sum by (${c.clusterLabel}, host, gpu, currency) (avg_over_time(gpu:tokenwatt_unallocated_cost:rate5m[1h])) * 3600 > 0`,
         summary: 'Part of a MIG-partitioned GPU is held by no slice and costs money for nothing.',
         description: 'Unallocated MIG capacity on GPU {{ $labels.gpu }} of {{ $labels.host }} costs {{ $value | printf "%.2f" }} {{ $labels.currency }}/h.',
       }),

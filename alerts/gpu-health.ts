@@ -20,8 +20,9 @@ const group: AlertGroupDef = (c) => {
   const xid = 'gpu:DCGM_FI_DEV_XID_ERRORS:max';
   const temp = 'gpu:DCGM_FI_DEV_GPU_TEMP:max';
   const newXid = `${xid} > 0 and on (${by}) changes(${xid}[${g.xidWindow}]) > 0`;
-  // Filter the raw series by value, then collapse: a short expression, same board key.
-  const fatal = board(g.fatalXids.map((x) => `${dcgm('DCGM_FI_DEV_XID_ERRORS')} == ${x}`).join(' or '));
+  // The fatal codes, filtered on the same recorded board value (rules/gpu-board.ts reads the raw
+  // series once per cycle; the alerts read only what it recorded, one interval old at most).
+  const fatal = `(${g.fatalXids.map((x) => `${xid} == ${x}`).join(' or ')})`;
   return {
     name: 'gpu-health',
     rules: [
@@ -59,7 +60,7 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'GPURowRemapFailure', severity: 'critical', component: 'gpu',
-        expr: `${board(dcgm('DCGM_FI_DEV_ROW_REMAP_FAILURE'))} > 0`,
+        expr: 'gpu:DCGM_FI_DEV_ROW_REMAP_FAILURE:max > 0',
         summary: 'A GPU failed to remap a memory row and must be replaced.',
         description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.host }} reports a row-remapping failure.',
       }),
@@ -97,7 +98,9 @@ const group: AlertGroupDef = (c) => {
       alert(c, {
         name: 'GPUTelemetryStuck', severity: 'warning', component: 'gpu', for: g.stuckFor,
         // dcgm-exporter #662: utilisation pinned high while the graphics engine is idle.
-        expr: `${board(dcgm('DCGM_FI_DEV_GPU_UTIL'))} > ${g.stuckUtilPercent} and on (${by}) ${board(dcgm('DCGM_FI_PROF_GR_ENGINE_ACTIVE'))} == 0`,
+        // Both recorded (rules/gpu-board.ts, rules/gpu-instance.ts); an NVML-only GPU has no engine
+        // activity series, so it never matches.
+        expr: `gpu:DCGM_FI_DEV_GPU_UTIL:max > ${g.stuckUtilPercent} and on (${by}) ${board('gpu_instance:DCGM_FI_PROF_GR_ENGINE_ACTIVE:max')} == 0`,
         summary: 'GPU utilisation and engine activity disagree, so the GPU telemetry is stuck.',
         description: 'GPU {{ $labels.gpu }} on {{ $labels.host }} reports {{ $value }}% utilisation while its graphics engine is idle.',
       }),

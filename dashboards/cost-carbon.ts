@@ -4,13 +4,15 @@
 // over the month gives month-to-date. Month-to-date stats read the per-GPU counters once (an instant
 // increase over the range, so they also cover time before the rules were loaded); every other
 // panel reads the 5m rates recorded per GPU, slice and model (rules/tokenwatt-fleet.ts,
-// model-efficiency.ts).
+// model-efficiency.ts). The stacked per-GPU and per-slice panels stack by host and by MIG profile
+// (the stack's top is still the fleet's total, in 32 lines or a few rather than 256-512 at 32 hosts),
+// and a table lists every GPU and slice's cost per hour at the end of the range.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
 import { rateOf } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
-import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
+import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
 
 export default function costCarbon(config: MixinConfig): Dashboard {
@@ -62,14 +64,19 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     }))
     .withRow(row('Cost'))
     .withPanel(timeseries({
-      title: 'Cost per hour by GPU', unit: usd, stack: true,
-      description: 'Dollars per hour of each physical GPU (3600 x rate of tokenwatt_gpu_cost_total), capacity and energy together.',
-      targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}}' }],
+      title: 'Cost per hour by host', unit: usd, stack: true,
+      description: 'Dollars per hour of each host\'s GPUs (3600 x rate of tokenwatt_gpu_cost_total, summed over the host\'s physical GPUs), capacity and energy together; the stack\'s top is the selected GPUs\' total. Per GPU: the table below.',
+      targets: [{ expr: perHour('gpu:tokenwatt_gpu_cost:rate5m', ['host'], rg), legend: '{{host}}' }],
     }))
     .withPanel(timeseries({
-      title: 'Cost per hour by MIG slice', unit: usd, stack: true,
-      description: 'Dollars per hour of each MIG slice (or whole GPU): GPU price x slice weight plus its attributed energy cost.',
-      targets: [{ expr: perHour('slice:tokenwatt_slice_cost:rate5m', ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'], rg), legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
+      title: 'Cost per hour by MIG profile', unit: usd, stack: true,
+      description: 'Dollars per hour of the MIG slices (and whole GPUs, profile empty) of each profile, e.g. all 3g.40gb slices together: GPU price x slice weight plus attributed energy cost. Per slice: the table below.',
+      targets: [{ expr: perHour('slice:tokenwatt_slice_cost:rate5m', ['gpu_profile'], rg), legend: '{{gpu_profile}}' }],
+    }))
+    .withPanel(table({
+      title: 'Cost per hour by GPU and MIG slice', unit: usd,
+      description: 'Dollars per hour of every MIG slice (or whole GPU) at the end of the range, most expensive first: GPU price x slice weight plus its attributed energy cost.',
+      targets: [{ expr: `sort_desc(${perHour('slice:tokenwatt_slice_cost:rate5m', ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'], rg)})` }],
     }))
     .withPanel(timeseries({
       title: '$ per 1M tokens by model', unit: usd,
@@ -117,9 +124,9 @@ export default function costCarbon(config: MixinConfig): Dashboard {
       targets: [{ expr: `1e6 * ${sumBy('model_name:tokenwatt_co2e_grams:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
-      title: 'CO2e per hour by GPU', unit: 'suffix:gCO2e/h', stack: true,
-      description: 'Grams of CO2e per hour of each physical GPU.',
-      targets: [{ expr: perHour('gpu:tokenwatt_gpu_co2e_grams:rate5m', ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}}' }],
+      title: 'CO2e per hour by host', unit: 'suffix:gCO2e/h', stack: true,
+      description: 'Grams of CO2e per hour of each host\'s physical GPUs; the stack\'s top is the selected GPUs\' total.',
+      targets: [{ expr: perHour('gpu:tokenwatt_gpu_co2e_grams:rate5m', ['host'], rg), legend: '{{host}}' }],
     }))
     .build();
 }

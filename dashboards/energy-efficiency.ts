@@ -4,10 +4,12 @@
 // Panels read 5m rates recorded per GPU, slice and model (rules/gpu-power.ts, tokenwatt-fleet.ts,
 // model-efficiency.ts); the range totals read the per-GPU counters once (an instant query), so
 // they also cover time before the rules were loaded. Model panels follow $model, GPU panels $host
-// and $gpu (a recorded per-model rate has no host).
+// and $gpu (a recorded per-model rate has no host). Per-GPU and per-slice time series draw the
+// FLEET_TOP_K highest or lowest at each step (10 lines, not 256-512, at 32 hosts), from recorded
+// ratios (tokens per joule per GPU and slice: rules/tokenwatt-fleet.ts).
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { boardJoules, rateOf } from '../src/promql/helpers.ts';
+import { boardJoules, FLEET_TOP_K, rateOf, topAtEachStep } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
@@ -26,9 +28,8 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
   const modelWatts = 'model_name:tokenwatt_energy_watts:rate5m';
   const gpuWatts = 'gpu:tokenwatt_gpu_power_watts:rate5m';
   const sliceWatts = 'slice:tokenwatt_slice_energy_watts:rate5m';
-  const sliceTokens = 'slice:tokenwatt_generation_tokens:rate5m';
   const unallocated = 'gpu:tokenwatt_unallocated_energy_watts:rate5m';
-  const slice = ['host', 'gpu', 'gpu_instance_id', 'gpu_profile'] as const;
+  const K = FLEET_TOP_K;
   /** Host power of one Kepler component: legacy node series or the rewrite's RAPL zone (zones overlap: one zone per panel line). */
   const keplerWatts = (legacy: string, zone: string) =>
     `sum by (instance) (${rateOf(legacy, kepler)}) or sum by (instance) (${rateOf('kepler_node_cpu_joules_total', matchers(kepler, `zone="${zone}"`))})`;
@@ -72,10 +73,10 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'GPU power from energy counters', unit: 'watt',
-      description: 'Board power per GPU as the rate of tokenwatt\'s energy counter, next to dcgm-exporter\'s (both counters, not sampled power).',
+      description: `Board power per GPU as the rate of tokenwatt's energy counter, next to dcgm-exporter's (both counters, not sampled power): each for the ${K} GPUs drawing the most at each moment. Choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: sumBy(gpuWatts, ['host', 'gpu'], rg), legend: '{{host}} GPU {{gpu}} (tokenwatt)' },
-        { expr: `gpu:dcgm_board_power_watts:rate5m{${rg}}`, legend: '{{host}} GPU {{gpu}} (dcgm-exporter)' },
+        { expr: topAtEachStep(`${gpuWatts}{${rg}}`), legend: '{{host}} GPU {{gpu}} (tokenwatt)' },
+        { expr: topAtEachStep(`gpu:dcgm_board_power_watts:rate5m{${rg}}`), legend: '{{host}} GPU {{gpu}} (dcgm-exporter)' },
       ],
     }))
     .withPanel(timeseries({
@@ -111,19 +112,19 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'Tokens per joule by GPU', unit: 'none', w: 8,
-      description: 'Generated tokens of every engine on a GPU per joule of that GPU\'s whole board energy (idle included).',
-      targets: [{ expr: `${sumBy(sliceTokens, ['host', 'gpu'], rg)} / ${sumBy(gpuWatts, ['host', 'gpu'], rg)}`, legend: '{{host}} GPU {{gpu}}' }],
+      description: `Generated tokens of every engine on a GPU per joule of that GPU's whole board energy (idle included; recorded: gpu:tokenwatt_tokens_per_joule:ratio_rate5m). Shows the ${K} least efficient GPUs at each moment (an idle GPU is 0); choose a host or GPU above to rank within it.`,
+      targets: [{ expr: topAtEachStep(`gpu:tokenwatt_tokens_per_joule:ratio_rate5m{${rg}}`, 'bottomk'), legend: '{{host}} GPU {{gpu}}' }],
     }))
     .withPanel(timeseries({
       title: 'Tokens per joule by MIG slice', unit: 'none', w: 8,
-      description: 'Generated tokens per joule of the energy attributed to each MIG slice (or whole GPU): a model of the split, not a measurement.',
-      targets: [{ expr: `${sumBy(sliceTokens, slice, rg)} / ${sumBy(sliceWatts, slice, rg)}`, legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
+      description: `Generated tokens per joule of the energy attributed to each MIG slice (or whole GPU): a model of the split, not a measurement (recorded: slice:tokenwatt_tokens_per_joule:ratio_rate5m). Shows the ${K} least efficient slices at each moment (an idle slice is 0); choose a host or GPU above to rank within it.`,
+      targets: [{ expr: topAtEachStep(`slice:tokenwatt_tokens_per_joule:ratio_rate5m{${rg}}`, 'bottomk'), legend: '{{host}} GPU {{gpu}} {{gpu_profile}} {{gpu_instance_id}}' }],
     }))
     .withPanel(timeseries({
       title: 'Joules per request by model', unit: 'joule',
-      description: 'Attributed GPU energy per finished request, per model: rate of energy over rate of finished requests (vLLM).',
+      description: 'Attributed GPU energy per finished request, per model: rate of energy over rate of finished requests (vLLM request_success_total, SGLang num_requests_total).',
       targets: [{
-        expr: `${sumBy(modelWatts, ['model_name'], rm)} / ${sumBy('model_name:vllm_request_success:rate5m', ['model_name'], rm)}`,
+        expr: `${sumBy(modelWatts, ['model_name'], rm)} / (${sumBy('model_name:vllm_request_success:rate5m', ['model_name'], rm)} or ${sumBy('model_name:sglang_num_requests:rate5m', ['model_name'], rm)})`,
         legend: '{{model_name}}',
       }],
     }))

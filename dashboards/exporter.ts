@@ -1,9 +1,11 @@
 // The tokenwatt exporter itself: is every collector reaching its target, how long runs take,
-// why they fail, and whether NVML (or its fallback) answers with an energy counter.
+// why they fail, and whether NVML (or its fallback) answers with an energy counter. Per-target time
+// series (one per exporter, collector and target: 544 at 32 hosts) draw the FLEET_TOP_K worst at
+// each step; the count of failing collectors and the errors by reason cover every target.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { rateOf } from '../src/promql/helpers.ts';
+import { FLEET_TOP_K, rateOf, topAtEachStep } from '../src/promql/helpers.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
@@ -12,6 +14,8 @@ export default function exporter(config: MixinConfig): Dashboard {
   const cluster = `${config.clusterLabel}=~"$cluster"`;
   const m = matchers(config.selectors.tokenwatt, cluster, 'instance=~"$instance"');
   const legend = '{{instance}} {{collector}} {{target}}';
+  const K = FLEET_TOP_K;
+  const ranked = (what: string) => ` Shows the ${K} collector/target pairs with the ${what} at each moment; choose an exporter above to rank within it.`;
 
   return tokenwattDashboard(config, {
     slug: 'exporter',
@@ -45,13 +49,13 @@ export default function exporter(config: MixinConfig): Dashboard {
     .withRow(row('Collectors'))
     .withPanel(timeseries({
       title: 'Collector up', unit: metric('tokenwatt_collector_up').grafanaUnit, min: 0, max: 1,
-      description: '1 when the collector\'s last run against its target succeeded.',
-      targets: [{ expr: `tokenwatt_collector_up{${m}}`, legend }],
+      description: `1 when the collector's last run against its target succeeded.${ranked('lowest value (failing ones first)')}`,
+      targets: [{ expr: topAtEachStep(`tokenwatt_collector_up{${m}}`, 'bottomk'), legend }],
     }))
     .withPanel(timeseries({
       title: 'Collector run duration', unit: metric('tokenwatt_collector_duration_seconds').grafanaUnit,
-      description: 'Duration of each collector\'s last run against its target.',
-      targets: [{ expr: `tokenwatt_collector_duration_seconds{${m}}`, legend }],
+      description: `Duration of each collector's last run against its target.${ranked('slowest runs')}`,
+      targets: [{ expr: topAtEachStep(`tokenwatt_collector_duration_seconds{${m}}`), legend }],
     }))
     .withPanel(timeseries({
       title: 'Collector errors by reason', unit: 'short', stack: true,
@@ -61,13 +65,13 @@ export default function exporter(config: MixinConfig): Dashboard {
     }))
     .withPanel(timeseries({
       title: 'Time since last success', unit: 's',
-      description: 'Seconds since each collector last succeeded against its target; grows while it fails.',
-      targets: [{ expr: `time() - tokenwatt_collector_last_success_timestamp_seconds{${m}}`, legend }],
+      description: `Seconds since each collector last succeeded against its target; grows while it fails.${ranked('oldest last success')}`,
+      targets: [{ expr: `time() - ${topAtEachStep(`tokenwatt_collector_last_success_timestamp_seconds{${m}}`, 'bottomk')}`, legend }],
     }))
     .withPanel(timeseries({
       title: 'Series read per run', unit: metric('tokenwatt_collector_series').grafanaUnit,
-      description: 'Series each collector read from its target in the last run.',
-      targets: [{ expr: `tokenwatt_collector_series{${m}}`, legend }],
+      description: `Series each collector read from its target in the last run.${ranked('most series')}`,
+      targets: [{ expr: topAtEachStep(`tokenwatt_collector_series{${m}}`), legend }],
     }))
     .withPanel(timeseries({
       title: 'Exporter scrape duration', unit: metric('scrape_duration_seconds').grafanaUnit,

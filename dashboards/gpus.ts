@@ -4,8 +4,13 @@
 // (`gpu:<FIELD>:max`, MIG repeats collapsed), counters as 5m rates (`gpu:<FIELD>:rate5m`),
 // per-instance fields (DCGM_FI_PROF_*, framebuffer) per GPU or MIG instance
 // (`gpu_instance:<FIELD>:max`), so a 32-host fleet costs a few hundred series per panel.
+// Time series over one line per GPU or instance draw the FLEET_TOP_K highest (or lowest) at each
+// step: at 32 hosts that is 10 lines instead of 256-512 (which no reader can tell apart, and whose
+// JSON was most of the dashboard's time); choosing a host or GPU ranks within it. The tables list
+// every GPU and MIG instance at the end of the range.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
+import { FLEET_TOP_K, topAtEachStep } from '../src/promql/helpers.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { row, stat, table, timeseries } from '../src/build/grafana/panels.ts';
@@ -23,6 +28,10 @@ export default function gpus(config: MixinConfig): Dashboard {
   const watts = `gpu:board_power_watts:rate5m{${m}}`;
   const legend = '{{host}} GPU {{gpu}}';
   const instLegend = '{{host}} GPU {{gpu}} {{GPU_I_PROFILE}} {{GPU_I_ID}}';
+  const top = topAtEachStep;
+  const K = FLEET_TOP_K;
+  /** What a ranked panel's description ends with. */
+  const ranked = (what: string) => ` Shows the ${K} GPUs or instances with the ${what} at each moment (a line leaves while out of the top ${K}); choose a host or GPU above to rank within it.`;
   // Pickers list GPUs from the recorded temperature: dcgm-exporter's, else NVML's (NVML-only hosts too).
   const anchor = `gpu:DCGM_FI_DEV_GPU_TEMP:max{${cluster}}`;
 
@@ -59,66 +68,66 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withRow(row('Activity'))
     .withPanel(timeseries({
       title: 'GPU utilisation', unit: metric('DCGM_FI_DEV_GPU_UTIL').grafanaUnit, min: 0, max: 100,
-      description: 'Share of time a kernel ran (DCGM_FI_DEV_GPU_UTIL); not reported under MIG, and 100% does not mean the SMs are busy: see engine activity.',
-      targets: [{ expr: board('DCGM_FI_DEV_GPU_UTIL'), legend }],
+      description: `Share of time a kernel ran (DCGM_FI_DEV_GPU_UTIL); not reported under MIG, and 100% does not mean the SMs are busy: see engine activity.${ranked('highest utilisation')}`,
+      targets: [{ expr: top(board('DCGM_FI_DEV_GPU_UTIL')), legend }],
     }))
     .withPanel(timeseries({
       title: 'Graphics-engine activity', unit: metric('DCGM_FI_PROF_GR_ENGINE_ACTIVE').grafanaUnit, min: 0, max: 1,
-      description: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU or MIG instance, relative to that instance\'s own capacity.',
-      targets: [{ expr: perInstance('DCGM_FI_PROF_GR_ENGINE_ACTIVE'), legend: instLegend }],
+      description: `DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU or MIG instance, relative to that instance's own capacity.${ranked('highest activity')}`,
+      targets: [{ expr: top(perInstance('DCGM_FI_PROF_GR_ENGINE_ACTIVE')), legend: instLegend }],
     }))
     .withPanel(timeseries({
       title: 'Tensor-pipe activity', unit: metric('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE').grafanaUnit, min: 0, max: 1,
-      description: 'Share of cycles the tensor pipes were active, per GPU or MIG instance.',
-      targets: [{ expr: perInstance('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE'), legend: instLegend }],
+      description: `Share of cycles the tensor pipes were active, per GPU or MIG instance.${ranked('highest activity')}`,
+      targets: [{ expr: top(perInstance('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE')), legend: instLegend }],
     }))
     .withPanel(timeseries({
       title: 'DRAM activity', unit: metric('DCGM_FI_PROF_DRAM_ACTIVE').grafanaUnit, min: 0, max: 1,
-      description: 'Share of cycles the device-memory interface was busy, per GPU or MIG instance (LLM decode is usually memory-bound).',
-      targets: [{ expr: perInstance('DCGM_FI_PROF_DRAM_ACTIVE'), legend: instLegend }],
+      description: `Share of cycles the device-memory interface was busy, per GPU or MIG instance (LLM decode is usually memory-bound).${ranked('highest activity')}`,
+      targets: [{ expr: top(perInstance('DCGM_FI_PROF_DRAM_ACTIVE')), legend: instLegend }],
     }))
     .withPanel(timeseries({
       title: 'Framebuffer used', unit: metric('DCGM_FI_DEV_FB_USED').grafanaUnit,
-      description: 'GPU memory used, per GPU or MIG instance (DCGM_FI_DEV_FB_USED, MiB).',
-      targets: [{ expr: perInstance('DCGM_FI_DEV_FB_USED'), legend: instLegend }],
+      description: `GPU memory used, per GPU or MIG instance (DCGM_FI_DEV_FB_USED, MiB).${ranked('most memory used')}`,
+      targets: [{ expr: top(perInstance('DCGM_FI_DEV_FB_USED')), legend: instLegend }],
     }))
     .withPanel(timeseries({
       title: 'Framebuffer used ratio', unit: 'percentunit', min: 0, max: 1,
-      description: 'GPU memory used over used + free, per GPU or MIG instance.',
-      targets: [{ expr: `${perInstance('DCGM_FI_DEV_FB_USED')} / (${perInstance('DCGM_FI_DEV_FB_USED')} + ${perInstance('DCGM_FI_DEV_FB_FREE')})`, legend: instLegend }],
+      description: `GPU memory used over used + free, per GPU or MIG instance (recorded: gpu_instance:framebuffer_used:ratio).${ranked('fullest memory')}`,
+      targets: [{ expr: top(`gpu_instance:framebuffer_used:ratio{${m}}`), legend: instLegend }],
     }))
     .withRow(row('Power and thermals'))
     .withPanel(timeseries({
       title: 'Power against limit', unit: 'watt',
-      description: 'Board power from the energy counter (5m rate), the sampled power reading, and the power-management limit (optional field), per GPU.',
+      description: `Board power from the energy counter (5m rate) and the sampled power reading per GPU, each for the ${K} GPUs drawing the most at each moment, and the lowest power-management limit among the selected GPUs (optional field). Choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: watts, legend: `${legend} (energy counter)` },
-        { expr: board('DCGM_FI_DEV_POWER_USAGE'), legend: `${legend} (sampled)` },
-        { expr: board('DCGM_FI_DEV_POWER_MGMT_LIMIT'), legend: `${legend} limit` },
+        { expr: top(watts), legend: `${legend} (energy counter)` },
+        { expr: top(board('DCGM_FI_DEV_POWER_USAGE')), legend: `${legend} (sampled)` },
+        { expr: `min(${board('DCGM_FI_DEV_POWER_MGMT_LIMIT')})`, legend: 'limit (lowest of the selected GPUs)' },
       ],
     }))
     .withPanel(timeseries({
       title: 'Temperature', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit,
-      description: 'GPU and memory temperature per GPU.',
+      description: `GPU and memory temperature per GPU, each for the ${K} hottest GPUs at each moment; choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: board('DCGM_FI_DEV_GPU_TEMP'), legend: `${legend} GPU` },
-        { expr: board('DCGM_FI_DEV_MEMORY_TEMP'), legend: `${legend} memory` },
+        { expr: top(board('DCGM_FI_DEV_GPU_TEMP')), legend: `${legend} GPU` },
+        { expr: top(board('DCGM_FI_DEV_MEMORY_TEMP')), legend: `${legend} memory` },
       ],
     }))
     .withPanel(timeseries({
       title: 'Clocks', unit: metric('DCGM_FI_DEV_SM_CLOCK').grafanaUnit,
-      description: 'SM and memory clock per GPU; an SM clock drop under load points at throttling.',
+      description: `SM and memory clock per GPU, each for the ${K} GPUs with the lowest clock at each moment; an SM clock drop under load points at throttling. Choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: board('DCGM_FI_DEV_SM_CLOCK'), legend: `${legend} SM` },
-        { expr: board('DCGM_FI_DEV_MEM_CLOCK'), legend: `${legend} memory` },
+        { expr: top(board('DCGM_FI_DEV_SM_CLOCK'), 'bottomk'), legend: `${legend} SM` },
+        { expr: top(board('DCGM_FI_DEV_MEM_CLOCK'), 'bottomk'), legend: `${legend} memory` },
       ],
     }))
     .withPanel(timeseries({
       title: 'Time throttled', unit: 'percentunit', min: 0,
-      description: 'Share of time clocks were held down by the power limit or by temperature (5m rate of the violation counters in ns; off by default in dcgm-exporter).',
+      description: `Share of time clocks were held down by the power limit or by temperature (5m rate of the violation counters in ns; off by default in dcgm-exporter), each for the ${K} most throttled GPUs at each moment; choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: `${boardRate('DCGM_FI_DEV_POWER_VIOLATION')} / 1e9`, legend: `${legend} power` },
-        { expr: `${boardRate('DCGM_FI_DEV_THERMAL_VIOLATION')} / 1e9`, legend: `${legend} thermal` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_POWER_VIOLATION'))} / 1e9`, legend: `${legend} power` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_THERMAL_VIOLATION'))} / 1e9`, legend: `${legend} thermal` },
       ],
     }))
     .withPanel(table({
@@ -137,43 +146,43 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withRow(row('Memory health'))
     .withPanel(timeseries({
       title: 'Rows remapped', unit: 'short', w: 8,
-      description: 'HBM rows remapped over the last 5 minutes for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset.',
+      description: `HBM rows remapped over the last 5 minutes for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset. Each for the ${K} GPUs with the most at each moment (all 0 on a healthy fleet); choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: `${boardRate('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS')} * 300`, legend: `${legend} correctable` },
-        { expr: `${boardRate('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS')} * 300`, legend: `${legend} uncorrectable` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} correctable` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} uncorrectable` },
       ],
     }))
     .withPanel(timeseries({
       title: 'ECC errors', unit: 'short', w: 8,
-      description: 'Volatile single- and double-bit ECC errors over the last 5 minutes (fields off by default in dcgm-exporter).',
+      description: `Volatile single- and double-bit ECC errors over the last 5 minutes (fields off by default in dcgm-exporter), each for the ${K} GPUs with the most at each moment; choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: `${boardRate('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL')} * 300`, legend: `${legend} single-bit` },
-        { expr: `${boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')} * 300`, legend: `${legend} double-bit` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL'))} * 300`, legend: `${legend} single-bit` },
+        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL'))} * 300`, legend: `${legend} double-bit` },
       ],
     }))
     .withPanel(timeseries({
       title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8, min: 0, max: 1,
-      description: '1 when a GPU ran out of spare rows to remap: replace it.',
-      targets: [{ expr: board('DCGM_FI_DEV_ROW_REMAP_FAILURE'), legend }],
+      description: `1 when a GPU ran out of spare rows to remap: replace it.${ranked('highest value (failures first)')}`,
+      targets: [{ expr: top(board('DCGM_FI_DEV_ROW_REMAP_FAILURE')), legend }],
     }))
     .withRow(row('Interconnect'))
     .withPanel(timeseries({
       title: 'PCIe throughput', unit: metric('DCGM_FI_PROF_PCIE_TX_BYTES').grafanaUnit, w: 8,
-      description: 'PCIe transmit and receive bytes per second per GPU.',
+      description: `PCIe transmit and receive bytes per second per GPU, each for the ${K} busiest GPUs at each moment; choose a host or GPU above to rank within it.`,
       targets: [
-        { expr: board('DCGM_FI_PROF_PCIE_TX_BYTES'), legend: `${legend} TX` },
-        { expr: board('DCGM_FI_PROF_PCIE_RX_BYTES'), legend: `${legend} RX` },
+        { expr: top(board('DCGM_FI_PROF_PCIE_TX_BYTES')), legend: `${legend} TX` },
+        { expr: top(board('DCGM_FI_PROF_PCIE_RX_BYTES')), legend: `${legend} RX` },
       ],
     }))
     .withPanel(timeseries({
       title: 'PCIe replays', unit: 'short', w: 8,
-      description: 'PCIe link retries per second per GPU (5m rate); a steady rate points at a bad link or riser.',
-      targets: [{ expr: boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER'), legend }],
+      description: `PCIe link retries per second per GPU (5m rate); a steady rate points at a bad link or riser.${ranked('most retries')}`,
+      targets: [{ expr: top(boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER')), legend }],
     }))
     .withPanel(timeseries({
       title: 'NVLink throughput', unit: 'Bps', w: 8,
-      description: 'NVLink bytes per second per GPU, all lanes (5m rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).',
-      targets: [{ expr: boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL'), legend }],
+      description: `NVLink bytes per second per GPU, all lanes (5m rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).${ranked('most traffic')}`,
+      targets: [{ expr: top(boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL')), legend }],
     }))
     .withRow(row('MIG instances'))
     .withPanel(table({

@@ -14,6 +14,7 @@ import type { Target } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
 import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
 import type { ServingKindId } from '../src/kinds/index.ts';
+import { vllmDetailRows } from './llm-serving-vllm.ts';
 
 /** Every serving kind's running-requests gauge by name (src/kinds/): what the server and model pickers list. */
 const RUNNING_EITHER = `__name__=~"${SERVING_KIND_IDS.map((id) => metric(servingOf(id).running).name).join('|')}"`;
@@ -185,6 +186,8 @@ export default function llmServing(config: MixinConfig): Dashboard {
         { expr: recorded('vllm:request_generation_tokens', 50), legend: 'generated {{model_name}}' },
       ],
     }));
+  // vLLM engine detail: collapsed rows, queried only when opened (dashboards/llm-serving-vllm.ts).
+  for (const r of vllmDetailRows(scope)) board.withRow(r);
   // Every other serving kind brings its own row, filtered by the same pickers (src/kinds/<kind>/).
   for (const id of SERVING_KIND_IDS) {
     const kind = servingOf(id);

@@ -12,6 +12,12 @@ const group: RecordingGroupDef = (c) => {
   const g = c.alerting.gpu;
   // Violation counters count time throttled (violationUnitsPerSecond per second throttled): rate / units is the share of wall time.
   const violation = (field: string) => `max by (${by}) (rate(${sel(field, c.selectors.dcgm)}[${g.throttleWindow}])) / ${g.violationUnitsPerSecond}`;
+  // At the default 5m window and ns counters, tokenwatt-gpu-rates' recorded rate (dcgm-exporter,
+  // else NVML's reasons in ns/s) is the same ratio: the raw counters are read there, once per cycle.
+  const recorded = g.throttleWindow === '5m' && g.violationUnitsPerSecond === 1e9;
+  const ratio = (field: string, policy: 'power' | 'thermal') => recorded
+    ? `gpu:${field}:rate5m / 1e9`
+    : `${violation(field)} or on (${gpuKey(c)}) ${nvmlThrottleRatio(c, policy, g.throttleWindow)}`;
   return {
     name: 'tokenwatt-gpu-health',
     rules: [
@@ -19,8 +25,8 @@ const group: RecordingGroupDef = (c) => {
         record: 'gpu:board_power_watts:rate5m',
         expr: `gpu:dcgm_board_power_watts:rate5m or on (${gpuKey(c)}) ${asBoard(c, 'gpu:tokenwatt_gpu_power_watts:rate5m')}`,
       },
-      { record: 'gpu:clock_throttled_power:ratio', expr: `${violation('DCGM_FI_DEV_POWER_VIOLATION')} or on (${gpuKey(c)}) ${nvmlThrottleRatio(c, 'power', g.throttleWindow)}` },
-      { record: 'gpu:clock_throttled_thermal:ratio', expr: `${violation('DCGM_FI_DEV_THERMAL_VIOLATION')} or on (${gpuKey(c)}) ${nvmlThrottleRatio(c, 'thermal', g.throttleWindow)}` },
+      { record: 'gpu:clock_throttled_power:ratio', expr: ratio('DCGM_FI_DEV_POWER_VIOLATION', 'power') },
+      { record: 'gpu:clock_throttled_thermal:ratio', expr: ratio('DCGM_FI_DEV_THERMAL_VIOLATION', 'thermal') },
     ],
   };
 };

@@ -20,7 +20,7 @@ function bucketRates(c: MixinConfig, histograms: readonly string[]): RecordingRu
 }
 
 /** 4 x the configured evaluation interval, in seconds (15s -> 60s). */
-function slower(evaluationInterval: string): string {
+export function slower(evaluationInterval: string): string {
   const m = /^(\d+)(s|m)$/.exec(evaluationInterval);
   if (!m) throw new Error(`prometheus.evaluationInterval '${evaluationInterval}': expected whole seconds or minutes (15s, 1m)`);
   return `${Number(m[1]) * (m[2] === 'm' ? 60 : 1) * 4}s`;

@@ -9,6 +9,7 @@ const group: RecordingGroupDef = (c) => {
   const tw = c.selectors.tokenwatt;
   const gpu = [c.clusterLabel, 'host', 'gpu', 'gpu_uuid', 'gpu_model'];
   const slice = [c.clusterLabel, 'host', 'gpu', 'gpu_instance_id', 'gpu_profile'];
+  const gpuKey = [c.clusterLabel, 'host', 'gpu'].join(', ');
   const rate = (name: string, by: string[]) => `sum by (${by.join(', ')}) (rate(${sel(name, tw)}[5m]))`;
   return {
     name: 'tokenwatt-fleet',
@@ -22,6 +23,17 @@ const group: RecordingGroupDef = (c) => {
       { record: 'slice:tokenwatt_idle_cost:rate5m', expr: rate('tokenwatt_idle_cost_total', [...slice, 'currency']) },
       { record: 'slice:tokenwatt_generation_tokens:rate5m', expr: rate('tokenwatt_model_generation_tokens_total', slice) },
       { record: 'model_name:tokenwatt_co2e_grams:rate5m', expr: rate('tokenwatt_model_co2e_grams_total', modelBy(c)) },
+      // Tokens per joule per slice and per GPU from the rates recorded above in this group (a ratio of
+      // two sums over every slice at every step was the costliest energy panel at 32 hosts). Per
+      // slice: over its attributed energy (idle and active); per GPU: over the board's whole energy.
+      {
+        record: 'slice:tokenwatt_tokens_per_joule:ratio_rate5m',
+        expr: `sum by (${slice.join(', ')}) (slice:tokenwatt_generation_tokens:rate5m) / sum by (${slice.join(', ')}) (slice:tokenwatt_slice_energy_watts:rate5m)`,
+      },
+      {
+        record: 'gpu:tokenwatt_tokens_per_joule:ratio_rate5m',
+        expr: `sum by (${gpuKey}) (slice:tokenwatt_generation_tokens:rate5m) / sum by (${gpuKey}) (gpu:tokenwatt_gpu_power_watts:rate5m)`,
+      },
     ],
   };
 };

@@ -4,9 +4,10 @@
 # a C compiler for the fake libnvidia-ml.so the koffi NVML binding is tested against (no GPU in CI),
 # kubectl (kubernetes-client, 1.20 on Debian 12) whose `kubectl kustomize` renders dist/kubernetes/, and
 # Chromium, which opens `tokenwatt report`'s HTML page headless (test/report-prometheus.test.ts), and systemd
-# for systemd-analyze and systemd-sysusers, which check exporters/tokenwatt/systemd/ (test/systemd.test.ts).
+# for systemd-analyze and systemd-sysusers, which check exporters/tokenwatt/systemd/ (test/systemd.test.ts), and
+# openssl, which makes the CA and server certificates `tokenwatt report`'s --ca-file test runs against (test/support/tls.ts).
 set -euo pipefail
-pkgs=(prometheus prometheus-alertmanager victoria-metrics gcc libc6-dev kubernetes-client chromium systemd)
+pkgs=(prometheus prometheus-alertmanager victoria-metrics gcc libc6-dev kubernetes-client chromium systemd openssl)
 # A package is present when dpkg has it, or (kubectl) when another package already provides the command.
 declare -A provides=([kubernetes-client]=kubectl)
 missing=()

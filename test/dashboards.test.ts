@@ -16,7 +16,7 @@ import { build, BuildError } from '../src/build/index.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { builtDashboards } from '../src/build/grafana/index.ts';
 import type { BuiltDashboard } from '../src/build/grafana/index.ts';
-import { timeseries } from '../src/build/grafana/panels.ts';
+import { collapsedRow, timeseries } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable } from '../src/build/grafana/variables.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
 import { HIGH_CARDINALITY_SERIES } from '../src/catalog/cardinality.ts';
@@ -93,7 +93,9 @@ describe('the six dashboards', () => {
 
   it('panel ids run 1..n in layout order and panels never overlap', () => {
     for (const b of built) {
-      const panels = b.json.panels as unknown as { id: number; gridPos: { x: number; y: number; w: number; h: number } }[];
+      type P = { id: number; gridPos: { x: number; y: number; w: number; h: number }; panels?: P[] };
+      // A collapsed row holds its panels; they are numbered and laid out after it, as if it were open.
+      const panels = (b.json.panels as unknown as P[]).flatMap((p) => [p, ...(p.panels ?? [])]);
       expect(panels.map((p) => p.id)).toEqual(panels.map((_, i) => i + 1));
       for (let i = 0; i < panels.length; i++) {
         for (let j = i + 1; j < panels.length; j++) {
@@ -155,6 +157,18 @@ describe('checks reject a broken dashboard, naming dashboard and panel', () => {
       .flatMap((p) => (p.targets ?? []).map((t) => ({ ...t, panel: `${b.uid} / ${p.title}` }))).filter((t) => t.expr.startsWith('# drill-down:')));
     expect(raws.length).toBeGreaterThan(0);
     expect(raws.filter((t) => t.instant !== true).map((t) => t.panel)).toEqual([]);
+  });
+
+  it('a panel inside a collapsed row is checked like any other', () => {
+    const raw = 'sum by (model_name) (rate(vllm:generation_tokens_total{model_name=~"$model"}[$__rate_interval]))';
+    const inRow: DashboardFn = (c) => tokenwattDashboard(c, { slug: 'broken', title: 'Broken', description: 'A dashboard broken on purpose.' })
+      .withVariable(datasourceVariable(c))
+      .withVariable(labelVariable('model', 'Model', 'model_name', 'vllm:num_requests_running'))
+      .withRow(collapsedRow('Detail', [timeseries({ title: 'Hidden panel', description: 'A panel.', unit: 'short', targets: [{ expr: raw }] })]))
+      .build();
+    expect(problemsOf([inRow])).toEqual([
+      "dashboard 'tokenwatt-broken' panel 'Hidden panel' (id 2) target A: raw-high-cardinality: vllm:generation_tokens_total is high-cardinality at fleet scale (src/catalog/cardinality.ts): read a recorded series (src/catalog/recording.ts, rules/) or mark the target a drill-down (Target.drillDown)",
+    ]);
   });
 
   it('PromQL types', () => {

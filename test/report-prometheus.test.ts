@@ -19,6 +19,7 @@ import { openSource } from '../src/report/source.ts';
 import { startPrometheus } from './support/prometheus.ts';
 import type { RunningPrometheus } from './support/prometheus.ts';
 import { backfill, writeFleetData } from './support/report-fleet.ts';
+import { makeCerts, tlsProxy } from './support/tls.ts';
 
 const DAY = 86_400;
 /** A UTC midnight in the past (late 2026), so buckets are calendar days. */
@@ -120,6 +121,41 @@ describe('a 7-day report over backfilled data', () => {
     vi.restoreAllMocks();
     expect(code).toBe(1);
     expect(err.join('\n')).toMatch(/no tokenwatt series between .* is the exporter scraped by this server/);
+  });
+
+  it('reads over https: succeeds with --ca-file naming the signing CA or with --insecure-skip-verify, exits 1 naming the option otherwise', async () => {
+    const certs = await makeCerts(dir);
+    const proxy = await tlsProxy(certs, prom.url);
+    try {
+      const run = async (...flags: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+        vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+        const code = await main(['report', '--prometheus', proxy.url, '--from', String(FROM), '--to', String(END), '--format', 'json', '--no-compare', ...flags]);
+        vi.restoreAllMocks();
+        return { code, json: code === 0 ? (JSON.parse(out.join('')) as Report) : null, err: err.join('\n') };
+      };
+      const good = await run('--ca-file', certs.ca);
+      expect(good.err).not.toMatch(/TLS/);
+      expect(good.code).toBe(0);
+      expect(good.json!.totals.energyJoules).toBeCloseTo(report.totals.energyJoules, 3);
+      const before = proxy.requests();
+      expect(before).toBeGreaterThan(10);
+      const wrong = await run('--ca-file', certs.otherCa);
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toMatch(new RegExp(`TLS to ${proxy.url} failed \\(\\w+\\): --ca-file ${certs.otherCa.replaceAll('.', '\\.')} does not verify the server's certificate.*--insecure-skip-verify`));
+      const none = await run();
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/TLS to .* failed \(\w+\): pass --ca-file .* or --insecure-skip-verify/);
+      // Neither reached Prometheus: the handshake failed before any request.
+      expect(proxy.requests()).toBe(before);
+      const skip = await run('--insecure-skip-verify');
+      expect(skip.code).toBe(0);
+      expect(skip.json!.totals.energyJoules).toBeCloseTo(report.totals.energyJoules, 3);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('renders an HTML page that draws every chart with data in headless Chromium, offline', async () => {

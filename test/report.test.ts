@@ -85,6 +85,7 @@ function input(over: Partial<Collected> = {}): ReportInput {
     coverage: { scrapeIntervalSeconds: 15, instances: [{ labels: { cluster: 'c1', instance: 'h1:9464' }, samples: 960, upSamples: 960 }] },
     monthToDate: { cost: 100, month: '1970-01', monthStart: 0, monthEnd: 31 * 86_400 },
     load: { queries: 1, series: 1, points: 1, seconds: 0, log: [] },
+    reads: { recordedWindowSeconds: null, recordedSeconds: 0, rawSeconds: 4 * 3600, raw: [{ from: w.from, to: w.to }], note: 'Read from the raw counters over the whole period.' },
   };
 }
 

@@ -20,7 +20,10 @@ import { fleetRecordingCases } from './rules/fleet-recording.cases.ts';
 import { tgiRecordingCases } from './rules/tgi-recording.cases.ts';
 import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
 import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
+import { vllmDetailCases } from './rules/vllm-detail.cases.ts';
 import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
+import { sglangCases } from './rules/sglang.cases.ts';
+import { annotationCases } from './rules/annotations.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -33,7 +36,10 @@ const cases: Record<string, TestGroup[]> = {
   'TGI recording rules': tgiRecordingCases,
   'llama.cpp recording rules': llamacppRecordingCases,
   'Triton recording rules': tritonRecordingCases,
+  'vLLM detail recording rules': vllmDetailCases,
   'NVML-only hosts': nvmlOnlyCases,
+  'SGLang parity and SLOs': sglangCases,
+  'dashboard annotation queries': annotationCases,
 };
 const all = Object.values(cases).flat();
 

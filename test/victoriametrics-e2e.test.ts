@@ -167,8 +167,10 @@ interface Target { panel: string; expr: string }
 function targets(cluster: string): Target[] {
   const config = clusters[0]!.config;
   return builtDashboards(config).flatMap((d) => {
-    const json = d.json as unknown as { panels: { title: string; targets?: { expr: string }[] }[] };
-    return json.panels.flatMap((p) => (p.targets ?? []).map((t) => ({
+    type Panel = { title: string; targets?: { expr: string }[]; panels?: Panel[] };
+    const json = d.json as unknown as { panels: Panel[] };
+    // Panels of collapsed rows too: Grafana runs them when the row is opened.
+    return json.panels.flatMap((p) => [p, ...(p.panels ?? [])]).flatMap((p) => (p.targets ?? []).map((t) => ({
       panel: `${d.uid} / ${p.title}`,
       expr: t.expr.replace(/\$__rate_interval/g, RATE_INTERVAL).replace(/\$__range_s\b/g, '60').replace(/\$__range_ms\b/g, '60000')
         .replace(/\$__range/g, '1m').replace(/\$__interval_ms\b/g, '1000').replace(/\$__interval/g, '1s')

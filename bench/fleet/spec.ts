@@ -40,8 +40,10 @@ export function benchFleet(hosts: number, seed = 11): Fleet {
       gpus: [0, 1, 2, 3, 4, 5, 6, 7].map((g) => (g < 4 ? { model: H100 } : { model: H100, mig: MIG })),
     });
     spec.servers.push(
-      server(name, 'meta-llama/Llama-3.1-70B-Instruct', 70, [0, 1], 2),
-      server(name, 'meta-llama/Llama-3.1-8B-Instruct', 8, [2], 4),
+      // vLLM engine detail at fleet scale: the 70B with a draft model and the MFU and KV residency
+      // metrics on, one 8B replica serving LoRA adapters.
+      { ...server(name, 'meta-llama/Llama-3.1-70B-Instruct', 70, [0, 1], 2), speculative: { tokens: 4, acceptance: 0.7 }, mfuMetrics: true, kvCacheMetrics: true },
+      { ...server(name, 'meta-llama/Llama-3.1-8B-Instruct', 8, [2], 4), lora: { adapters: ['sql-lora', 'support-lora', 'summarise-lora'] } },
       server(name, 'meta-llama/Llama-3.1-8B-Instruct', 8, [3], 4),
     );
     SLICE_MODELS.forEach((models, k) => models.forEach(([model, b], m) => {

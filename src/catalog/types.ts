@@ -40,6 +40,11 @@ export interface MetricDef {
   deprecated?: string;
   hidden?: string;
   removed?: string;
+  /**
+   * Where the name, type and labels were checked upstream: file and commit (and release where known),
+   * e.g. `vllm/v1/metrics/loggers.py @ 3168f587`.
+   */
+  checked?: string;
   /** Off by default upstream (dcgm-exporter profiling/ECC fields, Kepler GPU): say so where used. */
   optional?: boolean;
 }

@@ -33,6 +33,8 @@ Mimir). Every figure and column is explained in docs/report.md; the energy model
   --table NAME                  the CSV table: models (default), gpus, slices, series, changes
   --out FILE                    write there instead of standard output
   --no-compare                  skip the previous period
+  --no-recorded                 read the raw counters only, not the tokenwatt-report recorded series
+                                (by default they are read where they exist: docs/report.md, "Query load")
   --tokenwatt-selector M        matchers of the exporter's series (default '${defaultConfig.selectors.tokenwatt}')
   --vllm-selector M             (default '${defaultConfig.selectors.vllm}')
   --sglang-selector M           (default '${defaultConfig.selectors.sglang}')
@@ -49,7 +51,7 @@ Exit status: 0 written, 1 the server could not be reached or has no tokenwatt se
   async run(args) {
     const { values: v, positionals } = parseFlags(args, {
       prometheus: { type: 'string' }, range: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, cluster: { type: 'string' },
-      format: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' }, 'no-compare': { type: 'boolean' },
+      format: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' }, 'no-compare': { type: 'boolean' }, 'no-recorded': { type: 'boolean' },
       'tokenwatt-selector': { type: 'string' }, 'vllm-selector': { type: 'string' }, 'sglang-selector': { type: 'string' }, 'cluster-label': { type: 'string' },
       'bearer-token-file': { type: 'string' }, 'basic-auth-user': { type: 'string' }, 'basic-auth-password-file': { type: 'string' },
       'ca-file': { type: 'string' }, 'insecure-skip-verify': { type: 'boolean' }, timeout: { type: 'string' }, progress: { type: 'boolean' },
@@ -89,7 +91,7 @@ Exit status: 0 written, 1 the server could not be reached or has no tokenwatt se
       url: v.prometheus,
       ...(v['bearer-token-file'] !== undefined && { bearerToken: readText(v['bearer-token-file'], '--bearer-token-file').trim() }),
       ...(v['basic-auth-user'] !== undefined && { basic: { username: v['basic-auth-user'], password: readText(v['basic-auth-password-file']!, '--basic-auth-password-file').replace(/\r?\n$/, '') } }),
-      ...(v['ca-file'] !== undefined && { ca: Buffer.from(readText(v['ca-file'], '--ca-file')) }),
+      ...(v['ca-file'] !== undefined && { ca: Buffer.from(readText(v['ca-file'], '--ca-file')), caFile: v['ca-file'] }),
       ...(v['insecure-skip-verify'] && { insecureSkipVerify: true }),
       timeoutSeconds: timeout,
     });
@@ -106,6 +108,7 @@ Exit status: 0 written, 1 the server could not be reached or has no tokenwatt se
           ...(v.cluster !== undefined && { cluster: v.cluster }),
         },
         previous: !v['no-compare'],
+        recorded: !v['no-recorded'],
         ...(showProgress && { progress: progressBar() }),
       });
     } catch (err) {

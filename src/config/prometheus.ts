@@ -4,6 +4,11 @@
 export interface PrometheusConfig {
   scrapeInterval: string;
   evaluationInterval: string;
+  /**
+   * Evaluation interval of the tokenwatt-report recording group (rules/report.ts): the window of the
+   * recorded increases `tokenwatt report` sums over long periods. Whole seconds, minutes or hours.
+   */
+  reportInterval: string;
   /** Alertmanager addresses (host:port) prometheus.yml sends alerts to. */
   alertmanagers: string[];
   /** Value of the cluster target label on static hosts whose file_sd entry sets none. */
@@ -26,6 +31,7 @@ export interface TargetGroup {
 export const defaultPrometheusConfig: PrometheusConfig = {
   scrapeInterval: '15s',
   evaluationInterval: '30s',
+  reportInterval: '1h',
   alertmanagers: ['localhost:9093'],
   cluster: 'default',
   staticTargets: {},

@@ -80,3 +80,17 @@ export function boardWattsFromEnergy(matchers?: Matchers, window = '$__rate_inte
 export function boardJoules(matchers: Matchers | undefined, window: string): string {
   return `(${boardMax(`increase(${sel('DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', matchers)}[${window}])`)} / 1000)`;
 }
+
+/** Lines a fleet-wide panel draws at most at a time (topk/bottomk): readable, and the data sent to Grafana stays the same size whatever the fleet. */
+export const FLEET_TOP_K = 10;
+
+/**
+ * At each step, the `k` series of `expr` with the highest (`topk`) or lowest (`bottomk`) value: a
+ * panel over one series per GPU, slice or target draws `k` lines at a time instead of hundreds (a
+ * series leaves the panel while it is out of the top `k`). Choosing a host or GPU in the variables
+ * ranks within it, so a host's own GPUs all show. Per step, not over the range (`@ end()` would keep
+ * the same lines but join every series at every step: several times the cost at 32 hosts).
+ */
+export function topAtEachStep(expr: string, by: 'topk' | 'bottomk' = 'topk', k = FLEET_TOP_K): string {
+  return `${by}(${k}, ${expr})`;
+}

@@ -1,12 +1,29 @@
-// The queries behind a report. Every total is a sum of per-bucket `increase()` over tokenwatt's
-// counters, asked as one range query per figure with step = bucket length and range = step: each
-// bucket is (t - step, t], so buckets neither overlap nor leave gaps, and Prometheus loads one
-// bucket of samples at a time (an `increase(x[30d])` over a large fleet would load every sample of
-// the month at once and can hit query.max-samples). Sums are taken by the labels the report needs
-// (never by pod or instance), so the series returned stay few.
-import { sel } from '../promql/helpers.ts';
+// The queries behind a report. Every figure (figures.ts) is read in two ways:
+//
+// - Recorded: the `tokenwatt-report` group (rules/report.ts) records each figure's increase over
+//   every window (1h by default); the report sums the recorded windows that lie inside the period
+//   (`sum_over_time(recorded[D] @ end)`), ~720 samples per series for a month.
+// - Raw: `increase(counter[D] @ end)` over the raw counters, for the parts of the period no recorded
+//   window covers: its edges (the windows end at the group's evaluation times, not at --from/--to),
+//   windows that are missing (Prometheus down, the group deployed mid-period), or everything when
+//   the group is not deployed. Each raw piece is at least 4 scrape intervals long (a shorter one
+//   takes a recorded window with it), so `increase` has samples to work with.
+//
+// The pieces tile the period: recorded windows (e - W, e] and raw pieces (a, b] neither overlap nor
+// leave holes, so a total is the sum of its pieces; each `increase` extrapolates to its own edges
+// as PromQL's does for the whole period. All pieces of one kind are asked in one query, each piece
+// tagged by `label_replace` so that `or` keeps them apart.
+//
+// Buckets (over time): each bucket holds the recorded windows that end in it and the raw pieces that
+// end in it (raw pieces longer than a bucket are cut at bucket boundaries). Buckets made only of
+// recorded windows come from one range query with step = bucket; buckets only raw from one range
+// query per run of them; the rest ("mixed", usually the first and last) from the tagged queries.
+import { figureSpecs, groupOf, isAverage, rawExpr, rawPieceExpr, recordedExpr, WINDOW_MARKERS } from './figures.ts';
+import type { FigureSpec, PieceShape, QueryName, ReportGroup, SelectorName } from './figures.ts';
 import { promDuration } from './source.ts';
 import type { RangeSeries, Source } from './source.ts';
+
+export type { QueryName } from './figures.ts';
 
 export interface Window {
   /** Unix seconds. `to - from` = n × stepSeconds exactly. */
@@ -52,73 +69,335 @@ export function planWindow(fromS: number, toS: number, scrapeIntervalS = 15): Wi
   return { from: toS - n * stepSeconds, to: toS, stepSeconds, n };
 }
 
-/** Run a range query over a window and align its points to bucket indexes. */
-export async function bucketed(src: Source, query: string, w: Window): Promise<Bucketed[]> {
-  const series = await src.range(query, w.from + w.stepSeconds, w.to, w.stepSeconds);
-  return series.map((s) => align(s, w));
-}
-
-function align(s: RangeSeries, w: Window): Bucketed {
-  const values: (number | null)[] = new Array(w.n).fill(null);
-  for (const [t, v] of s.points) {
-    const k = Math.round((t - w.from) / w.stepSeconds) - 1;
-    if (k >= 0 && k < w.n && Number.isFinite(v)) values[k] = v;
-  }
-  return { labels: s.labels, values };
-}
-
-const ANY_STEP = '$STEP';
-
-/**
- * The PromQL for every figure; `$STEP` stands for the bucket length. `overTime` sums the model
- * figures by model only and the GPU cost by cluster: the buckets feed the charts, gaps and arrivals,
- * while the per-slice split comes from the totals, so the range queries return few series.
- */
-export function reportQueries(s: Selectors, overTime = false) {
-  const c = s.clusterLabel;
-  const tw = s.cluster === undefined ? s.tokenwatt : `${s.tokenwatt}, ${c}=${JSON.stringify(s.cluster)}`;
-  const withCluster = (base: string) => (s.cluster === undefined ? base : `${base}, ${c}=${JSON.stringify(s.cluster)}`);
-  const GPU = [c, 'host', 'gpu', 'gpu_uuid', 'gpu_model'];
-  const SLICE = [...GPU, 'gpu_instance_id', 'gpu_profile'];
-  const MODEL = [c, 'namespace', 'model_name'];
-  const MODEL_ON_SLICE = overTime ? MODEL : [c, 'namespace', 'model_name', ...SLICE.slice(1)];
-  const inc = (name: string, by: string[], sel_ = tw, suffix = '') => `sum by (${by.join(', ')}) (increase(${sel(name, sel_, suffix)}[${ANY_STEP}]))`;
-  return {
-    // Per model and where it ran (slice key): the model rows, "which model ran where", idle shares.
-    generationTokens: inc('tokenwatt_model_generation_tokens_total', MODEL_ON_SLICE),
-    promptTokens: inc('tokenwatt_model_prompt_tokens_total', MODEL_ON_SLICE),
-    modelEnergy: inc('tokenwatt_model_energy_joules_total', MODEL_ON_SLICE),
-    modelCost: inc('tokenwatt_model_cost_total', [...MODEL_ON_SLICE, 'currency']),
-    modelCo2e: inc('tokenwatt_model_co2e_grams_total', MODEL_ON_SLICE),
-    // Per slice and GPU.
-    sliceEnergy: inc('tokenwatt_slice_energy_joules_total', [...SLICE, 'state']),
-    sliceCost: inc('tokenwatt_slice_cost_total', [...SLICE, 'component', 'currency']),
-    idleCost: inc('tokenwatt_idle_cost_total', [...SLICE, 'currency']),
-    unallocatedEnergy: inc('tokenwatt_unallocated_energy_joules_total', GPU),
-    unallocatedCost: inc('tokenwatt_unallocated_cost_total', [...GPU, 'currency']),
-    gpuEnergy: inc('tokenwatt_gpu_energy_joules_total', GPU),
-    gpuCost: inc('tokenwatt_gpu_cost_total', overTime ? [c, 'currency'] : [...GPU, 'component', 'currency']),
-    gpuCo2e: inc('tokenwatt_gpu_co2e_grams_total', GPU),
-    gpuUtilisation: `avg by (${GPU.join(', ')}) (avg_over_time(${sel('tokenwatt_gpu_utilization_ratio', tw)}[${ANY_STEP}]))`,
-    // Exporter restarts: every tokenwatt counter restarts at 0, so energy while it was down is in no total.
-    restarts: `max by (${c}, instance) (resets(${sel('tokenwatt_gpu_energy_joules_total', tw)}[${ANY_STEP}]))`,
-    // Scrapes of each exporter per bucket: when it was first and last seen, and buckets it missed.
-    upCount: `sum by (${c}, instance) (count_over_time(${sel('up', tw)}[${ANY_STEP}]))`,
-    gridIntensity: `avg by (${c}, source) (avg_over_time(${sel('tokenwatt_grid_intensity_grams_per_kwh', tw)}[${ANY_STEP}]))`,
-    // Serving: requests and the latency histogram summed over the bucket (quantiles are taken over the whole period).
-    vllmRequests: inc('vllm:e2e_request_latency_seconds', MODEL, withCluster(s.vllm), '_count'),
-    sglangRequests: inc('sglang:e2e_request_latency_seconds', MODEL, withCluster(s.sglang), '_count'),
-    vllmLatency: inc('vllm:e2e_request_latency_seconds', [...MODEL, 'le'], withCluster(s.vllm), '_bucket'),
-    sglangLatency: inc('sglang:e2e_request_latency_seconds', [...MODEL, 'le'], withCluster(s.sglang), '_bucket'),
-  } as const;
-}
-export type QueryName = keyof ReturnType<typeof reportQueries>;
-
 /** The figures asked in buckets (over time); every other one only as a total. */
 export const OVER_TIME: QueryName[] = ['generationTokens', 'modelEnergy', 'modelCost', 'gpuEnergy', 'gpuCost', 'restarts', 'upCount'];
 
 /** Figures the previous period needs (model totals and fleet totals only). */
 export const PREVIOUS: QueryName[] = ['generationTokens', 'modelEnergy', 'modelCost', 'modelCo2e', 'gpuEnergy', 'gpuCost'];
+
+export type Collected = Record<QueryName, Bucketed[]>;
+
+// ---------------------------------------------------------------- recorded windows and raw pieces
+
+/** Which recorded windows the report may use, from the marker series. */
+export interface Recorded {
+  /** The window (s); null: no recorded series usable (see note). */
+  windowSeconds: number | null;
+  /** End times of windows recorded for every cluster seen, sorted. */
+  ends: number[];
+  /** Why the recorded series are not used, when they are not. */
+  unusable: string | null;
+}
+
+/** A plan for a range: recorded windows used (their ends) and raw pieces (a, b]. */
+export interface Plan {
+  from: number;
+  to: number;
+  windowSeconds: number | null;
+  used: number[];
+  raw: [number, number][];
+}
+
+const TOL = 1e-3;
+/** Gaps shorter than this between windows are rounding (evaluation times are whole milliseconds). */
+const NEGLIGIBLE_S = 0.01;
+
+/** Labels a recorded series keeps that a selector may match on (the rest are summed away). */
+function recordedSelector(selector: string, s: Selectors): string | null {
+  for (const m of selector.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)/g)) if (m[1] !== 'job' && m[1] !== s.clusterLabel) return null;
+  return withCluster(selector, s);
+}
+function withCluster(selector: string, s: Selectors): string {
+  if (s.cluster === undefined) return selector;
+  const c = `${s.clusterLabel}=${JSON.stringify(s.cluster)}`;
+  return selector.trim() === '' ? c : `${selector}, ${c}`;
+}
+
+/**
+ * The recorded windows in (from, to]: one query of the marker's samples (one series per cluster and
+ * job, a sample per evaluation of the group). A window is used when every marker series that had
+ * started by then recorded it (a cluster whose series stopped does not hold the others back).
+ */
+export async function findRecorded(src: Source, s: Selectors, from: number, to: number, group: ReportGroup): Promise<Recorded> {
+  const selector = recordedSelector(s.tokenwatt, s);
+  if (selector === null) return { windowSeconds: null, ends: [], unusable: `the tokenwatt selector {${s.tokenwatt}} matches labels the recorded series do not keep (only job and ${s.clusterLabel})` };
+  const range = promDuration(Math.ceil(to - from) * 1000);
+  const series = await src.samples(`${WINDOW_MARKERS[group]}${selector === '' ? '' : `{${selector}}`}[${range}]`, to);
+  if (series.length === 0) return { windowSeconds: null, ends: [], unusable: 'no tokenwatt-report recorded series in the period (the rules of rules/report.ts are not loaded, or were loaded after it)' };
+  const windows = new Set(series.flatMap((x) => x.points.map(([, v]) => v)));
+  if (windows.size !== 1) return { windowSeconds: null, ends: [], unusable: `the recorded windows differ between clusters (${[...windows].sort((a, b) => a - b).join(', ')} s): run one report per --cluster` };
+  const key = (t: number) => Math.round(t * 1000);
+  const spans = series.map((x) => ({ first: x.points[0]![0], last: x.points.at(-1)![0], at: new Set(x.points.map(([t]) => key(t))) }));
+  const all = [...new Set(series.flatMap((x) => x.points.map(([t]) => key(t))))].sort((a, b) => a - b);
+  const ends = all.filter((k) => spans.every((sp) => k > key(sp.last) || sp.at.has(k))).map((k) => k / 1000);
+  return { windowSeconds: [...windows][0]!, ends, unusable: null };
+}
+
+/**
+ * The pieces of (from, to]: the recorded windows inside it and raw pieces for the rest, each raw
+ * piece at least `minRaw` seconds (a shorter one takes its neighbouring window with it).
+ */
+export function planPieces(from: number, to: number, rec: Recorded, minRaw: number): Plan {
+  const W = rec.windowSeconds;
+  if (W === null) return { from, to, windowSeconds: null, used: [], raw: [[from, to]] };
+  const used = rec.ends.filter((e) => e - W >= from - TOL && e <= to + TOL);
+  const rawOf = (): [number, number][] => {
+    const out: [number, number][] = [];
+    let cur = from;
+    for (const e of used) {
+      if (e - W - cur > NEGLIGIBLE_S) out.push([cur, e - W]);
+      cur = e;
+    }
+    if (to - cur > NEGLIGIBLE_S) out.push([cur, to]);
+    return out;
+  };
+  let raw = rawOf();
+  for (;;) {
+    const tiny = raw.find(([a, b]) => b - a < minRaw);
+    if (!tiny) break;
+    let i = used.findIndex((e) => Math.abs(e - tiny[0]) < NEGLIGIBLE_S);
+    if (i < 0) i = used.findIndex((e) => Math.abs(e - W - tiny[1]) < NEGLIGIBLE_S);
+    if (i < 0) break;
+    used.splice(i, 1);
+    raw = rawOf();
+  }
+  return { from, to, windowSeconds: W, used, raw };
+}
+
+/** One piece of a figure's sum: recorded windows (a run of them) or a raw piece, ending at `end`. */
+interface Part {
+  /** Which sum it belongs to (a bucket index; 0 for a total). */
+  slot: number;
+  kind: 'rec' | 'raw';
+  /** A raw piece's place against the recorded runs (how it joins them). */
+  shape?: PieceShape;
+  start?: number;
+  end: number;
+  /** The range selector's length, seconds. */
+  range: number;
+  /** Time it covers (weights time averages). */
+  seconds: number;
+}
+
+/** Runs of consecutive windows among `ends` (sorted) as recorded parts. */
+function recordedParts(ends: number[], W: number, slot: number): Part[] {
+  const parts: Part[] = [];
+  let first = 0;
+  for (let i = 0; i < ends.length; i++) {
+    if (i + 1 < ends.length && Math.abs(ends[i + 1]! - ends[i]! - W) < NEGLIGIBLE_S) continue;
+    // (first window's end - W/2, last end]: every window of the run, not the one before it.
+    parts.push({ slot, kind: 'rec', end: ends[i]!, range: ends[i]! - ends[first]! + W / 2, seconds: ends[i]! - ends[first]! + W });
+    first = i + 1;
+  }
+  return parts;
+}
+
+function at(expr: string, p: Part): string {
+  const end = Math.round(p.end * 1000) / 1000;
+  return expr.replaceAll('[$STEP]', `[${promDuration(p.range * 1000)}] @ ${end}`);
+}
+
+const PART_LABEL = 'tokenwatt_part';
+
+/** All parts of one kind in one instant query; each result carries its part's index. */
+async function askParts(src: Source, expr: (p: Part) => string, parts: Part[]): Promise<{ part: Part; labels: Record<string, string>; value: number }[]> {
+  if (parts.length === 0) return [];
+  const query = parts.length === 1 ? expr(parts[0]!) : parts.map((p, i) => `label_replace(${expr(p)}, "${PART_LABEL}", "${i}", "__name__", ".*")`).join(' or ');
+  const time = Math.max(...parts.map((p) => p.end));
+  const r = await src.instant(query, time);
+  return r.filter((x) => Number.isFinite(x.value)).map((x) => {
+    const { [PART_LABEL]: idx, ...labels } = x.labels;
+    return { part: parts[parts.length === 1 ? 0 : Number(idx)]!, labels, value: x.value };
+  });
+}
+
+/** Sum (or time-average) the parts' results into slots, one Bucketed per label set. */
+function combine(results: { part: Part; labels: Record<string, string>; value: number }[], slots: number, average: boolean, into = new Map<string, { labels: Record<string, string>; values: (number | null)[]; weights: number[] }>()) {
+  for (const r of results) {
+    const k = JSON.stringify(Object.entries(r.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+    let e = into.get(k);
+    if (!e) into.set(k, (e = { labels: r.labels, values: new Array(slots).fill(null), weights: new Array(slots).fill(0) }));
+    const i = r.part.slot;
+    if (average) {
+      const w = e.weights[i]!;
+      e.values[i] = ((e.values[i] ?? 0) * w + r.value * r.part.seconds) / (w + r.part.seconds);
+      e.weights[i] = w + r.part.seconds;
+    } else {
+      e.values[i] = (e.values[i] ?? 0) + r.value;
+    }
+  }
+  return into;
+}
+
+// ---------------------------------------------------------------- figures
+
+/** How a report reads: the figures' PromQL and the recorded windows it may use. */
+export interface Reader {
+  selectors: Selectors;
+  /** Per recording group (each has its own evaluation times). */
+  recorded: Record<ReportGroup, Recorded>;
+  /** Minimum raw piece, seconds (4 scrape intervals). */
+  minRaw: number;
+}
+
+interface FigureQueries {
+  raw: string;
+  rec: string | null;
+  average: boolean;
+  recorded: Recorded;
+  /** A raw part's PromQL (how it joins the recorded runs beside it). */
+  rawPart: (p: Part) => string;
+}
+
+function figureQueries(r: Reader, name: QueryName, overTime: boolean): FigureQueries {
+  const s = r.selectors;
+  const f: FigureSpec = figureSpecs(s.clusterLabel)[name];
+  const by = overTime ? (f.overTimeBy ?? f.by) : f.by;
+  const selector = (k: SelectorName) => s[k];
+  const raw = rawExpr(f, withCluster(selector(f.selector), s), by);
+  const recorded = r.recorded[groupOf(f)];
+  const recSel = recorded.windowSeconds === null ? null : recordedSelector(selector(f.selector), s);
+  const rec = recSel === null ? null : recordedExpr(f, recSel, by);
+  const rawSel = withCluster(selector(f.selector), s);
+  const rawPart = (p: Part) => rawPieceExpr(f, rawSel, by, p.shape ?? 'whole', round3(p.start!), round3(p.end), promDuration(p.range * 1000), r.minRaw / 4);
+  return { raw, rec, average: isAverage(f), recorded, rawPart };
+}
+
+const round3 = (t: number) => Math.round(t * 1000) / 1000;
+
+/** A raw piece's shape: whether a used recorded window ends at its start or starts at its end. */
+function shapeOf(plan: Plan, a: number, b: number): PieceShape {
+  const W = plan.windowSeconds;
+  if (W === null) return 'whole';
+  const after = plan.used.some((e) => Math.abs(e - a) < NEGLIGIBLE_S);
+  const before = plan.used.some((e) => Math.abs(e - W - b) < NEGLIGIBLE_S);
+  return after && before ? 'between' : after ? 'end' : before ? 'start' : 'whole';
+}
+const rawPart = (plan: Plan, slot: number, a: number, b: number): Part => ({ slot, kind: 'raw', shape: shapeOf(plan, a, b), start: a, end: b, range: b - a, seconds: b - a });
+
+/** The plan for a range, for a figure: without a recorded form, all raw. */
+function planFor(r: Reader, q: FigureQueries, from: number, to: number): Plan {
+  return planPieces(from, to, q.rec === null ? { windowSeconds: null, ends: [], unusable: null } : q.recorded, r.minRaw);
+}
+
+/** A figure's totals over (from, to]: its recorded windows and raw pieces, one query each. */
+export async function figureTotal(src: Source, r: Reader, name: QueryName, from: number, to: number): Promise<Bucketed[]> {
+  const q = figureQueries(r, name, false);
+  const plan = planFor(r, q, from, to);
+  const recParts = plan.windowSeconds === null ? [] : recordedParts(plan.used, plan.windowSeconds, 0);
+  const rawParts: Part[] = plan.raw.map(([a, b]) => rawPart(plan, 0, a, b));
+  const [recR, rawR] = await Promise.all([askParts(src, (p) => at(q.rec!, p), recParts), askParts(src, q.rawPart, rawParts)]);
+  return [...combine([...recR, ...rawR], 1, q.average).values()].map(({ labels, values }) => ({ labels, values }));
+}
+
+/** A figure in buckets over the window (see the file's comment for how buckets are made). */
+export async function figureBuckets(src: Source, r: Reader, name: QueryName, w: Window): Promise<Bucketed[]> {
+  const q = figureQueries(r, name, true);
+  const plan = planFor(r, q, w.from, w.to);
+  const step = w.stepSeconds;
+  const bucketOf = (t: number) => Math.min(w.n - 1, Math.max(0, Math.ceil((t - w.from) / step - TOL) - 1));
+  const W = plan.windowSeconds;
+  // Raw pieces cut at bucket boundaries (not within minRaw of their ends), each going to the bucket it ends in.
+  const rawCut: [number, number][] = [];
+  for (const [a, b] of plan.raw) {
+    let cur = a;
+    for (let k = Math.ceil((a - w.from) / step - TOL); k * step + w.from < b; k++) {
+      const edge = w.from + k * step;
+      if (edge - cur >= r.minRaw && b - edge >= r.minRaw) { rawCut.push([cur, edge]); cur = edge; }
+    }
+    rawCut.push([cur, b]);
+  }
+  const recIn: number[][] = Array.from({ length: w.n }, () => []);
+  for (const e of plan.used) recIn[bucketOf(e)]!.push(e);
+  const allIn: number[] = new Array(w.n).fill(0);
+  for (const e of W === null ? [] : q.recorded.ends) if (e > w.from + TOL && e <= w.to + TOL) allIn[bucketOf(e)]! += 1;
+  const rawIn: [number, number][][] = Array.from({ length: w.n }, () => []);
+  for (const p of rawCut) rawIn[bucketOf(p[1])]!.push(p);
+  const kind = recIn.map((ends, k) => {
+    const raws = rawIn[k]!;
+    if (raws.length === 0 && ends.length > 0 && ends.length === allIn[k]) return 'rec';
+    if (ends.length === 0 && raws.length === 1 && Math.abs(raws[0]![0] - (w.from + k * step)) < TOL && Math.abs(raws[0]![1] - (w.from + (k + 1) * step)) < TOL) return 'raw';
+    return ends.length === 0 && raws.length === 0 ? 'none' : 'mixed';
+  });
+
+  const out = new Map<string, { labels: Record<string, string>; values: (number | null)[]; weights: number[] }>();
+  const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const put = (rows: RangeSeries[], which: string) => {
+    for (const s of rows) {
+      const k = keyOf(s.labels);
+      let e = out.get(k);
+      if (!e) out.set(k, (e = { labels: s.labels, values: new Array(w.n).fill(null), weights: new Array(w.n).fill(0) }));
+      for (const [t, v] of s.points) {
+        const i = Math.round((t - w.from) / step) - 1;
+        if (i >= 0 && i < w.n && kind[i] === which && Number.isFinite(v)) e.values[i] = v;
+      }
+    }
+  };
+  const jobs: Promise<void>[] = [];
+  const stepText = promDuration(step * 1000);
+  if (kind.includes('rec')) {
+    const first = kind.indexOf('rec');
+    const last = kind.lastIndexOf('rec');
+    jobs.push(src.range(q.rec!.replaceAll('$STEP', stepText), w.from + (first + 1) * step, w.from + (last + 1) * step, step).then((rows) => put(rows, 'rec')));
+  }
+  for (let k = 0; k < w.n; k++) {
+    if (kind[k] !== 'raw') continue;
+    let j = k;
+    while (j + 1 < w.n && kind[j + 1] === 'raw') j++;
+    jobs.push(src.range(q.raw.replaceAll('$STEP', stepText), w.from + (k + 1) * step, w.from + (j + 1) * step, step).then((rows) => put(rows, 'raw')));
+    k = j;
+  }
+  const recParts: Part[] = [];
+  const rawParts: Part[] = [];
+  for (let k = 0; k < w.n; k++) {
+    if (kind[k] !== 'mixed') continue;
+    if (W !== null) recParts.push(...recordedParts(recIn[k]!, W, k));
+    for (const [a, b] of rawIn[k]!) rawParts.push(rawPart(plan, k, a, b));
+  }
+  let parts: { part: Part; labels: Record<string, string>; value: number }[] = [];
+  jobs.push(Promise.all([askParts(src, (p) => at(q.rec!, p), recParts), askParts(src, q.rawPart, rawParts)]).then(([a, b]) => { parts = [...a, ...b]; }));
+  await Promise.all(jobs);
+  combine(parts, w.n, q.average, out);
+  return [...out.values()].map(({ labels, values }) => ({ labels, values }));
+}
+
+/** What the plan of the report's period reads: recorded time, raw pieces. */
+export function describePlan(r: Reader, from: number, to: number): { windowSeconds: number | null; recordedSeconds: number; raw: [number, number][] } {
+  const plan = planPieces(from, to, r.recorded.counters, r.minRaw);
+  const W = plan.windowSeconds;
+  return { windowSeconds: W, recordedSeconds: W === null ? 0 : plan.used.length * W, raw: plan.raw };
+}
+
+/** Run named figures, `parallel` at a time, reporting progress. */
+export async function collectAll(
+  names: readonly QueryName[], ask: (name: QueryName) => Promise<Bucketed[]>, parallel = 4,
+  progress?: (done: number, total: number, name: string) => void,
+): Promise<Partial<Collected>> {
+  const out: Partial<Collected> = {};
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      out[name] = await ask(name);
+      done += 1;
+      progress?.(done, names.length, name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, worker));
+  return out;
+}
+
+/**
+ * The scrape interval of the tokenwatt job near the period's end (samples of `up` over its last
+ * 10 minutes, at most): sizes the shortest raw piece. Cheap: one series per exporter.
+ */
+export async function scrapeInterval(src: Source, s: Selectors, from: number, to: number): Promise<number | null> {
+  const span = Math.min(600, to - from);
+  const r = await src.instant(`max(count_over_time(up{${withCluster(s.tokenwatt, s)}}[${promDuration(span * 1000)}]))`, to);
+  const n = r[0]?.value ?? 0;
+  return n > 1 ? span / n : null;
+}
 
 export interface Coverage {
   /** Scrape interval of the tokenwatt job, estimated from the samples of `up` in the period. */
@@ -127,79 +406,15 @@ export interface Coverage {
   instances: { labels: Record<string, string>; samples: number; upSamples: number }[];
 }
 
-/**
- * What the tokenwatt job's `up` says about the period: how many scrapes there were and how many
- * failed. One instant query per statistic over the whole period, on `up` only (one series per
- * exporter), so it is cheap even for a month. (When each exporter was first and last seen comes from
- * the bucketed `upCount`.)
- */
-export async function coverage(src: Source, s: Selectors, fromS: number, toS: number): Promise<Coverage> {
-  const c = s.clusterLabel;
-  const up = sel('up', s.cluster === undefined ? s.tokenwatt : `${s.tokenwatt}, ${c}=${JSON.stringify(s.cluster)}`);
-  const range = promDuration((toS - fromS) * 1000);
-  const [count, sum] = await Promise.all([
-    src.instant(`count_over_time(${up}[${range}])`, toS),
-    src.instant(`sum_over_time(${up}[${range}])`, toS),
-  ]);
+/** What the tokenwatt job's `up` says about the period (from the upCount and upOk totals). */
+export function coverageOf(c: string, upCount: Bucketed[], upOk: Bucketed[], from: number, to: number): Coverage {
   const key = (l: Record<string, string>) => `${l[c] ?? ''}\u0000${l.instance ?? ''}`;
-  const sums = new Map(sum.map((x) => [key(x.labels), x.value]));
-  const instances = count.map((x) => ({
+  const sums = new Map(upOk.map((x) => [key(x.labels), x.values[0] ?? 0]));
+  const instances = upCount.map((x) => ({
     labels: { [c]: x.labels[c] ?? '', instance: x.labels.instance ?? '' },
-    samples: x.value,
+    samples: x.values[0] ?? 0,
     upSamples: sums.get(key(x.labels)) ?? 0,
   }));
   const best = Math.max(0, ...instances.map((i) => i.samples));
-  return { scrapeIntervalSeconds: best > 1 ? (toS - fromS) / best : null, instances };
-}
-
-export type Collected = Record<QueryName, Bucketed[]>;
-
-/**
- * The same figures as one instant query each over the whole period (`increase(x[PERIOD])` at its end):
- * the report's totals, exactly what PromQL answers for the period. Prometheus evaluates a range
- * function series by series, so even a month of a large fleet stays within query.max-samples.
- * Each result is a Bucketed with one value.
- */
-export async function collectTotals(
-  src: Source, s: Selectors, fromS: number, toS: number, names: readonly QueryName[], parallel = 4,
-  progress?: (done: number, total: number, name: string) => void,
-): Promise<Partial<Collected>> {
-  const queries = reportQueries(s);
-  const range = promDuration((toS - fromS) * 1000);
-  const out: Partial<Collected> = {};
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const name = names[next++]!;
-      const r = await src.instant(queries[name].replaceAll(ANY_STEP, range), toS);
-      out[name] = r.filter((x) => Number.isFinite(x.value)).map((x) => ({ labels: x.labels, values: [x.value] }));
-      done += 1;
-      progress?.(done, names.length, name);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, worker));
-  return out;
-}
-
-/** Run the named figures over a window, `parallel` queries at a time, reporting progress. */
-export async function collect(
-  src: Source, s: Selectors, w: Window, names: readonly QueryName[], parallel = 4,
-  progress?: (done: number, total: number, name: string) => void,
-): Promise<Partial<Collected>> {
-  const queries = reportQueries(s, true);
-  const step = promDuration(w.stepSeconds * 1000);
-  const out: Partial<Collected> = {};
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < names.length) {
-      const name = names[next++]!;
-      out[name] = await bucketed(src, queries[name].replaceAll(ANY_STEP, step), w);
-      done += 1;
-      progress?.(done, names.length, name);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, names.length) }, worker));
-  return out;
+  return { scrapeIntervalSeconds: best > 1 ? (to - from) / best : null, instances };
 }

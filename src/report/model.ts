@@ -159,6 +159,7 @@ export interface Report {
   gaps: Gap[];
   warnings: string[];
   load: Pick<QueryLoad, 'queries' | 'series' | 'points' | 'seconds'>;
+  reads: Reads;
 }
 
 export interface ReportInput {
@@ -176,6 +177,17 @@ export interface ReportInput {
   coverage: Coverage;
   monthToDate: { cost: number | null; month: string; monthStart: number; monthEnd: number };
   load: QueryLoad;
+  /** What the period was read from (recorded windows, raw pieces). */
+  reads: Reads;
+}
+
+/** Recorded windows against raw counters for the report's period, and the note saying which. */
+export interface Reads {
+  recordedWindowSeconds: number | null;
+  recordedSeconds: number;
+  rawSeconds: number;
+  raw: { from: number; to: number }[];
+  note: string;
 }
 
 const sum = (xs: (number | null)[]) => xs.reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -613,6 +625,7 @@ export function buildReport(input: ReportInput): Report {
     gaps,
     warnings,
     load: { queries: input.load.queries, series: input.load.series, points: input.load.points, seconds: input.load.seconds },
+    reads: input.reads,
   };
 }
 

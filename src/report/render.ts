@@ -18,6 +18,7 @@ export function footnotes(r: Report): { id: string; text: string }[] {
     { id: 'latency', text: 'Requests and latency: the engines\' end-to-end request latency histograms (vLLM, SGLang), each bucket\'s increase summed over the period, then the quantile interpolated inside its bucket as histogram_quantile() does.' },
     { id: 'projection', text: `Month-end projection: ${r.projection.month} month-to-date fleet cost plus the fleet's cost per day over the last ${num(r.projection.rateBasisDays, r.projection.rateBasisDays < 1 ? 3 : 1)} day(s) of the period, for the rest of the month (UTC).` },
     { id: 'previous', text: `Comparison: the same figures over ${iso(r.previous.from)} to ${iso(r.previous.to)}, the period of the same length just before.` },
+    { id: 'reads', text: r.reads.note },
     { id: 'more', text: `How each figure is computed: ${m.methodology} (the energy model) and docs/report.md (this report).` },
   ];
 }
@@ -36,6 +37,7 @@ function summaryLines(r: Report): [string, string][] {
     ['previous period', r.previous.totals ? `${money(r, r.previous.totals.cost)}, ${num(r.previous.totals.energyKwh, 3)} kWh, ${num(r.previous.totals.generationTokens, 0)} tokens` : 'no data'],
     [`${r.projection.month} projection`, r.projection.projectedMonthCost === null ? '-' : `${money(r, r.projection.projectedMonthCost)} (month to date ${money(r, r.projection.monthToDateCost)}, ${money(r, r.projection.ratePerDay)}/day); ${num(r.projection.projectedMonthKwh, 1)} kWh, ${num(r.projection.projectedMonthCo2eKg, 1)} kg CO2e`],
     ['data', `${r.coverage.exporters} exporter(s), scrape every ${r.coverage.scrapeIntervalSeconds === null ? '?' : fmtDuration(r.coverage.scrapeIntervalSeconds)}, up ${r.coverage.upRatio === null ? '-' : `${num(r.coverage.upRatio * 100, 2)} %`}, ${r.coverage.restarts} restart(s), ${r.gaps.length} gap(s)`],
+    ['read from', r.reads.recordedWindowSeconds === null ? 'raw counters' : `recorded ${fmtDuration(r.reads.recordedWindowSeconds)} increases for ${fmtDuration(r.reads.recordedSeconds)}, raw counters for ${fmtDuration(r.reads.rawSeconds)}`],
     ['query load', `${r.load.queries} queries, ${num(r.load.series, 0)} series, ${num(r.load.points, 0)} points, ${num(r.load.seconds, 2)} s in the server`],
   ];
 }

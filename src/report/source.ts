@@ -11,6 +11,8 @@ export interface SourceOptions {
   bearerToken?: string;
   basic?: { username: string; password: string };
   ca?: Buffer;
+  /** Where `ca` was read from, for messages. */
+  caFile?: string;
   insecureSkipVerify?: boolean;
   /** Per-query timeout in seconds (default 120). */
   timeoutSeconds?: number;
@@ -29,8 +31,8 @@ export interface QueryLoad {
   series: number;
   points: number;
   seconds: number;
-  /** Each query's PromQL and how long it took, in the order issued. */
-  log: { query: string; seconds: number; series: number }[];
+  /** Each query's PromQL, its time parameters (unix seconds) and how long it took, in the order issued. */
+  log: { query: string; seconds: number; series: number; time?: number; start?: number; end?: number; step?: number }[];
 }
 
 /** The server could not be reached or refused the query: a runtime failure (exit 1), with the reason. */
@@ -40,6 +42,8 @@ export interface Source {
   url: string;
   range(query: string, start: number, end: number, stepSeconds: number): Promise<RangeSeries[]>;
   instant(query: string, time: number): Promise<{ labels: Record<string, string>; value: number }[]>;
+  /** An instant query of a range selector (`x[7d]`): the raw samples, with their own timestamps. */
+  samples(query: string, time: number): Promise<RangeSeries[]>;
   load: QueryLoad;
 }
 
@@ -82,13 +86,13 @@ export function openSource(o: SourceOptions): Source {
     },
   });
   const load: QueryLoad = { queries: 0, series: 0, points: 0, seconds: 0, log: [] };
-  const timed = async <T>(query: string, fn: () => Promise<T>, count: (r: T) => [number, number]): Promise<T> => {
+  const timed = async <T>(query: string, params: { time?: number; start?: number; end?: number; step?: number }, fn: () => Promise<T>, count: (r: T) => [number, number]): Promise<T> => {
     const t0 = performance.now();
     let r: T;
     try {
       r = await fn();
     } catch (err) {
-      throw new SourceError(describe(o.url, query, err));
+      throw new SourceError(describe(o.url, query, err, o.caFile));
     }
     const s = (performance.now() - t0) / 1000;
     const [series, points] = count(r);
@@ -96,22 +100,29 @@ export function openSource(o: SourceOptions): Source {
     load.series += series;
     load.points += points;
     load.seconds += s;
-    load.log.push({ query, seconds: s, series });
+    load.log.push({ query, seconds: s, series, ...params });
     return r;
   };
   return {
     url: o.url,
     load,
     async range(query, start, end, step) {
-      const r = await timed(query, () => driver.rangeQuery(query, start * 1000, end * 1000, step), (x) => [x.result.length, x.result.reduce((n, s) => n + ((s as { values?: unknown[] }).values?.length ?? 0), 0)]);
+      const r = await timed(query, { start, end, step }, () => driver.rangeQuery(query, start * 1000, end * 1000, step), (x) => [x.result.length, x.result.reduce((n, s) => n + ((s as { values?: unknown[] }).values?.length ?? 0), 0)]);
       return (r.result as { metric: { labels: Record<string, string> }; values: { time: Date; value: number }[] }[]).map((s) => ({
         labels: { ...s.metric.labels },
         points: s.values.map((v) => [v.time.getTime() / 1000, Number(v.value)] as [number, number]),
       }));
     },
     async instant(query, time) {
-      const r = await timed(query, () => driver.instantQuery(query, time * 1000), (x) => [x.result.length, x.result.length]);
+      const r = await timed(query, { time }, () => driver.instantQuery(query, time * 1000), (x) => [x.result.length, x.result.length]);
       return (r.result as { metric: { labels: Record<string, string> }; value: { value: number } }[]).map((s) => ({ labels: { ...s.metric.labels }, value: Number(s.value.value) }));
+    },
+    async samples(query, time) {
+      const r = await timed(query, { time }, () => driver.instantQuery(query, time * 1000), (x) => [x.result.length, x.result.reduce((n, s) => n + ((s as { values?: unknown[] }).values?.length ?? 0), 0)]);
+      return (r.result as { metric: { labels: Record<string, string> }; values?: { time: Date; value: number }[] }[]).map((s) => ({
+        labels: { ...s.metric.labels },
+        points: (s.values ?? []).map((v) => [v.time.getTime() / 1000, Number(v.value)] as [number, number]),
+      }));
     },
   };
 }
@@ -120,13 +131,18 @@ export function openSource(o: SourceOptions): Source {
  * A readable reason from prometheus-query's error shapes: {errorType: network_error|timeout_error|
  * ssl_error, code, error} without a response, {errorType: http_error, httpStatus, error} with one.
  */
-function describe(url: string, query: string, err: unknown): string {
+function describe(url: string, query: string, err: unknown, caFile?: string): string {
   const e = (err ?? {}) as { message?: string; code?: string; errorType?: string; error?: string; httpStatus?: number };
   const text = e.error ?? e.message ?? String(err);
-  const code = e.code ?? /\b(E[A-Z_]{4,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*)\b/.exec(text)?.[1];
+  const code = e.code ?? /\b(E[A-Z_]{4,}|ERR_[A-Z_]+|[A-Z_]*CERT[A-Z_]*|SELF_SIGNED[A-Z_]*|UNABLE_TO_[A-Z_]+)\b/.exec(text)?.[1];
   const shortQuery = query.length > 200 ? `${query.slice(0, 200)}...` : query;
   if (e.errorType === 'timeout_error') return `query to ${url} timed out (--timeout): ${shortQuery}`;
-  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) return `TLS to ${url} failed (${code}): pass --ca-file, or --insecure-skip-verify to skip verification`;
+  // Node's verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE (a CA that did not sign it), SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID...
+  if (code && /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(VERIFY|GET)/.test(code)) {
+    return caFile === undefined
+      ? `TLS to ${url} failed (${code}): pass --ca-file with the CA that signed the server's certificate, or --insecure-skip-verify to skip verification`
+      : `TLS to ${url} failed (${code}): --ca-file ${caFile} does not verify the server's certificate (is it the CA that signed it?), or pass --insecure-skip-verify to skip verification`;
+  }
   if (e.errorType === 'network_error' || (code && /^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|NETUNREACH|TIMEDOUT|CONNRESET|AI_AGAIN)/.test(code))) {
     return `cannot reach Prometheus at ${url} (${code ?? text}): check --prometheus and that the server is up`;
   }

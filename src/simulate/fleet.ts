@@ -67,6 +67,16 @@ const ServerSchema = z.object({
   maxModelLen: z.number().int().positive().default(4096),
   /** Fraction of prompt tokens found in the prefix cache. */
   prefixHitRatio: z.number().min(0).max(1).default(0.3),
+  /**
+   * vLLM speculative decoding: num_speculative_tokens and the chance each draft token is accepted given
+   * the ones before it were (vLLM's spec_decode_* counters; 0.6-0.8 is typical of an EAGLE or n-gram drafter).
+   */
+  speculative: z.object({ tokens: z.number().int().min(1).max(16), acceptance: z.number().min(0).max(1).default(0.7) }).strict().optional(),
+  /** vLLM --enable-lora: the adapters requests name (vllm:lora_requests_info) and --max-loras. */
+  lora: z.object({ adapters: z.array(z.string().min(1)).min(1), maxLoras: z.number().int().positive().default(4) }).strict().optional(),
+  /** vLLM --enable-mfu-metrics (vllm:estimated_*_per_gpu_total) and --kv-cache-metrics (vllm:kv_block_*_seconds). */
+  mfuMetrics: z.boolean().optional(),
+  kvCacheMetrics: z.boolean().optional(),
   /** Kubernetes pod serving it, for Kepler's pod series and dcgm-exporter's pod mapping. */
   pod: z.object({ namespace: z.string().min(1), name: z.string().min(1) }).strict().optional(),
 }).strict();

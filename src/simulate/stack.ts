@@ -43,8 +43,8 @@ export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertma
 export type Pace = 'demo' | 'test';
 
 const PACES = {
-  demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', missingFor: '15s', hostDownFor: '15s', scrape: '5s', evaluation: '5s', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
-  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', missingFor: '1s', hostDownFor: '1s', scrape: '1s', evaluation: '1s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
+  demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', missingFor: '15s', hostDownFor: '15s', scrape: '5s', evaluation: '5s', report: '5m', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
+  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', missingFor: '1s', hostDownFor: '1s', scrape: '1s', evaluation: '1s', report: '10s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
 } as const;
 
 /** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
@@ -57,6 +57,7 @@ export function stackConfig(running: RunningFleet, opts: { alertmanager: string;
       ...defaultConfig.prometheus,
       scrapeInterval: p.scrape,
       evaluationInterval: p.evaluation,
+      reportInterval: p.report,
       alertmanagers: [opts.alertmanager],
       cluster: 'demo',
       // One group per fleet host with its `host` label, as an operator lists static hosts: everything

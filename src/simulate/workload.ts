@@ -104,6 +104,8 @@ export const BUCKETS = {
   ttft: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0],
   itl: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0],
   request: [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0],
+  /** CACHE_RESIDENCY (vllm/v1/metrics/buckets.py @ 3168f587): the kv_block_*_seconds histograms. */
+  residency: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600],
   iteration: [1, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 216, 224, 232, 240, 248, 256, 512, 1024, 2048, 4096, 8192],
 } as const;
 
@@ -130,6 +132,44 @@ interface Request {
   scheduledAt?: number;
   firstTokenAt?: number;
   generated: number;
+  /** Prompt tokens found in the prefix cache, and 1 when the whole prompt was (its last token is recomputed). */
+  hits?: number;
+  recomputed?: number;
+  /** The LoRA adapter it names, if any (vLLM --enable-lora). */
+  adapter?: string;
+}
+
+/** prometheus-fastapi-instrumentator's status groups of vLLM's API server (http_requests_total). */
+export type HttpStatus = '2xx' | '4xx' | '5xx';
+export const PROMPT_SOURCES = ['local_compute', 'local_cache_hit', 'external_kv_transfer'] as const;
+
+/**
+ * vLLM-only engine detail (src/simulate/vllm.ts prints it): speculative decoding, prompt tokens by
+ * source, MFU estimates, HTTP statuses, LoRA adapters, KV block residency. Its random draws come from
+ * a PRNG of its own, so adding it changed no other number of a seeded run.
+ */
+export class VllmDetail {
+  readonly rng: Rng;
+  specDrafts = 0;
+  specDraftTokens = 0;
+  specAccepted = 0;
+  specAcceptedPerPos: number[];
+  bySource: Record<(typeof PROMPT_SOURCES)[number], number> = { local_compute: 0, local_cache_hit: 0, external_kv_transfer: 0 };
+  cached = 0;
+  recomputed = 0;
+  flops = 0;
+  readBytes = 0;
+  writeBytes = 0;
+  http: Record<HttpStatus, number> = { '2xx': 0, '4xx': 0, '5xx': 0 };
+  /** Every vllm:lora_requests_info label set seen (running, waiting adapters) and the Unix time it was last current. */
+  lora = new Map<string, { running: string; waiting: string; at: number }>();
+  readonly blockLifetime = new Histogram(BUCKETS.residency);
+  readonly blockIdle = new Histogram(BUCKETS.residency);
+  readonly blockReuseGap = new Histogram(BUCKETS.residency);
+  constructor(seed: number, specTokens: number) {
+    this.rng = new Rng(seed ^ 0x5bd1e995);
+    this.specAcceptedPerPos = new Array<number>(specTokens).fill(0);
+  }
 }
 
 /** What a fault does to an engine (faults.ts sets these). */
@@ -154,6 +194,9 @@ export class EngineSim {
   preemptions = 0;
   prefixQueries = 0;
   prefixHits = 0;
+  /** GPU-busy seconds in prefill (prompt compute) and in decode steps (SGLang's gpu_execution_seconds_total). */
+  prefillBusySeconds = 0;
+  decodeBusySeconds = 0;
   readonly h: {
     ttft: Histogram; itl: Histogram; tpot: Histogram; e2e: Histogram; queue: Histogram; inference: Histogram;
     prefill: Histogram; decode: Histogram; promptLen: Histogram; genLen: Histogram; iteration: Histogram;
@@ -168,6 +211,10 @@ export class EngineSim {
   faults: EngineFaults = { down: false, stallSeconds: 0, efficiency: 1 };
   /** Decode batch of the last step, for the GPU power and activity model. */
   batch = 0;
+  readonly vllm: VllmDetail;
+  /** Bytes of weights and of one token's K and V, per GPU of the engine (tensor parallel splits both). */
+  private readonly weightBytesPerGpu: number;
+  private readonly kvBytesPerTokenPerGpu: number;
 
   constructor(
     readonly index: number,
@@ -185,6 +232,9 @@ export class EngineSim {
     // ~0.5 MiB of K and V per token for a 7B (32 layers x 4096 x 2 x fp16), growing slower than size.
     const kvMiBPerToken = 0.5 * (server.parametersB / 7) ** 0.6;
     this.kvCapacity = Math.max(server.maxModelLen, Math.floor((memoryMiB * 0.9 - weightsMiB) / kvMiBPerToken));
+    this.weightBytesPerGpu = (weightsMiB * 2 ** 20) / server.gpus.length;
+    this.kvBytesPerTokenPerGpu = (kvMiBPerToken * 2 ** 20) / server.gpus.length;
+    this.vllm = new VllmDetail(seed, server.speculative?.tokens ?? 0);
     const maxLen = server.maxModelLen;
     this.h = {
       ttft: new Histogram(BUCKETS.ttft), itl: new Histogram(BUCKETS.itl), tpot: new Histogram(BUCKETS.itl),
@@ -225,7 +275,9 @@ export class EngineSim {
       if (target >= s.outputTokens.max) { target = s.outputTokens.max; reason = 'length'; }
       // A few clients hang up mid-answer.
       if (this.rng.next() < 0.004) { target = Math.max(1, Math.floor(target * this.rng.next())); reason = 'abort'; }
-      this.waiting.push({ arrival: t + this.rng.next() * dt, prompt, target, reason, generated: 0 });
+      const r: Request = { arrival: t + this.rng.next() * dt, prompt, target, reason, generated: 0 };
+      this.arrive(r);
+      this.waiting.push(r);
     }
     // Admission (FIFO) while there is a sequence slot and KV space for the prompt.
     const prefillRate = PREFILL_TPS * this.scale * speed;
@@ -239,9 +291,12 @@ export class EngineSim {
       const hits = Math.min(r.prompt - 1, cached);
       this.prefixQueries += r.prompt;
       this.prefixHits += hits;
+      r.hits = hits;
+      r.recomputed = cached >= r.prompt ? 1 : 0;
       // Prefills run one after another (a simplification of chunked prefill).
       const start = Math.max(at, this.prefillBusyUntil);
       const first = start + (r.prompt + r.generated - hits) / prefillRate;
+      this.prefillBusySeconds += first - start;
       this.prefillBusyUntil = first;
       // A stall delays the request, not the engine.
       r.firstTokenAt ??= first + this.faults.stallSeconds;
@@ -259,6 +314,7 @@ export class EngineSim {
       if (r.generated === 0) {
         // The first token comes out of prefill.
         this.promptTokens += r.prompt;
+        this.prefilled(r);
         this.h.ttft.observe(r.firstTokenAt! - r.arrival);
         this.h.queue.observe(r.scheduledAt! - r.arrival);
         this.h.prefill.observe(r.firstTokenAt! - r.scheduledAt!);
@@ -274,17 +330,22 @@ export class EngineSim {
         this.generationTokens += made;
         this.kvUsed += made;
         this.h.itl.observe(1 / perRequest, made);
+        this.decoded(made);
       }
       if (r.generated >= r.target) done.push(r);
     }
     // Engine steps: one per inter-token interval; each processes the whole decode batch.
     if (decoding.length > 0) {
+      this.decodeBusySeconds += dt;
       this.stepCarry += dt * perRequest;
       const steps = Math.floor(this.stepCarry);
       this.stepCarry -= steps;
       this.h.iteration.observe(decoding.length, steps);
+      // Each step reads the weights and the batch's KV once (MFU estimates, per GPU).
+      if (this.server.mfuMetrics) this.vllm.readBytes += steps * (this.weightBytesPerGpu + this.kvUsed * this.kvBytesPerTokenPerGpu);
     }
     for (const r of done) this.finish(r, end);
+    this.noteLora(end);
     // Out of KV space: preempt the newest request (recomputed later, as vLLM's default does).
     while (this.kvUsed > this.kvCapacity && this.running.length > 1) {
       const victim = this.running.pop()!;
@@ -295,7 +356,72 @@ export class EngineSim {
     }
   }
 
+  /** A request reaches the API server: it names a LoRA adapter or not; a few are refused (4xx) before the engine sees them. */
+  private arrive(r: Request): void {
+    const v = this.vllm;
+    const lora = this.server.lora;
+    if (lora && v.rng.next() < 0.6) r.adapter = lora.adapters[Math.floor(v.rng.next() * lora.adapters.length)];
+    if (v.rng.next() < 0.003) v.http['4xx']++;
+  }
+
+  /** Prompt tokens by source and FLOPs of a finished prefill (2 x parameters per token, split over the GPUs). */
+  private prefilled(r: Request): void {
+    const v = this.vllm;
+    const hits = r.hits ?? 0;
+    const recomputed = r.recomputed ?? 0;
+    v.bySource.local_compute += r.prompt - hits;
+    v.bySource.local_cache_hit += hits + recomputed;
+    v.cached += hits;
+    v.recomputed += recomputed;
+    if (this.server.mfuMetrics) {
+      v.flops += (2 * this.server.parametersB * 1e9 * (r.prompt - hits)) / this.server.gpus.length;
+      v.writeBytes += (r.prompt - hits) * this.kvBytesPerTokenPerGpu;
+    }
+  }
+
+  /**
+   * Generated tokens: FLOPs and KV writes, and with speculative decoding the drafts that made them. Each
+   * draft of k tokens is accepted up to its first rejected token, so position i (0-based) is accepted
+   * with chance a^(i+1) and a draft yields 1 + sum a^i tokens (the bonus token included), as vLLM counts
+   * mean acceptance length. Expected values, not draws: the counters grow smoothly.
+   */
+  private decoded(made: number): void {
+    const v = this.vllm;
+    const s = this.server;
+    if (s.mfuMetrics) {
+      v.flops += (2 * s.parametersB * 1e9 * made) / s.gpus.length;
+      v.writeBytes += made * this.kvBytesPerTokenPerGpu;
+    }
+    const spec = s.speculative;
+    if (!spec) return;
+    const perPos = Array.from({ length: spec.tokens }, (_x, i) => spec.acceptance ** (i + 1));
+    const accepted = perPos.reduce((a, b) => a + b, 0);
+    const drafts = made / (1 + accepted);
+    v.specDrafts += drafts;
+    v.specDraftTokens += drafts * spec.tokens;
+    v.specAccepted += drafts * accepted;
+    perPos.forEach((p, i) => { v.specAcceptedPerPos[i]! += drafts * p; });
+  }
+
+  /** The adapters of running and waiting requests, as vLLM sets vllm:lora_requests_info each step. */
+  private noteLora(at: number): void {
+    if (!this.server.lora || this.faults.down) return;
+    const names = (rs: Request[]) => [...new Set(rs.map((r) => r.adapter).filter((a): a is string => a !== undefined))].sort().join(',');
+    const running = names(this.running);
+    const waiting = names(this.waiting);
+    this.vllm.lora.set(`${running}|${waiting}`, { running, waiting, at: this.epochS + at });
+  }
+
   private finish(r: Request, at: number): void {
+    const v = this.vllm;
+    v.http[r.reason === 'error' ? '5xx' : '2xx']++;
+    if (this.server.kvCacheMetrics) {
+      // One sampled block per request: it lives from scheduling to some idle time after the request ends.
+      const idle = -Math.log(1 - v.rng.next()) * 20;
+      v.blockLifetime.observe(at - r.scheduledAt! + idle);
+      v.blockIdle.observe(idle);
+      if ((r.hits ?? 0) > 0) v.blockReuseGap.observe(-Math.log(1 - v.rng.next()) * 10);
+    }
     this.running.splice(this.running.indexOf(r), 1);
     this.kvUsed -= r.prompt + Math.floor(r.generated);
     const out = Math.floor(r.generated);

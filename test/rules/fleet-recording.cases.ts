@@ -51,6 +51,11 @@ export const fleetRecordingCases: TestGroup[] = [
         ['{GPU_I_ID="1", GPU_I_PROFILE="3g.20gb", UUID="GPU-0", cluster="c1", gpu="0", host="h1"}', 0.5],
         ['{GPU_I_ID="2", GPU_I_PROFILE="2g.10gb", UUID="GPU-0", cluster="c1", gpu="0", host="h1"}', 0.25],
       ])),
+      // Framebuffer used = free on each instance (0.5 and 0.5, 0.25 and 0.25): half full, per instance.
+      at10m('gpu_instance:framebuffer_used:ratio', [
+        ['{GPU_I_ID="1", GPU_I_PROFILE="3g.20gb", UUID="GPU-0", cluster="c1", gpu="0", host="h1"}', 0.5],
+        ['{GPU_I_ID="2", GPU_I_PROFILE="2g.10gb", UUID="GPU-0", cluster="c1", gpu="0", host="h1"}', 0.5],
+      ]),
     ],
   },
   {
@@ -72,6 +77,8 @@ export const fleetRecordingCases: TestGroup[] = [
       // Two models on slice 1: +6000 and +3000 tokens/min = 150 tokens/s on the slice.
       { series: series('tokenwatt_model_generation_tokens_total', engine(SLICE1, 'llama-7b')), values: '0+6000x20' },
       { series: series('tokenwatt_model_generation_tokens_total', engine(SLICE1, 'mistral')), values: '0+3000x20' },
+      // The board: +18000 J/min = 300 W (rules/gpu-power.ts).
+      { series: series('tokenwatt_gpu_energy_joules_total', GPU), values: '0+18000x20' },
       // llama-7b: +30 g/min = 0.5 g/s.
       { series: series('tokenwatt_model_co2e_grams_total', engine(SLICE1, 'llama-7b')), values: '0+30x20' },
     ],
@@ -91,6 +98,10 @@ export const fleetRecordingCases: TestGroup[] = [
       at10m('slice:tokenwatt_idle_cost:rate5m', [[`{${TW_SLICE1.replace('cluster="c1", ', 'cluster="c1", currency="USD", ')}}`, 0.002]]),
       at10m('slice:tokenwatt_generation_tokens:rate5m', [[`{${TW_SLICE1}}`, 150]]),
       at10m('model_name:tokenwatt_co2e_grams:rate5m', [[MODEL('llama-7b'), 0.5]]),
+      // Slice 1: 150 tokens/s over its 50 W = 3 tokens/J; slice 2 generated nothing (no tokens series: no ratio).
+      at10m('slice:tokenwatt_tokens_per_joule:ratio_rate5m', [[`{${TW_SLICE1}}`, 3]]),
+      // GPU 1: 150 tokens/s over the board's 300 W = 0.5 tokens/J.
+      at10m('gpu:tokenwatt_tokens_per_joule:ratio_rate5m', [['{cluster="c1", gpu="1", host="h1"}', 0.5]]),
     ],
   },
   {

@@ -43,9 +43,9 @@ const KWH_PRICE = 0.12;
 const PUE = 1.3;
 const GRID = 475;
 
-interface Engine { model: string; tpj: number; latencyMedian: number; gpus: number[]; instance?: number; profile?: string; weight: number; load: number; swapTo?: string }
+export interface Engine { model: string; tpj: number; latencyMedian: number; gpus: number[]; instance?: number; profile?: string; weight: number; load: number; swapTo?: string }
 
-function hostEngines(): Engine[] {
+export function hostEngines(): Engine[] {
   const mig = [
     [['Qwen/Qwen2.5-7B-Instruct', 1.6], ['meta-llama/Llama-3.2-3B-Instruct', 3.1], ['meta-llama/Llama-3.2-1B-Instruct', 5.2]],
     [['mistralai/Mistral-7B-Instruct-v0.3', 1.5], ['microsoft/Phi-3-mini-4k-instruct', 2.8], ['Qwen/Qwen2.5-1.5B-Instruct', 4.4]],

@@ -166,7 +166,9 @@ export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): strin
   }
 
   const ids = new Set<number>();
-  for (const p of d.panels as PanelJson[]) {
+  // A collapsed row holds its panels: they are checked like every other panel.
+  const panels = (d.panels as PanelJson[]).flatMap((p) => [p, ...(Array.isArray(p.panels) ? (p.panels as PanelJson[]) : [])]);
+  for (const p of panels) {
     const at = `${where} panel '${str(p.title)}' (id ${String(p.id)})`;
     if (typeof p.id !== 'number' || ids.has(p.id)) add(at, 'panel id missing or repeated');
     else ids.add(p.id);
@@ -190,6 +192,17 @@ export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): strin
       for (const problem of own) add(tat, problem);
       checkRefs(tat, expr);
     }
+  }
+  // Annotation queries (annotations.ts) are checked like panel targets, and may read raw series only
+  // where they are few (alerts firing, one config hash per exporter): the rate-window rule is for panels.
+  const annotations = isObj(d.annotations) && Array.isArray(d.annotations.list) ? d.annotations.list.filter(isObj) : [];
+  for (const a of annotations) {
+    if (a.builtIn === 1) continue;
+    const at = `${where} annotation '${str(a.name)}'`;
+    if (!usesDatasourceVariable(a.datasource)) add(at, 'annotation datasource must be the $datasource variable');
+    const expr = str(a.expr);
+    for (const problem of exprProblems(expr, clusterLabel)) add(at, problem);
+    checkRefs(at, expr);
   }
   return problems;
 }

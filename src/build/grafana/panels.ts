@@ -6,6 +6,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as HeatmapPanel, YAxisConfigBuilder } from '@grafana/grafana-foundation-sdk/heatmap';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -21,6 +22,8 @@ export interface Target {
   table?: boolean;
   /** Instant query (a stat of a total over the panel range: one evaluation, not one per step). */
   instant?: boolean;
+  /** Range query in heatmap format (one series per `le` bucket, de-accumulated by Grafana). */
+  heatmap?: boolean;
   /**
    * Why this target deliberately reads raw high-cardinality series (src/catalog/cardinality.ts)
    * instead of a recorded one. Written into the query as a `# drill-down: <why>` PromQL comment,
@@ -52,6 +55,7 @@ function targets(ts: Target[]): cog.Builder<cog.Dataquery>[] {
     const expr = t.drillDown ? `${DRILL_DOWN_MARK} ${t.drillDown}\n${t.expr}` : t.expr;
     const q = new DataqueryBuilder().datasource(DATASOURCE).refId(REF_IDS[i]!).expr(expr).legendFormat(t.legend ?? '__auto');
     if (t.table) q.instant().format('table' as never);
+    else if (t.heatmap) q.range().format('heatmap' as never);
     else if (t.instant) q.instant();
     else q.range();
     return q;
@@ -106,4 +110,28 @@ export function table(spec: PanelSpec & { columns?: Record<string, Column> }): c
 
 export function row(title: string): RowBuilder {
   return new RowBuilder(title).collapsed(false);
+}
+
+/**
+ * A collapsed row holding its panels: Grafana runs their queries only when someone opens the row,
+ * so detail sections cost a dashboard's first load nothing.
+ */
+export function collapsedRow(title: string, panels: cog.Builder<dashboard.Panel>[]): RowBuilder {
+  const r = new RowBuilder(title).collapsed(true);
+  for (const p of panels) r.withPanel(p);
+  return r;
+}
+
+/**
+ * A heatmap of a histogram's recorded bucket rates (targets with `heatmap: true`, one series per `le`):
+ * the distribution over time that a few quantile lines hide. `yUnit` is the histogram's unit.
+ */
+export function heatmap(spec: PanelSpec & { yUnit: string }): cog.Builder<dashboard.Panel> {
+  const p = new HeatmapPanel()
+    .title(spec.title).description(spec.description).unit(spec.unit).datasource(DATASOURCE)
+    .targets(targets(spec.targets.map((t) => ({ ...t, heatmap: true })))).span(spec.w ?? 8).height(spec.h ?? 8)
+    .calculate(false)
+    .yAxis(new YAxisConfigBuilder().unit(spec.yUnit));
+  if (spec.timeFrom) p.timeFrom(spec.timeFrom);
+  return p;
 }
