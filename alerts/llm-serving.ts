@@ -6,7 +6,7 @@ import type { SloKind } from '../src/catalog/recording.ts';
 import type { BurnWindow } from '../src/config/alerting.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
 import { anyName, rateOf, sel } from '../src/promql/helpers.ts';
-import { and, servingBy } from '../src/rules/levels.ts';
+import { and, servingBy, sglangAbortsAreErrors } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
 import type { AlertGroupDef } from '../src/rules/types.ts';
 import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
@@ -35,6 +35,10 @@ const group: AlertGroupDef = (c) => {
   // the alerts read those (the previous evaluation of that group, at most one interval old) instead
   // of every engine's raw series again; another alerting.serving.rateWindow reads the raw counters.
   const recorded = s.rateWindow === '5m';
+  const vllmErrorRatio = recorded
+    ? `sum by (${by}) (model_name_host:vllm_request_success:rate5m{${failed}}) / sum by (${by}) (model_name_host:vllm_request_success:rate5m)`
+    : `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)})`;
+  const sglangErrorRatio = `sum by (${by}) (${rateOf('sglang:num_aborted_requests_total', c.selectors.sglang, s.rateWindow)}) / sum by (${by}) (${rateOf('sglang:num_requests_total', c.selectors.sglang, s.rateWindow)})`;
   return {
     name: 'llm-serving',
     rules: [
@@ -53,9 +57,9 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'VLLMHighErrorRatio', severity: 'warning', component: 'serving', for: s.errorFor,
-        expr: recorded
-          ? `sum by (${by}) (model_name_host:vllm_request_success:rate5m{${failed}}) / sum by (${by}) (model_name_host:vllm_request_success:rate5m) > ${s.errorRatio}`
-          : `sum by (${by}) (${rateOf('vllm:request_success_total', and(v, failed), s.rateWindow)}) / sum by (${by}) (${rateOf('vllm:request_success_total', v, s.rateWindow)}) > ${s.errorRatio}`,
+        // vLLM by finished_reason; SGLang's aborted over finished requests when aborts count as
+        // errors (SGLang has one counter for errors and client aborts: sglangAbortsAreErrors).
+        expr: `${sglangAbortsAreErrors(c) ? `(${vllmErrorRatio} or ${sglangErrorRatio})` : vllmErrorRatio} > ${s.errorRatio}`,
         summary: 'A model is failing too many of its requests.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} on {{ $labels.host }} ended in an error.',
       }),

@@ -9,6 +9,8 @@
 //                              the current build); refilled when the scrape config changes
 //   TOKENWATT_FLEET_DASHBOARDS=gpus,energy-efficiency   time only these dashboards (uids; vllm-example
 //                              for the reference, rules for the rule groups); for iterating, not for results
+//   TOKENWATT_FLEET_COMPARE_RULES=DIR  also time the rule files of another build's dist (e.g. an older
+//                              commit's `node bin/tokenwatt.js build --out DIR`) on the same data: rules.compared
 // Per dashboard: its panel queries as Grafana first sends them (variables on All; range queries over
 // the last 15 minutes of data at a 1 s step, instant ones at its end), run one after another, summed.
 // vLLM's example dashboard runs on the same data as the reference. Per rule group: each rule's
@@ -31,7 +33,7 @@ import { parse as parseYaml } from 'yaml';
 import { benchFleet } from './fleet/spec.ts';
 import { cpuSeconds, fill, ruleGroups, startPrometheus, waitCompacted } from './fleet/fill.ts';
 import { dashboardQueries, grafanaBuiltins, referenceQueries, timeQuery } from './fleet/queries.ts';
-import { durationSeconds, httpBaseline, timeRuleGroups } from './fleet/rule-timing.ts';
+import { durationSeconds, httpBaseline, schedCpuSeconds, timeRuleGroups } from './fleet/rule-timing.ts';
 import type { DashboardQueries, Timed } from './fleet/queries.ts';
 
 const MINUTES = Number(process.env.TOKENWATT_FLEET_MINUTES ?? 20);
@@ -47,17 +49,20 @@ const log = (m: string) => console.log(m);
 type Cpu = () => Promise<number>;
 
 async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: number) {
-  const rows: (Timed & { panel: string; refId: string; instant: boolean })[] = [];
+  const rows: (Timed & { panel: string; refId: string; instant: boolean; collapsed: boolean })[] = [];
   for (const q of d.queries) {
     const at = q.instant ? { time: endS } : { start: endS - RANGE_S, end: endS, step: STEP_S };
-    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, ...(await timeQuery(url, q.expr, at, cpu)) });
+    rows.push({ panel: q.panel, refId: q.refId, instant: q.instant, collapsed: q.collapsed === true, ...(await timeQuery(url, q.expr, at, cpu)) });
   }
+  // `seconds` (the goal's figure) counts every panel, collapsed rows opened too; `firstLoadSeconds`
+  // only what Grafana sends when the dashboard opens (collapsed rows' panels wait until opened).
   const total = rows.reduce((a, r) => a + r.seconds, 0);
+  const firstLoad = rows.filter((r) => !r.collapsed).reduce((a, r) => a + r.seconds, 0);
   const cpuTotal = rows.reduce((a, r) => a + r.cpuSeconds, 0);
   const slowest = [...rows].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((r) => ({ panel: r.panel, refId: r.refId, seconds: r3(r.seconds) }));
   const errors = rows.filter((r) => r.error).map((r) => `${r.panel} ${r.refId}: ${r.error}`);
   const empty = rows.filter((r) => !r.error && r.series === 0).map((r) => `${r.panel} ${r.refId}`);
-  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
+  return { uid: d.uid, title: d.title, queries: rows.length, seconds: r3(total), firstLoadSeconds: r3(firstLoad), prometheusCpuSeconds: r3(cpuTotal), empty, errors, slowest };
 }
 
 /**
@@ -65,38 +70,56 @@ async function timeDashboard(url: string, cpu: Cpu, d: DashboardQueries, endS: n
  * figure): engine seconds per 15 s evaluation cycle; `httpSeconds`: the old measure, each expression's
  * HTTP round trip summed, for comparison with earlier runs.
  */
-async function timeAllRules(url: string, cpu: Cpu, dist: string, end: number, young: number) {
+async function timeAllRules(url: string, pid: number, dist: string, end: number, young: number) {
+  const cpu = () => schedCpuSeconds(pid);
   const yml = parseYaml(await readFile(join(dist, 'prometheus', 'prometheus.yml'), 'utf8')) as { global: { evaluation_interval: string } };
   const evaluationS = durationSeconds(yml.global.evaluation_interval);
   // TOKENWATT_FLEET_DASHBOARDS without `rules`: no group timed (every figure 0).
   const groups = timed('rules') ? await ruleGroups(dist) : [];
-  const httpBaselineSecondsPerQuery = await httpBaseline(url, cpu, end);
-  const old = await timeRuleGroups(url, cpu, groups, end, evaluationS);
-  const youngs = await timeRuleGroups(url, cpu, groups, young, evaluationS);
+  const baseline = await httpBaseline(url, cpu, end);
+  const old = await timeRuleGroups(url, cpu, groups, end, evaluationS, baseline.cpuSeconds);
+  const youngs = await timeRuleGroups(url, cpu, groups, young, evaluationS, baseline.cpuSeconds);
   const sum = (f: (g: (typeof old)[string]) => number) => r3(Object.values(old).reduce((a, g) => a + f(g), 0));
+  // Another build's rule files (TOKENWATT_FLEET_COMPARE_RULES=<its dist>), timed right after on the
+  // same Prometheus and data: a before/after under the same load, which on a shared machine is the
+  // only comparison that holds.
+  let compared: object | undefined;
+  if (COMPARE_RULES && groups.length > 0) {
+    const other = await timeRuleGroups(url, cpu, await ruleGroups(COMPARE_RULES), end, evaluationS, baseline.cpuSeconds);
+    const total = (f: (g: (typeof other)[string]) => number) => r3(Object.values(other).reduce((a, g) => a + f(g), 0));
+    compared = {
+      dist: COMPARE_RULES, perCycleSeconds: total((g) => g.perCycleSeconds), perCycleCpuSeconds: total((g) => g.perCycleCpuSeconds),
+      engineSeconds: total((g) => g.engineSeconds), httpSeconds: total((g) => g.httpSeconds),
+      groups: Object.fromEntries(Object.entries(other).map(([name, o]) => [name, { perCycleSeconds: o.perCycleSeconds, perCycleCpuSeconds: o.perCycleCpuSeconds, engineSeconds: o.engineSeconds, httpSeconds: o.httpSeconds }])),
+    };
+  }
   return {
     perCycleSeconds: sum((g) => g.perCycleSeconds),
+    perCycleCpuSeconds: sum((g) => g.perCycleCpuSeconds),
     engineSeconds: sum((g) => g.engineSeconds),
     httpSeconds: sum((g) => g.httpSeconds),
     prometheusCpuSeconds: sum((g) => g.cpuSeconds),
     evaluationIntervalSeconds: evaluationS,
-    httpBaselineSecondsPerQuery,
+    httpBaselineSecondsPerQuery: baseline.seconds,
+    cpuBaselineSecondsPerQuery: baseline.cpuSeconds,
     expressions: groups.reduce((a, g) => a + g.rules.length, 0),
     groups: Object.fromEntries(Object.entries(old).map(([name, o]) => {
       const y = youngs[name]!;
       return [name, {
         rules: o.rules, intervalSeconds: o.intervalSeconds,
-        [`perCycleSeconds_at_${MINUTES}min`]: o.perCycleSeconds, [`engineSeconds_at_${MINUTES}min`]: o.engineSeconds, [`engineSeconds_at_${YOUNG_MINUTES}min`]: y.engineSeconds,
+        [`perCycleSeconds_at_${MINUTES}min`]: o.perCycleSeconds, [`perCycleCpuSeconds_at_${MINUTES}min`]: o.perCycleCpuSeconds, [`engineSeconds_at_${MINUTES}min`]: o.engineSeconds, [`engineSeconds_at_${YOUNG_MINUTES}min`]: y.engineSeconds,
         [`httpSeconds_at_${MINUTES}min`]: o.httpSeconds, [`httpSeconds_at_${YOUNG_MINUTES}min`]: y.httpSeconds,
         [`prometheusCpuSeconds_at_${MINUTES}min`]: o.cpuSeconds, [`prometheusCpuSeconds_at_${YOUNG_MINUTES}min`]: y.cpuSeconds,
         slowest: o.slowest,
         ...(o.errors.length > 0 && { errors: o.errors }),
       }];
     })),
+    ...(compared && { compared }),
   };
 }
 
 const KEEP = process.env.TOKENWATT_FLEET_DATA;
+const COMPARE_RULES = process.env.TOKENWATT_FLEET_COMPARE_RULES;
 const ONLY = process.env.TOKENWATT_FLEET_DASHBOARDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const timed = (uid: string) => ONLY === undefined || ONLY.includes(uid);
 
@@ -115,8 +138,8 @@ async function benchSize(hosts: number) {
     const dashboards = [];
     for (const d of await dashboardQueries(filled.dist, builtins)) if (timed(d.uid)) dashboards.push(await timeDashboard(prom.url, cpu, d, filled.endS));
     const refQueries = await referenceQueries(REFERENCE, builtins);
-    const reference = timed(refQueries.uid) ? await timeDashboard(prom.url, cpu, refQueries, filled.endS) : { ...refQueries, queries: 0, seconds: 0, prometheusCpuSeconds: 0, empty: [], errors: ['not timed (TOKENWATT_FLEET_DASHBOARDS)'], slowest: [] };
-    const rules = await timeAllRules(prom.url, cpu, filled.dist, filled.endS, filled.startS + YOUNG_MINUTES * 60);
+    const reference = timed(refQueries.uid) ? await timeDashboard(prom.url, cpu, refQueries, filled.endS) : { ...refQueries, queries: 0, seconds: 0, firstLoadSeconds: 0, prometheusCpuSeconds: 0, empty: [], errors: ['not timed (TOKENWATT_FLEET_DASHBOARDS)'], slowest: [] };
+    const rules = await timeAllRules(prom.url, prom.pid, filled.dist, filled.endS, filled.startS + YOUNG_MINUTES * 60);
     return {
       hosts, gpus: hosts * 8, engines: fleet.servers.length, series: filled.series, samples: filled.samples,
       dataMinutes: MINUTES, reusedRawData: filled.reusedRaw, openMetricsMB: Math.round(filled.openMetricsBytes / 1e6), ruleLayers: filled.ruleLayers,
@@ -144,7 +167,7 @@ export default async function bench() {
     const { _t0, ...rest } = r;
     rest.wallSeconds = Math.round((performance.now() - _t0) / 1000);
     results.push(rest);
-    log(`fleet: ${n} hosts done in ${rest.wallSeconds} s: ${rest.dashboards.map((d) => `${d.uid} ${d.seconds}s`).join(', ')}; vLLM ${rest.reference.seconds}s; rules ${rest.rules.perCycleSeconds}s per cycle (HTTP, old measure: ${rest.rules.httpSeconds}s)`);
+    log(`fleet: ${n} hosts done in ${rest.wallSeconds} s: ${rest.dashboards.map((d) => `${d.uid} ${d.seconds}s (first load ${d.firstLoadSeconds}s)`).join(', ')}; vLLM ${rest.reference.seconds}s; rules ${rest.rules.perCycleSeconds}s per cycle (HTTP, old measure: ${rest.rules.httpSeconds}s)`);
   }
   const at = (n: number) => results.find((r) => r.hosts === n);
   const big = at(32);
@@ -163,7 +186,7 @@ export default async function bench() {
   } : 'needs the 8- and 32-host sizes';
   return {
     commit,
-    method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data (median of 3 runs after one untimed), timed by the seconds Prometheus's engine spent on it (prometheus_engine_query_duration_seconds_sum, prepare_time + inner_eval + result_sort: what the rule manager pays for the expression, without the HTTP round trip and JSON encoding), summed per group and per 15 s cycle (a group evaluated every N s counts 15/N of an evaluation: the generated evaluation interval is ${results[0]?.rules.evaluationIntervalSeconds ?? '?'} s) as perCycleSeconds; engineSeconds is every group once, as if each ran every 15 s; httpSeconds is the old measure (HTTP round trips summed), httpBaselineSecondsPerQuery the round trip of vector(1). SLO growth with age is compared on engine seconds. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,
+    method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data (median of 3 runs after one untimed), timed by the seconds Prometheus's engine spent on it (prometheus_engine_query_duration_seconds_sum, prepare_time + inner_eval + result_sort: what the rule manager pays for the expression, without the HTTP round trip and JSON encoding), summed per group and per 15 s cycle (a group evaluated every N s counts 15/N of an evaluation: the generated evaluation interval is ${results[0]?.rules.evaluationIntervalSeconds ?? '?'} s) as perCycleSeconds; engineSeconds is every group once, as if each ran every 15 s; perCycleCpuSeconds the same from the CPU Prometheus spent (all threads, /proc schedstat, less the CPU of a vector(1) query each), steadier on a shared machine; httpSeconds is the old measure (HTTP round trips summed), httpBaselineSecondsPerQuery the round trip of vector(1). SLO growth with age is compared on engine seconds. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,
     goals: GOALS,
     goalsMet,
     growth8to32: growth ?? null,

@@ -6,7 +6,7 @@
 // 20-rule limit however many kinds are added.
 import { ENGINE_SIGNALS, TOKENS_WINDOW, TTFT_WINDOW } from '../src/autoscaling/signals.ts';
 import { anyName, histogramQuantile, rateOf, sel } from '../src/promql/helpers.ts';
-import { modelBy } from '../src/rules/levels.ts';
+import { and, modelBy } from '../src/rules/levels.ts';
 import type { RecordingGroupDef } from '../src/rules/types.ts';
 
 const base: RecordingGroupDef = (c) => {
@@ -31,10 +31,21 @@ const base: RecordingGroupDef = (c) => {
   };
 };
 
+/** `label=~"a|b"` matching exactly these values (regex characters in them quoted). */
+function oneOf(label: string, values: string[]): string {
+  const alternatives = [...new Set(values)].sort().map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return `${label}=~${JSON.stringify(alternatives.join('|'))}`;
+}
+
 const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind, s]) => (c) => {
   const by = modelBy(c).join(', ');
-  const m = c.selectors[s.selector as keyof typeof c.selectors];
-  if (m === undefined) throw new Error(`autoscaling signals of ${kind}: no selector '${s.selector}' in the config`);
+  const selector = c.selectors[s.selector as keyof typeof c.selectors];
+  if (selector === undefined) throw new Error(`autoscaling signals of ${kind}: no selector '${s.selector}' in the config`);
+  // Only the models of the Deployments autoscaled on this engine kind (autoscaling.deployments): the
+  // triggers read nothing else, and the TTFT p95 below reads every engine's raw buckets. A kind with
+  // no Deployment listed keeps every model (the signals stay there to look at).
+  const deployments = c.autoscaling.deployments.filter((d) => d.engine === kind);
+  const m = deployments.length === 0 ? selector : and(selector, oneOf('namespace', deployments.map((d) => d.namespace)), oneOf('model_name', deployments.map((d) => d.model)));
   const kv = typeof s.source.kvUsage === 'string'
     ? anyName(s.source.kvUsage, m)
     : `${sel(s.source.kvUsage.used, m)} / ${sel(s.source.kvUsage.total, m)}`;

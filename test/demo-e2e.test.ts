@@ -228,6 +228,12 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     const [[, trTpj]] = tpj.filter(([l]) => l.model_name === 'mistral_7b') as [[Record<string, string>, number]];
     const [[, trUpstream]] = (await query('sum(rate(vllm:generation_tokens_total{job="triton", model_name="mistral_7b"}[5m])) / (sum(rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{Hostname="h100-node-1", gpu="4"}[5m])) / 1000)')) as [[Record<string, string>, number]];
     expect(Math.abs(trTpj - trUpstream) / trUpstream, `Triton tokens/J: tokenwatt ${trTpj}, upstream ${trUpstream}, bound ${lagBound}`).toBeLessThan(lagBound);
+    // Triton also reports GPU 4's energy (nv_energy_consumption, by UUID only): the exporter matches the UUID to
+    // dcgm-exporter's GPU 4 and keeps dcgm-exporter as its source (above: energy_source dcgm, and its power
+    // within the lag bound of dcgm's), so the board is counted once; no Triton GPU is left unmatched.
+    const tritonJoules = await query('nv_energy_consumption{job="triton"}');
+    expect(tritonJoules.map(([l]) => l.gpu_uuid)).toEqual([boards().find((g) => g.host.name === 'h100-node-1' && g.index === 4)!.uuid]);
+    expect(await query('tokenwatt_gpu_unmatched')).toEqual([]);
   });
 
   it('injected faults page through the routing within the bound; inhibitions hold; resolutions are sent', async () => {

@@ -1,10 +1,11 @@
 // Config reload: targets added and removed in a running exporter (SIGHUP, the file changing) with no
 // counter going backwards and no joule lost; a bad file is refused and the running config stays.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configHash } from '../src/exporter/config-state.ts';
 import { parseExporterConfig } from '../src/exporter/config.ts';
 import { Exporter } from '../src/exporter/exporter.ts';
 import { LiveTargets, watchConfig } from '../src/exporter/reload.ts';
@@ -171,25 +172,42 @@ describe('tokenwatt exporter reloads its config file', () => {
       throw new Error(`timed out; stderr:\n${stderr}`);
     };
     const energy = async () => find(seriesOf(await get('/metrics')), 'tokenwatt_gpu_energy_joules_total').reduce((a, x) => a + x.value, 0);
+    /** tokenwatt_config_* as served: what dashboards mark config changes by. */
+    const configState = async () => {
+      const s = seriesOf(await get('/metrics'));
+      const v = (name: string) => find(s, name)[0]?.value;
+      return { hash: v('tokenwatt_config_hash'), ok: v('tokenwatt_config_last_reload_successful'), at: v('tokenwatt_config_last_reload_success_timestamp_seconds') };
+    };
+    const fileHash = () => configHash(readFileSync(file, 'utf8'));
     try {
       await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 && (await energy()) > 0);
       expect(await targets()).toEqual(['a']);
       const e0 = await energy();
+      const c0 = await configState();
+      expect(c0).toMatchObject({ hash: fileHash(), ok: 1 });
+      expect(c0.at).toBeGreaterThan(Date.now() / 1000 - 60);
 
       write([`{ kind: vllm, name: a, url: "${up.url('/c/a')}" }`, `{ kind: vllm, name: b, url: "${up.url('/c/b')}" }`]);
       await until(async () => (await targets()).join() === 'a,b');
       const e1 = await energy();
       expect(e1).toBeGreaterThanOrEqual(e0);
+      const applied = fileHash();
+      await until(async () => (await configState()).hash === applied);
+      expect(applied).not.toBe(c0.hash);
 
       writeFileSync(file, [...base, 'targets:', '  - { kind: vllm, url: not-a-url }', ''].join('\n'));
       await until(async () => stderr.includes('config reload refused'));
       expect(await targets()).toEqual(['a', 'b']);
+      // Refused: the running config's hash stays, and the failure is a series, not only a log line.
+      await until(async () => (await configState()).ok === 0);
+      expect((await configState()).hash).toBe(applied);
 
       // SIGHUP reloads even when the watcher has nothing new to say.
       write([`{ kind: vllm, name: b, url: "${up.url('/c/b')}" }`]);
       proc.kill('SIGHUP');
       await until(async () => (await targets()).join() === 'b');
       await until(async () => stderr.includes('"why":"SIGHUP"'));
+      await until(async () => (await configState()).ok === 1 && (await configState()).hash === fileHash());
       const e2 = await energy();
       expect(e2).toBeGreaterThanOrEqual(e1);
       // The trace's counter moves in steps (the driver updates it every few hundred ms): it keeps counting.

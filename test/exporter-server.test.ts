@@ -104,7 +104,10 @@ placement:
     // only for the targets whose read has ended (issue 12: published per target, not at the cycle's
     // end): the refused no-kepler may be down already, the slow triton is neither up nor down.
     const before = seriesOf((await get(`${base}/metrics`, auth)).body.toString());
-    expect(before.filter((x) => !x.name.startsWith('tokenwatt_collector_')).map((x) => x.name)).toEqual(['tokenwatt_build_info']);
+    // Build info and the config file's hash and reload state (what dashboards mark config changes by).
+    expect(before.filter((x) => !x.name.startsWith('tokenwatt_collector_')).map((x) => x.name).sort()).toEqual([
+      'tokenwatt_build_info', 'tokenwatt_config_hash', 'tokenwatt_config_last_reload_success_timestamp_seconds', 'tokenwatt_config_last_reload_successful',
+    ]);
     expect(before.filter((x) => x.labels.target === 'triton')).toEqual([]);
     expect((await get(`${base}/healthz`)).status).toBe(200);
     let ready = early;

@@ -22,6 +22,8 @@ import { llamacppRecordingCases } from './rules/llamacpp-recording.cases.ts';
 import { tritonRecordingCases } from './rules/triton-recording.cases.ts';
 import { vllmDetailCases } from './rules/vllm-detail.cases.ts';
 import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
+import { sglangCases } from './rules/sglang.cases.ts';
+import { annotationCases } from './rules/annotations.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -36,6 +38,8 @@ const cases: Record<string, TestGroup[]> = {
   'Triton recording rules': tritonRecordingCases,
   'vLLM detail recording rules': vllmDetailCases,
   'NVML-only hosts': nvmlOnlyCases,
+  'SGLang parity and SLOs': sglangCases,
+  'dashboard annotation queries': annotationCases,
 };
 const all = Object.values(cases).flat();
 

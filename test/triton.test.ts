@@ -2,7 +2,7 @@
 // vLLM backend's series with Triton's model/version labels, real README output), core-only models
 // listed without tokens (never a 0 counted as real), `model` copied into model_name at ingest, and a
 // vLLM-backend model's tokens/J through the exporter.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseExposition } from '../src/exposition/parse.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
 import { prometheusYml } from '../src/build/prometheus/index.ts';
@@ -12,6 +12,10 @@ import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector } from '../src/collectors/collector.ts';
 import type { BoardReading } from '../src/energy/tick.ts';
+import { inspectShapes, servingOf } from '../src/kinds/index.ts';
+import { main } from '../src/cli.ts';
+import { parseFleet } from '../src/simulate/fleet.ts';
+import { FleetSim } from '../src/simulate/workload.ts';
 
 const README = thirdpartyText('vllm/sample5_triton_vllm_backend_readme.prom');
 /** Triton core's counters for a model with no token-counting backend (names from core src/metrics.cc). */
@@ -38,6 +42,20 @@ describe('Triton recognition', () => {
       ['ExaTrk', ['promptTokens', 'generationTokens']], ['add_sub', ['promptTokens', 'generationTokens']], ['particlenet_PT', ['promptTokens', 'generationTokens']],
     ]);
     expect(view.gpus).toEqual([{ uuid: 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e', energyJoules: 0, powerWatts: 32.768, powerLimitWatts: 250, utilization: 0 }]);
+  });
+
+  it('inspect --kind triton prints the engines and the GPUs of the real scrape, as its usage text says', async () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
+    try {
+      expect(await main(['inspect', '--kind', 'triton', new URL('fixtures/thirdparty/triton/sample1_triton_22.07_p100_sonic_tutorial.prom', import.meta.url).pathname])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const printed = JSON.parse(out.join('\n')) as { engines: { model: string }[]; gpus: unknown[] };
+    expect(printed.engines.map((e) => e.model)).toEqual(['ExaTrk', 'add_sub', 'particlenet_PT']);
+    expect(printed.gpus).toEqual([{ uuid: 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e', energyJoules: 0, powerWatts: 32.768, powerLimitWatts: 250, utilization: 0 }]);
+    expect(inspectShapes()).toMatch(/triton +\{"engines":\[.*\],"gpus":\[\{"uuid","energyJoules","powerWatts","powerLimitWatts","utilization"\}\]\}/);
   });
 
   it('copies `model` into model_name at ingest (prometheus.yml)', () => {
@@ -85,6 +103,28 @@ function tritonGpu(joules: number): string {
 const withTokens = (generated: number) => README.replace(/(vllm:generation_tokens_total\{[^}]*\}) 16/, `$1 ${generated}`);
 
 describe("Triton's nv_energy_consumption as the lowest-priority energy source", () => {
+  it('the simulator reports its GPU by UUID, joules since this engine started, from 0 again after a restart', () => {
+    const fleet = parseFleet({
+      seed: 5,
+      hosts: [{ name: 'h', gpus: [{ model: 'NVIDIA H100 80GB HBM3' }] }],
+      servers: [{ model: 'm', engine: 'triton', parametersB: 7, host: 'h', gpus: [0], requestsPerSecond: 2, promptTokens: { mean: 200, max: 1000 }, outputTokens: { mean: 100, max: 500 }, maxNumSeqs: 16, maxModelLen: 2048 }],
+    });
+    const sim = new FleetSim(fleet, 1_700_000_000);
+    const [gpu] = sim.gpusOf(sim.engines[0]!);
+    const read = () => recognisers.triton(parseExposition(servingOf('triton').simulate(sim.engines[0]!, sim.gpusOf(sim.engines[0]!)), { format: 'text' })).gpus!;
+    sim.advanceTo(10);
+    const startMj = gpu!.energyMj;
+    expect(read()).toEqual([{ uuid: gpu!.uuid, energyJoules: 0, powerWatts: gpu!.powerW, powerLimitWatts: gpu!.limitW, utilization: expect.any(Number) }]);
+    sim.advanceTo(70);
+    expect(read()[0]!.energyJoules).toBeCloseTo((gpu!.energyMj - startMj) / 1000, 6);
+    expect(read()[0]!.energyJoules).toBeGreaterThan(60 * 50); // an H100 draws more than 50 W
+    const old = sim.engines[0]!;
+    sim.replaceEngine(old, old.restart(sim.t));
+    expect(read()[0]!.energyJoules).toBe(0);
+    sim.advanceTo(80);
+    expect(read()[0]!.energyJoules).toBeGreaterThan(0);
+  });
+
   let up: Upstreams;
   beforeAll(async () => { up = await Upstreams.start(); });
   afterAll(async () => { await up.close(); });
@@ -178,7 +218,11 @@ describe("Triton's nv_energy_consumption as the lowest-priority energy source", 
       targets: [{ kind: 'triton', name: 'triton', url: up.url('/lost/metrics'), gpus: { '0': 'GPU-some-other-board' } }],
       placement: [{ model: 'vllm_model', host: 'h', gpu: '0' }],
     });
-    for (let i = 0; i < 3; i++) await exporter.runCycle(Date.UTC(2026, 5, 1) + i * 5000);
+    // The first reading says nothing yet (the source that names the GPU's index may answer a cycle late).
+    await exporter.runCycle(Date.UTC(2026, 5, 1));
+    expect(find(seriesOf(exporter.metrics.text), 'tokenwatt_gpu_unmatched')).toEqual([]);
+    expect(lines.filter((l) => /matches no GPU/.test(l.msg))).toHaveLength(0);
+    for (let i = 1; i < 3; i++) await exporter.runCycle(Date.UTC(2026, 5, 1) + i * 5000);
     const s = seriesOf(exporter.metrics.text);
     expect(one(s, 'tokenwatt_gpu_unmatched', { collector: 'triton', target: 'triton', host: 'h', gpu_uuid: UUID })).toBe(1);
     expect(find(s, 'tokenwatt_gpu_energy_joules_total')).toEqual([]);

@@ -5,11 +5,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface PanelQuery { panel: string; refId: string; expr: string; instant: boolean }
+/** `collapsed`: the panel sits in a collapsed row, whose queries Grafana sends only when the row is opened. */
+export interface PanelQuery { panel: string; refId: string; expr: string; instant: boolean; collapsed?: boolean }
 export interface DashboardQueries { uid: string; title: string; queries: PanelQuery[] }
 
 interface Target { expr?: string; refId?: string; instant?: boolean; range?: boolean; hide?: boolean }
-interface Panel { title?: string; type?: string; targets?: Target[]; panels?: Panel[] }
+interface Panel { title?: string; type?: string; targets?: Target[]; panels?: Panel[]; collapsed?: boolean }
 interface Variable { name: string; type: string; allValue?: string; includeAll?: boolean }
 interface DashboardJson { uid: string; title: string; panels?: Panel[]; templating?: { list?: Variable[] } }
 
@@ -36,8 +37,8 @@ export function substitute(expr: string, values: Record<string, string>): string
   return expr.replace(/\$\{([A-Za-z_]\w*)(?::\w+)?\}|\[\[([A-Za-z_]\w*)\]\]|\$([A-Za-z_]\w*)/g, (m, a?: string, b?: string, c?: string) => values[a ?? b ?? c!] ?? m);
 }
 
-function panelsOf(panels: Panel[] | undefined): Panel[] {
-  return (panels ?? []).flatMap((p) => [p, ...panelsOf(p.panels)]);
+function panelsOf(panels: Panel[] | undefined, inCollapsed = false): (Panel & { inCollapsed: boolean })[] {
+  return (panels ?? []).flatMap((p) => [{ ...p, inCollapsed }, ...panelsOf(p.panels, inCollapsed || p.collapsed === true)]);
 }
 
 /** The dashboards in a build's dist/grafana/dashboards, each query with its variables on All. */
@@ -55,7 +56,7 @@ export async function dashboardQueries(dist: string, builtins: Record<string, st
     for (const p of panelsOf(d.panels)) {
       for (const t of p.targets ?? []) {
         if (!t.expr || t.hide) continue;
-        queries.push({ panel: p.title ?? '', refId: t.refId ?? '', expr: substitute(t.expr, values), instant: t.instant === true && t.range !== true });
+        queries.push({ panel: p.title ?? '', refId: t.refId ?? '', expr: substitute(t.expr, values), instant: t.instant === true && t.range !== true, ...(p.inCollapsed && { collapsed: true }) });
       }
     }
     out.push({ uid: d.uid, title: d.title, queries });

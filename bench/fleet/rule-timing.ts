@@ -15,6 +15,7 @@
 // `interval` seconds costs 15/interval of one evaluation per 15 s: the generated evaluation interval
 // is 30 s (half), tokenwatt-serving-latency-detail runs every 4 × that (120 s: an eighth). The sum of
 // one evaluation of every group (`engineSeconds`, as if each ran every 15 s) is kept beside it.
+import { readdir, readFile } from 'node:fs/promises';
 import type { ruleGroups } from './fill.ts';
 import { timeQuery } from './queries.ts';
 
@@ -40,6 +41,19 @@ export async function engineSeconds(url: string): Promise<number> {
   return total;
 }
 
+/**
+ * CPU seconds a process has run so far, all its threads, in nanoseconds from /proc/<pid>/task/<tid>/schedstat
+ * (Linux): on a shared machine the CPU a query costs is steadier than its wall time, and finer than
+ * /proc/<pid>/stat's 10 ms ticks.
+ */
+export async function schedCpuSeconds(pid: number): Promise<number> {
+  let ns = 0;
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    try { ns += Number((await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')).split(' ')[0]); } catch { /* thread gone */ }
+  }
+  return ns / 1e9;
+}
+
 /** A Prometheus duration of whole seconds, minutes or hours (`15s`, `1m`) in seconds. */
 export function durationSeconds(d: string): number {
   const m = /^(\d+)(s|m|h)$/.exec(d);
@@ -56,7 +70,10 @@ export interface GroupTiming {
   perCycleSeconds: number;
   /** The old method: HTTP round trips of the group's expressions, summed. */
   httpSeconds: number;
+  /** Prometheus's CPU seconds (all threads) while the expressions ran, less `cpuBaseline` per expression. */
   cpuSeconds: number;
+  /** cpuSeconds × 15 s / interval. */
+  perCycleCpuSeconds: number;
   slowest: { rule: string; engineSeconds: number }[];
   errors: string[];
 }
@@ -68,7 +85,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * time from /metrics around each run; a rule's figure is its median run (one slow run on a shared
  * machine does not count). `evaluationS`: the global evaluation interval (groups without their own).
  */
-export async function timeRuleGroups(url: string, cpu: Cpu, groups: RuleGroup[], at: number, evaluationS: number, reps = 3): Promise<Record<string, GroupTiming>> {
+export async function timeRuleGroups(url: string, cpu: Cpu, groups: RuleGroup[], at: number, evaluationS: number, cpuBaseline = 0, reps = 3): Promise<Record<string, GroupTiming>> {
   const out: Record<string, GroupTiming> = {};
   for (const g of groups) {
     const intervalSeconds = g.interval ? durationSeconds(g.interval) : evaluationS;
@@ -91,21 +108,20 @@ export async function timeRuleGroups(url: string, cpu: Cpu, groups: RuleGroup[],
       const e = median(runs.map((x) => x.engine));
       engine += e;
       http += median(runs.map((x) => x.http));
-      c += median(runs.map((x) => x.cpu));
+      c += Math.max(0, median(runs.map((x) => x.cpu)) - cpuBaseline);
       per.push({ rule: r.record ?? r.alert ?? '?', engineSeconds: r4(e) });
     }
     out[g.name] = {
       rules: g.rules.length, intervalSeconds, engineSeconds: r4(engine), perCycleSeconds: r4((engine * CYCLE_S) / intervalSeconds),
-      httpSeconds: r4(http), cpuSeconds: r4(c), slowest: per.sort((a, b) => b.engineSeconds - a.engineSeconds).slice(0, 3), errors,
+      httpSeconds: r4(http), cpuSeconds: r4(c), perCycleCpuSeconds: r4((c * CYCLE_S) / intervalSeconds), slowest: per.sort((a, b) => b.engineSeconds - a.engineSeconds).slice(0, 3), errors,
     };
   }
   return out;
 }
 
-/** The HTTP round trip of a query that costs the engine nothing (`vector(1)`), median of `n`. */
-export async function httpBaseline(url: string, cpu: Cpu, at: number, n = 50): Promise<number> {
-  const s: number[] = [];
-  for (let i = 0; i < n; i++) s.push((await timeQuery(url, 'vector(1)', { time: at }, cpu)).seconds);
-  s.sort((a, b) => a - b);
-  return r4(s[Math.floor(n / 2)]!);
+/** The HTTP round trip and Prometheus CPU of a query that costs the engine nothing (`vector(1)`), medians of `n`. */
+export async function httpBaseline(url: string, cpu: Cpu, at: number, n = 50): Promise<{ seconds: number; cpuSeconds: number }> {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await timeQuery(url, 'vector(1)', { time: at }, cpu));
+  return { seconds: r4(median(runs.map((r) => r.seconds))), cpuSeconds: Number(median(runs.map((r) => r.cpuSeconds)).toFixed(6)) };
 }

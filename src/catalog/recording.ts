@@ -29,10 +29,17 @@ export type SloWindow = (typeof SLO_WINDOWS)[number];
 
 /** The SLIs with burn-rate ratios: TTFT over its threshold, and failed requests. */
 export const SLO_RATIOS = {
-  ttft: { metric: 'vllm_ttft_slow_requests', help: 'Fraction of requests whose time to first token exceeded the SLO threshold' },
-  errors: { metric: 'vllm_request_errors', help: 'Fraction of finished requests that ended in an error' },
+  ttft: { metric: 'vllm_ttft_slow_requests', help: 'Fraction of requests whose time to first token exceeded the SLO threshold (vLLM and SGLang)' },
+  errors: { metric: 'vllm_request_errors', help: 'Fraction of finished requests that ended in an error (vLLM: finished_reason in alerting.serving.errorReasons; SGLang, when errorReasons has abort: aborted requests, errors and client aborts alike)' },
 } as const;
 export type SloKind = keyof typeof SLO_RATIOS;
+
+/**
+ * The TTFT histograms the TTFT SLO reads, per model (a model is served by one kind; each one's
+ * recorded bucket rates are joined with `or`). Kinds without a TTFT histogram (TGI, llama.cpp,
+ * Triton core) have no TTFT SLI.
+ */
+export const SLO_TTFT_HISTOGRAMS = ['vllm:time_to_first_token_seconds', 'sglang:time_to_first_token_seconds'] as const;
 
 /** `model_name:vllm_request_errors:ratio_rate1h` and friends. */
 export function sloRatioName(kind: SloKind, window: string): string {
@@ -72,6 +79,7 @@ export const SERVING_DETAIL_HISTOGRAMS = [
   'vllm:request_prompt_tokens', 'vllm:request_generation_tokens', 'vllm:request_time_per_output_token_seconds',
   // Opt-in (--kv-cache-metrics): only engines that sample block residency have these buckets.
   'vllm:kv_block_lifetime_seconds', 'vllm:kv_block_idle_before_evict_seconds',
+  'sglang:queue_time_seconds',
 ] as const;
 export const SERVING_HISTOGRAMS = [...SERVING_LATENCY_HISTOGRAMS, ...SERVING_DETAIL_HISTOGRAMS] as const;
 
@@ -87,6 +95,7 @@ export const RECORDED_QUANTILES: Record<string, readonly number[]> = {
   'vllm:request_queue_time_seconds': [90], 'vllm:request_prefill_time_seconds': [90], 'vllm:request_decode_time_seconds': [90],
   'vllm:request_prompt_tokens': [50], 'vllm:request_generation_tokens': [50], 'vllm:request_time_per_output_token_seconds': [95],
   'vllm:kv_block_lifetime_seconds': [50, 90], 'vllm:kv_block_idle_before_evict_seconds': [50, 90],
+  'sglang:queue_time_seconds': [90],
 };
 /** `model_name:vllm_time_to_first_token_seconds:p99_rate5m` and friends. */
 export const quantileName = (histogram: string, q: number): string => `model_name:${recordedMetricPart(histogram)}:p${q}_rate5m`;
@@ -175,6 +184,15 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),
   r({ name: 'model_name:sglang_num_running_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang running requests per model.' }),
   r({ name: 'model_name:sglang_token_usage:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang KV-cache token usage of the fullest replica of a model.' }),
+  r({ name: 'model_name:sglang_num_requests:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: MODEL, help: 'SGLang finished requests per second per model.' }),
+  r({ name: 'model_name:sglang_num_aborted_requests:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: MODEL, help: 'SGLang aborted requests (errors and client aborts) per second per model.' }),
+  r({ name: 'model_name:sglang_cached_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens served from the prefix cache per second per model.' }),
+  r({ name: 'model_name:sglang_num_retracted_requests:rate5m', unit: 'requests/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang retracted requests per second per model.' }),
+  r({ name: 'model_name:sglang_realtime_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: [...MODEL, 'mode'], help: 'SGLang tokens per second per model by mode (prefill_compute, prefill_cache, decode).' }),
+  r({ name: 'model_name:sglang_gpu_execution_seconds:rate5m', unit: 'seconds/s', grafanaUnit: 'percentunit', labels: [...MODEL, 'category'], help: 'SGLang GPU-busy seconds per second per model by category (forward mode), summed over its ranks.' }),
+  r({ name: 'model_name:sglang_spec_accept_length:avg', unit: 'tokens', grafanaUnit: 'short', labels: MODEL, help: 'SGLang speculative-decoding accept length, averaged over a model\'s ranks (0: off).' }),
+  r({ name: 'model_name:sglang_spec_accept_rate:avg', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang speculative-decoding accept rate, averaged over a model\'s ranks (0: off).' }),
+  r({ name: 'model_name:sglang_utilization:avg', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang scheduler utilization, averaged over a model\'s ranks.' }),
   r({ name: 'model_name:sglang_cache_hit_rate:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang prefix-cache hit rate, highest replica of a model.' }),
   // rules/serving-latency.ts: bucket rates per model and le (histogram_quantile reads these).
   ...SERVING_HISTOGRAMS.map((h) => r({ name: bucketRateName(h), unit: 'observations/s', grafanaUnit: 'short', labels: [...MODEL, 'le'], help: `Per-model 5m rate of the ${h} buckets.` })),

@@ -43,6 +43,9 @@ export const tokenwattMetrics = defineMetrics([
   { name: 'tokenwatt_model_co2e_grams_total', type: 'counter', unit: 'grams', grafanaUnit: 'massg', help: 'CO2e attributed to a serving engine.', labels: MODEL, source: 'tokenwatt' },
   { name: 'tokenwatt_grid_intensity_grams_per_kwh', type: 'gauge', unit: 'g/kWh', grafanaUnit: 'none', help: 'Grid carbon intensity in use (constant or read from Prometheus).', labels: ['source'], source: 'tokenwatt' },
   // The exporter itself (node_exporter style: per-collector up/duration/errors).
+  { name: 'tokenwatt_config_hash', type: 'gauge', unit: 'hash', grafanaUnit: 'none', help: 'Hash of the running config file (first 48 bits of its SHA-256): changes when a reload applies a different file.', labels: [], source: 'tokenwatt' },
+  { name: 'tokenwatt_config_last_reload_successful', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '0 when the last reload was refused (the file does not validate) and the previous config still runs.', labels: [], source: 'tokenwatt' },
+  { name: 'tokenwatt_config_last_reload_success_timestamp_seconds', type: 'gauge', unit: 'seconds', grafanaUnit: 'dateTimeAsIso', help: 'Unix time the running config was loaded (start, or the last reload that applied).', labels: [], source: 'tokenwatt' },
   { name: 'tokenwatt_build_info', type: 'info', unit: 'info', grafanaUnit: 'none', help: 'tokenwatt version.', labels: ['version', 'nodejs'], source: 'tokenwatt' },
   { name: 'tokenwatt_collector_up', type: 'gauge', unit: 'bool', grafanaUnit: 'bool', help: '1 when the collector\'s last run against this target succeeded.', labels: COLLECTOR, source: 'tokenwatt' },
   { name: 'tokenwatt_collector_duration_seconds', type: 'gauge', unit: 'seconds', grafanaUnit: 's', help: 'Duration of the collector\'s last run against this target.', labels: COLLECTOR, source: 'tokenwatt' },

@@ -1,6 +1,8 @@
 // `tokenwatt exporter`: run the exporter until SIGTERM/SIGINT. An invalid config is reported (every bad
 // field named) and exits 2 before any port opens or any target is read.
 import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { configHash } from '../exporter/config-state.ts';
 import { loadExporterConfig, ConfigError } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
 import { jsonLog } from '../log.ts';
@@ -58,6 +60,8 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     const exporter = new Exporter([], config.energy, config.intervalMs, log, { maxConcurrentScrapes: config.limits.maxConcurrentScrapes, ...(config.stateFile !== undefined && { stateFile: config.stateFile }) });
     // Targets live: a reload (SIGHUP, the file changing) swaps them without a restart (src/exporter/reload.ts).
     const live = new LiveTargets(exporter, config, log);
+    // tokenwatt_config_hash and friends: dashboards mark a config change where the hash changes.
+    live.exporterConfigState({ hash: configHash(readFileSync(values.config!, 'utf8')), loadedAtS: Date.now() / 1000, lastReloadOk: true });
     exporter.replaceTargets(scheduleCollectors(config, log, nvml, live.shared));
     let server: Server;
     try {

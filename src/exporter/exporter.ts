@@ -16,6 +16,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Collector, CollectResult } from '../collectors/collector.ts';
 import type { Log } from '../log.ts';
+import { configSamples } from './config-state.ts';
+import type { ConfigState } from './config-state.ts';
 import { CollectError } from '../collectors/collector.ts';
 import { engineMeta } from '../collectors/serving.ts';
 import { tokenwattMetrics } from '../catalog/tokenwatt.ts';
@@ -118,11 +120,14 @@ export class Exporter {
   private readonly uuidAt = new Map<string, { host: string; gpu: string; model: string; seenS: number }>();
   /** Boards named by UUID only that could not be placed: tokenwatt_gpu_unmatched, per target and UUID. */
   private readonly unmatched = new Map<string, Remembered>();
+  private readonly unmatchedReads = new Map<string, number>();
   private readonly stateFile: string | undefined;
   private stateLoaded = false;
   /** Cycles in a row each engine placement has been unplaced (warned at 2: the pod mapping may answer late). */
   private readonly unplacedCycles = new Map<string, number>();
   private readonly engineInfo = new Map<string, Remembered>();
+  /** The config file's state, once the exporter command has loaded one (src/exporter/config-state.ts). */
+  private config: ConfigState | undefined;
   private current: Rendered;
   private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
   private publishTimer: NodeJS.Timeout | undefined;
@@ -424,6 +429,7 @@ export class Exporter {
     const known = this.uuidAt.get(b.uuid);
     if (known) {
       this.unmatched.delete(key);
+      this.unmatchedReads.delete(key);
       if (b.gpu !== '' && (known.host !== b.host || known.gpu !== b.gpu)) {
         this.warnOnce(`uuid-index\0${key}`, 'the target\'s gpus map puts this GPU at another host/index than the source that reports its index; using that source\'s', { target: state.target, uuid: b.uuid, mapped: `${b.host}/${b.gpu}`, reported: `${known.host}/${known.gpu}` });
       }
@@ -431,8 +437,13 @@ export class Exporter {
     }
     if (b.gpu !== '') {
       this.unmatched.delete(key);
+      this.unmatchedReads.delete(key);
       return b;
     }
+    // Said from the second reading in a row: in the first cycle the source naming its index may not have answered yet.
+    const misses = (this.unmatchedReads.get(key) ?? 0) + 1;
+    this.unmatchedReads.set(key, misses);
+    if (misses < 2) return undefined;
     this.unmatched.set(key, { sample: { name: 'tokenwatt_gpu_unmatched', labels: { collector: state.collector.kind, target: state.target, host: b.host, gpu_uuid: b.uuid }, value: 1 }, seenS: nowS });
     this.warnOnce(`unmatched\0${key}`, 'GPU reported by UUID only matches no GPU that NVML or dcgm-exporter reports and is not in the target\'s gpus map; its energy is not counted (tokenwatt_gpu_unmatched 1). Add targets[].gpus.<index>: <uuid> as `nvidia-smi -L` lists it, or run NVML or dcgm-exporter', { collector: state.collector.kind, target: state.target, uuid: b.uuid });
     return undefined;
@@ -576,6 +587,12 @@ export class Exporter {
     }
   }
 
+  /** The running config file's hash and reload state, served from the next render on. */
+  setConfigState(state: ConfigState): void {
+    this.config = state;
+    this.queuePublish();
+  }
+
   /** Health now, after the cycle's head: the body to serve. */
   private withHealth(): Rendered {
     const health = this.ownSamples();
@@ -602,9 +619,10 @@ export class Exporter {
     this.publishTimer.unref();
   }
 
-  /** Series about the exporter itself: build info and per-collector health (the body's tail, see withHealth). */
+  /** Series about the exporter itself: build info, config state and per-collector health (the body's tail, see withHealth). */
   private ownSamples(): LedgerSample[] {
     const out: LedgerSample[] = [{ name: 'tokenwatt_build_info', labels: { version, nodejs: process.version }, value: 1 }];
+    if (this.config) out.push(...configSamples(this.config));
     for (const s of this.states) {
       // Before its first run a collector is neither up nor down: say nothing (no false CollectorDown).
       if (!s.ran) continue;

@@ -7,6 +7,8 @@ import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Log } from '../log.ts';
+import { configHash } from './config-state.ts';
+import type { ConfigState } from './config-state.ts';
 import { ConfigError, loadExporterConfig } from './config.ts';
 import type { ExporterConfig, TargetConfig } from './config.ts';
 import type { Exporter } from './exporter.ts';
@@ -19,6 +21,7 @@ const RESTART_FIELDS = ['listen', 'auth', 'tls', 'intervalMs', 'nvml', 'nvmlRepl
 export class LiveTargets {
   readonly shared: SharedPlacement;
   private discovered: TargetConfig[] = [];
+  private configState: ConfigState = { hash: 0, loadedAtS: 0, lastReloadOk: true };
 
   constructor(
     private readonly exporter: Exporter,
@@ -30,6 +33,12 @@ export class LiveTargets {
 
   get current(): ExporterConfig {
     return this.config;
+  }
+
+  /** The config file's state as the exporter serves it (tokenwatt_config_*): a reload's outcome updates part of it. */
+  exporterConfigState(update: Partial<ConfigState>): void {
+    this.configState = { ...this.configState, ...update };
+    this.exporter.setConfigState(this.configState);
   }
 
   /** A new config file: its targets and placement apply now; fields that need a restart are named. */
@@ -81,9 +90,11 @@ export function watchConfig(file: string, live: LiveTargets, log: Log): () => vo
     last = text;
     try {
       live.setConfig(loadExporterConfig(file));
+      live.exporterConfigState({ hash: configHash(text), loadedAtS: Date.now() / 1000, lastReloadOk: true });
       log('info', 'config reloaded', { file, why });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
+      live.exporterConfigState({ lastReloadOk: false });
       log('error', 'config reload refused; keeping the running config', { file, why, error: err.message });
     }
   };

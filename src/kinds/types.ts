@@ -18,7 +18,7 @@ import type { Placement } from '../energy/placement.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 import type { Log } from '../log.ts';
 import type { DcgmView, ServingView } from '../recognise/types.ts';
-import type { EngineSim } from '../simulate/workload.ts';
+import type { EngineSim, GpuSim } from '../simulate/workload.ts';
 import type { ScrapeJob } from '../../scrape-configs/types.ts';
 
 /** What the exporter hands every collector factory. */
@@ -82,7 +82,8 @@ export interface KindServing {
   /** Catalog name of its running-requests gauge: the serving dashboard's server and model pickers list servers by it. */
   running: string;
   /** The /metrics text of one simulated engine at its current state. */
-  simulate(engine: EngineSim): string;
+  /** `gpus`: the simulated GPUs the engine runs on, for a server that reports its GPUs too (Triton). */
+  simulate(engine: EngineSim, gpus?: readonly GpuSim[]): string;
   /** A row of its own on the LLM serving dashboard (vLLM and SGLang share the dashboard's main rows). */
   panels?(ctx: KindPanelContext): KindPanel[];
   /**

@@ -20,3 +20,10 @@ export function leMatcher(bound: number): string {
 export function and(base: string, ...more: string[]): string {
   return [base, ...more].filter((s) => s.length > 0).join(', ');
 }
+
+/**
+ * Whether SGLang models join the error SLI and error-ratio alert: SGLang counts errors and client
+ * aborts in one counter (sglang:num_aborted_requests_total), so only when aborts count as failures
+ * (alerting.serving.errorReasons has 'abort', the same choice as for vLLM's finished_reason).
+ */
+export const sglangAbortsAreErrors = (c: MixinConfig): boolean => c.alerting.serving.errorReasons.includes('abort');

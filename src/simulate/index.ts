@@ -83,7 +83,7 @@ export async function startFleet(fleet: Fleet, opts: SimulateOptions = {}): Prom
       const render = () => {
         const e = sim.engines[i]!;
         if (e.faults.down) return undefined;
-        return simulate(e);
+        return simulate(e, sim.gpusOf(e));
       };
       const { server, endpoint } = await listen(metricsHandler(render), address, ephemeral ? 0 : 8000 + i);
       servers.push(server);

@@ -24,6 +24,15 @@ function scalar(w: TextWriter, name: string, e: EngineSim, value: number): void 
   w.sample(def.name, labels(e), pyFloat(value));
 }
 
+function labelled(w: TextWriter, name: string, e: EngineSim, label: string, values: [string, number][]): void {
+  const def = metric(name);
+  w.family(def.name, def.type, def.help);
+  for (const [v, x] of values) w.sample(def.name, labels(e, [[label, v]]), pyFloat(x));
+}
+
+const SPEC_DRAFT_TOKENS = 3;
+const SPEC_ACCEPT_RATE = 0.65;
+
 export function sglangExposition(e: EngineSim): string {
   const w = new TextWriter();
   scalar(w, 'sglang:prompt_tokens_total', e, e.promptTokens);
@@ -34,6 +43,20 @@ export function sglangExposition(e: EngineSim): string {
   scalar(w, 'sglang:num_running_reqs', e, e.running.length);
   scalar(w, 'sglang:num_queue_reqs', e, e.waiting.length);
   scalar(w, 'sglang:gen_throughput', e, e.tokensPerSecond(e.batch, 1));
+  // Every finished request counts; aborts (client hang-ups) and errors are one SGLang counter.
+  scalar(w, 'sglang:num_requests_total', e, e.finished.stop + e.finished.length + e.finished.abort + e.finished.error);
+  scalar(w, 'sglang:num_aborted_requests_total', e, e.finished.abort + e.finished.error);
+  scalar(w, 'sglang:cached_tokens_total', e, e.prefixHits);
+  scalar(w, 'sglang:num_retracted_requests_total', e, e.preemptions);
+  // The simulated engines draft with EAGLE-like speculation at a fixed acceptance: 3 draft tokens, 65 % accepted.
+  scalar(w, 'sglang:spec_accept_rate', e, SPEC_ACCEPT_RATE);
+  scalar(w, 'sglang:spec_accept_length', e, 1 + SPEC_DRAFT_TOKENS * SPEC_ACCEPT_RATE);
+  scalar(w, 'sglang:utilization', e, Math.min(1, e.running.length / e.server.maxNumSeqs));
+  labelled(w, 'sglang:realtime_tokens_total', e, 'mode', [
+    ['prefill_compute', Math.max(0, e.promptTokens - e.prefixHits)], ['prefill_cache', e.prefixHits], ['decode', e.generationTokens],
+  ]);
+  labelled(w, 'sglang:gpu_execution_seconds_total', e, 'category', [['extend', e.prefillBusySeconds], ['decode', e.decodeBusySeconds]]);
+  histogram(w, 'sglang:queue_time_seconds', e, e.h.queue);
   histogram(w, 'sglang:time_to_first_token_seconds', e, e.h.ttft);
   histogram(w, 'sglang:inter_token_latency_seconds', e, e.h.itl);
   histogram(w, 'sglang:e2e_request_latency_seconds', e, e.h.e2e);

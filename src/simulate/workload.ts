@@ -194,6 +194,9 @@ export class EngineSim {
   preemptions = 0;
   prefixQueries = 0;
   prefixHits = 0;
+  /** GPU-busy seconds in prefill (prompt compute) and in decode steps (SGLang's gpu_execution_seconds_total). */
+  prefillBusySeconds = 0;
+  decodeBusySeconds = 0;
   readonly h: {
     ttft: Histogram; itl: Histogram; tpot: Histogram; e2e: Histogram; queue: Histogram; inference: Histogram;
     prefill: Histogram; decode: Histogram; promptLen: Histogram; genLen: Histogram; iteration: Histogram;
@@ -293,6 +296,7 @@ export class EngineSim {
       // Prefills run one after another (a simplification of chunked prefill).
       const start = Math.max(at, this.prefillBusyUntil);
       const first = start + (r.prompt + r.generated - hits) / prefillRate;
+      this.prefillBusySeconds += first - start;
       this.prefillBusyUntil = first;
       // A stall delays the request, not the engine.
       r.firstTokenAt ??= first + this.faults.stallSeconds;
@@ -332,6 +336,7 @@ export class EngineSim {
     }
     // Engine steps: one per inter-token interval; each processes the whole decode batch.
     if (decoding.length > 0) {
+      this.decodeBusySeconds += dt;
       this.stepCarry += dt * perRequest;
       const steps = Math.floor(this.stepCarry);
       this.stepCarry -= steps;

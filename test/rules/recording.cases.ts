@@ -2,6 +2,7 @@
 // figure worked out by hand from the input (see the comment on each). Series are one sample per
 // minute from t0, so a 5m rate is the exact per-second slope; round(x, 0.001) absorbs float noise
 // (promtool 2.42 compares exactly).
+import { defaultAutoscalingConfig } from '../../src/config/autoscaling.ts';
 import { series } from './harness.ts';
 import type { ExprTest, TestGroup } from './harness.ts';
 
@@ -16,6 +17,12 @@ const engineOn = (slice: string, profile: string) => ({
 const sglang = (i: string) => ({ job: 'sglang', instance: `h1:3000${i}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b' });
 const tgi = (i: string) => ({ job: 'tgi', instance: `h1:8080${i}`, cluster: 'c1', namespace: 'llm', host: 'h1', model_name: 'llama-7b' });
 const MODEL = '{cluster="c1", model_name="llama-7b", namespace="llm"}';
+/** The example Deployments' models (autoscaling.deployments): the autoscaling signals cover only those. */
+const scaledModel = (engine: string) => defaultAutoscalingConfig.deployments.find((d) => d.engine === engine)!;
+const scaledVllm = (engine: string) => ({ ...vllm(engine), namespace: scaledModel('vllm').namespace, model_name: scaledModel('vllm').model });
+const scaledSglang = (i: string) => ({ ...sglang(i), namespace: scaledModel('sglang').namespace, model_name: scaledModel('sglang').model });
+const SCALED_VLLM = `{cluster="c1", model_name="${scaledModel('vllm').model}", namespace="${scaledModel('vllm').namespace}"}`;
+const SCALED_SGLANG = `{cluster="c1", model_name="${scaledModel('sglang').model}", namespace="${scaledModel('sglang').namespace}"}`;
 const at10m = (expr: string, labels: string, value: number): ExprTest => ({ expr: `round(${expr}, 0.001)`, eval_time: '10m', exp_samples: [{ labels, value }] });
 
 /** A histogram's bucket series: `per` maps each le to the requests per minute at or below it. */
@@ -104,31 +111,36 @@ export const recordingCases: TestGroup[] = [
     ],
   },
   {
-    // Two engines of llama-7b: waiting 3 + 4 = 7, running 10 + 6 = 16; KV usage 0.6 (new name) and
-    // 0.75 (old name gpu_cache_usage_perc): headroom 1 - 0.75 = 0.25; tokens +600 and +1200 per
-    // minute: 10 + 20 = 30 tokens/s.
+    // Two engines of the autoscaled vLLM model (autoscaling.deployments): waiting 3 + 4 = 7, running
+    // 10 + 6 = 16; KV usage 0.6 (new name) and 0.75 (old name gpu_cache_usage_perc): headroom
+    // 1 - 0.75 = 0.25; tokens +600 and +1200 per minute: 10 + 20 = 30 tokens/s. llama-7b, not
+    // autoscaled, gets no autoscaling signal (the triggers read only the Deployments' models).
     input_series: [
-      { series: series('vllm:num_requests_waiting', vllm('0')), values: '3x20' },
-      { series: series('vllm:num_requests_waiting', vllm('1')), values: '4x20' },
-      { series: series('vllm:num_requests_running', vllm('0')), values: '10x20' },
-      { series: series('vllm:num_requests_running', vllm('1')), values: '6x20' },
-      { series: series('vllm:kv_cache_usage_perc', vllm('0')), values: '0.6x20' },
-      { series: series('vllm:gpu_cache_usage_perc', vllm('1')), values: '0.75x20' },
-      { series: series('vllm:generation_tokens_total', vllm('0')), values: '0+600x20' },
-      { series: series('vllm:generation_tokens_total', vllm('1')), values: '0+1200x20' },
-      ...histogram('vllm:time_to_first_token_seconds', vllm('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
+      { series: series('vllm:num_requests_waiting', scaledVllm('0')), values: '3x20' },
+      { series: series('vllm:num_requests_waiting', scaledVllm('1')), values: '4x20' },
+      { series: series('vllm:num_requests_running', scaledVllm('0')), values: '10x20' },
+      { series: series('vllm:num_requests_running', scaledVllm('1')), values: '6x20' },
+      { series: series('vllm:kv_cache_usage_perc', scaledVllm('0')), values: '0.6x20' },
+      { series: series('vllm:gpu_cache_usage_perc', scaledVllm('1')), values: '0.75x20' },
+      { series: series('vllm:generation_tokens_total', scaledVllm('0')), values: '0+600x20' },
+      { series: series('vllm:generation_tokens_total', scaledVllm('1')), values: '0+1200x20' },
+      ...histogram('vllm:time_to_first_token_seconds', scaledVllm('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
+      { series: series('vllm:num_requests_waiting', vllm('2')), values: '9x20' },
+      ...histogram('vllm:time_to_first_token_seconds', vllm('2'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
     ],
     promql_expr_test: [
-      at10m('model_name:vllm_num_requests_waiting:sum', MODEL, 7),
-      at10m('model_name:vllm_num_requests_running:sum', MODEL, 16),
-      at10m('model_name:vllm_kv_cache_headroom:ratio', MODEL, 0.25),
-      at10m('model_name:vllm_generation_tokens:rate5m', MODEL, 30),
+      at10m('model_name:vllm_num_requests_waiting:sum', SCALED_VLLM, 7),
+      at10m('model_name:vllm_num_requests_running:sum', SCALED_VLLM, 16),
+      at10m('model_name:vllm_kv_cache_headroom:ratio', SCALED_VLLM, 0.25),
+      at10m('model_name:vllm_generation_tokens:rate5m', SCALED_VLLM, 30),
       // tokenwatt-autoscaling-vllm: mean KV usage (0.6 + 0.75) / 2, tokens over 1m 10 + 20, TTFT p95 of
       // 20 requests a minute, 10 at or below 0.5 s and 20 at or below 1 s: rank 19 lies 9/10 of the way
       // from 0.5 to 1.0 = 0.95 s.
-      at10m('model_name:vllm_kv_cache_usage:avg', MODEL, 0.675),
-      at10m('model_name:vllm_generation_tokens:rate1m', MODEL, 30),
-      at10m('model_name:vllm_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
+      at10m('model_name:vllm_kv_cache_usage:avg', SCALED_VLLM, 0.675),
+      at10m('model_name:vllm_generation_tokens:rate1m', SCALED_VLLM, 30),
+      at10m('model_name:vllm_time_to_first_token_seconds:p95_rate2m', SCALED_VLLM, 0.95),
+      { expr: 'model_name:vllm_num_requests_waiting:sum{model_name="llama-7b"}', eval_time: '10m', exp_samples: [] },
+      { expr: 'model_name:vllm_time_to_first_token_seconds:p95_rate2m{model_name="llama-7b"}', eval_time: '10m', exp_samples: [] },
     ],
   },
   {
@@ -177,22 +189,22 @@ export const recordingCases: TestGroup[] = [
     ],
   },
   {
-    // SGLang, two engines of one model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
+    // SGLang, two engines of the autoscaled SGLang model: queue 2 + 5, token usage (0.5 + 0.7) / 2, +1200 tokens a minute
     // each = 40 tokens/s, and the TTFT histogram above (p95 0.95 s).
     input_series: [
-      { series: series('sglang:num_queue_reqs', sglang('0')), values: '2x20' },
-      { series: series('sglang:num_queue_reqs', sglang('1')), values: '5x20' },
-      { series: series('sglang:token_usage', sglang('0')), values: '0.5x20' },
-      { series: series('sglang:token_usage', sglang('1')), values: '0.7x20' },
-      { series: series('sglang:generation_tokens_total', sglang('0')), values: '0+1200x20' },
-      { series: series('sglang:generation_tokens_total', sglang('1')), values: '0+1200x20' },
-      ...histogram('sglang:time_to_first_token_seconds', sglang('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
+      { series: series('sglang:num_queue_reqs', scaledSglang('0')), values: '2x20' },
+      { series: series('sglang:num_queue_reqs', scaledSglang('1')), values: '5x20' },
+      { series: series('sglang:token_usage', scaledSglang('0')), values: '0.5x20' },
+      { series: series('sglang:token_usage', scaledSglang('1')), values: '0.7x20' },
+      { series: series('sglang:generation_tokens_total', scaledSglang('0')), values: '0+1200x20' },
+      { series: series('sglang:generation_tokens_total', scaledSglang('1')), values: '0+1200x20' },
+      ...histogram('sglang:time_to_first_token_seconds', scaledSglang('0'), { '0.5': 10, '1.0': 20, '+Inf': 20 }),
     ],
     promql_expr_test: [
-      at10m('model_name:sglang_num_queue_reqs:sum', MODEL, 7),
-      at10m('model_name:sglang_token_usage:avg', MODEL, 0.6),
-      at10m('model_name:sglang_generation_tokens:rate1m', MODEL, 40),
-      at10m('model_name:sglang_time_to_first_token_seconds:p95_rate2m', MODEL, 0.95),
+      at10m('model_name:sglang_num_queue_reqs:sum', SCALED_SGLANG, 7),
+      at10m('model_name:sglang_token_usage:avg', SCALED_SGLANG, 0.6),
+      at10m('model_name:sglang_generation_tokens:rate1m', SCALED_SGLANG, 40),
+      at10m('model_name:sglang_time_to_first_token_seconds:p95_rate2m', SCALED_SGLANG, 0.95),
     ],
   },
 ];

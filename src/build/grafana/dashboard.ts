@@ -1,9 +1,10 @@
 // The frame every tokenwatt dashboard shares: uid from the config prefix, read-only, the
-// `tokenwatt` tag, and a dropdown linking to every other dashboard with that tag (keeping
-// time range and variables), so the six dashboards link to each other.
+// `tokenwatt` tag, a dropdown linking to every other dashboard with that tag (keeping
+// time range and variables), so the six dashboards link to each other, and the shared annotations.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, DashboardLinkBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../../config/mixin.ts';
+import { tokenwattAnnotations } from './annotations.ts';
 
 export const TAG = 'tokenwatt';
 
@@ -19,7 +20,7 @@ export function dashboardUid(config: MixinConfig, slug: string): string {
 }
 
 export function tokenwattDashboard(config: MixinConfig, frame: DashboardFrame): DashboardBuilder {
-  return new DashboardBuilder(frame.title)
+  const d = new DashboardBuilder(frame.title)
     .uid(dashboardUid(config, frame.slug))
     .description(frame.description)
     .tags([TAG])
@@ -30,4 +31,7 @@ export function tokenwattDashboard(config: MixinConfig, frame: DashboardFrame): 
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .link(new DashboardLinkBuilder('tokenwatt dashboards').type(dashboard.DashboardLinkType.Dashboards)
       .tags([TAG]).asDropdown(true).includeVars(true).keepTime(true).targetBlank(false).icon('external link').tooltip(''));
+  // Alerts, config changes (annotations.ts); the data links are added at build (index.ts).
+  for (const a of tokenwattAnnotations(config)) d.annotation(a);
+  return d;
 }

@@ -41,8 +41,10 @@ export function finalise(d: Dashboard): DashboardJson {
   // The SDK defaults every link to placement "inControlsMenu", which newer Grafana hides in
   // the controls menu: drop it so the dropdown shows on the dashboard, as in the classic model.
   for (const link of (json.links as Record<string, unknown>[] | undefined) ?? []) delete link.placement;
-  // The SDK leaves annotations as {}; the JSON model has a list.
+  // The SDK leaves annotations as {}; the JSON model has a list. Its "inControlsMenu" placement
+  // hides the annotation toggles in newer Grafana's controls menu, as for links: dropped.
   if (!json.annotations || !Array.isArray((json.annotations as { list?: unknown }).list)) json.annotations = { list: [] };
+  for (const a of (json.annotations as { list: Record<string, unknown>[] }).list) delete a.placement;
   return sortedJson(json) as DashboardJson;
 }
 

@@ -6,6 +6,7 @@ import type { DashboardFn } from '../../../dashboards/index.ts';
 import type { MixinConfig } from '../../config/mixin.ts';
 import { BuildError } from '../types.ts';
 import type { Artifact, Emitter } from '../types.ts';
+import { addDataLinks } from './annotations.ts';
 import { CONFIGMAP_LIMIT, dashboardConfigMaps } from './configmaps.ts';
 import { finalise, serialise } from './finalise.ts';
 import type { DashboardJson } from './finalise.ts';
@@ -40,7 +41,7 @@ export function builtDashboards(config: MixinConfig, fns: readonly DashboardFn[]
   const out: BuiltDashboard[] = [];
   const uids = new Map<string, string>();
   for (const fn of fns) {
-    const json = finalise(fn(config));
+    const json = addDataLinks(finalise(fn(config)), config);
     const uid = String(json.uid ?? '');
     if (!uid.startsWith(config.grafana.uidPrefix)) problems.push(`dashboard '${uid}': uid must start with the config prefix '${config.grafana.uidPrefix}'`);
     const clash = uids.get(uid);

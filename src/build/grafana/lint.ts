@@ -193,5 +193,16 @@ export function lintDashboard(d: DashboardJson, clusterLabel = 'cluster'): strin
       checkRefs(tat, expr);
     }
   }
+  // Annotation queries (annotations.ts) are checked like panel targets, and may read raw series only
+  // where they are few (alerts firing, one config hash per exporter): the rate-window rule is for panels.
+  const annotations = isObj(d.annotations) && Array.isArray(d.annotations.list) ? d.annotations.list.filter(isObj) : [];
+  for (const a of annotations) {
+    if (a.builtIn === 1) continue;
+    const at = `${where} annotation '${str(a.name)}'`;
+    if (!usesDatasourceVariable(a.datasource)) add(at, 'annotation datasource must be the $datasource variable');
+    const expr = str(a.expr);
+    for (const problem of exprProblems(expr, clusterLabel)) add(at, problem);
+    checkRefs(at, expr);
+  }
   return problems;
 }

@@ -20,9 +20,13 @@ const target = z.strictObject({
   format: z.enum(['time_series', 'table', 'heatmap']).optional(),
 });
 
+/** A data link (annotations.ts): to a tokenwatt dashboard, variables from the clicked series. */
+const dataLink = z.strictObject({ title: z.string().min(1), url: z.string().regex(/^\/d\/[A-Za-z0-9_-]+\?/), targetBlank: z.boolean() });
+
 const fieldConfig = z.strictObject({
   defaults: z.looseObject({
     unit: z.string().min(1),
+    links: z.array(dataLink).optional(),
     decimals: z.number().optional(),
     min: z.number().optional(),
     max: z.number().optional(),
@@ -88,6 +92,33 @@ const queryVariable = z.strictObject({
   allValue: z.string().optional(),
 });
 
+/** Grafana's built-in "Annotations & Alerts" (its own datasource). */
+const builtInAnnotation = z.strictObject({
+  builtIn: z.literal(1),
+  name: z.string().min(1),
+  type: z.literal('dashboard'),
+  enable: z.boolean(),
+  hide: z.boolean(),
+  iconColor: z.string().min(1),
+  datasource: z.strictObject({ type: z.literal('grafana'), uid: z.literal('-- Grafana --') }),
+  target: z.strictObject({ limit: z.int().min(1), matchAny: z.boolean(), tags: z.array(z.string()), type: z.literal('dashboard') }),
+});
+
+/** A Prometheus annotation query (classic model: expr, step, title/text templates). */
+const prometheusAnnotation = z.strictObject({
+  builtIn: z.literal(0),
+  hide: z.boolean(),
+  name: z.string().min(1),
+  enable: z.boolean(),
+  iconColor: z.string().min(1),
+  datasource: datasourceRef,
+  expr: z.string().min(1),
+  step: z.string().regex(/^\d+[smh]$/),
+  titleFormat: z.string().min(1),
+  textFormat: z.string(),
+  tagKeys: z.string(),
+});
+
 const link = z.strictObject({
   title: z.string().min(1),
   type: z.enum(['dashboards', 'link']),
@@ -114,7 +145,7 @@ export const dashboardSchema = z.strictObject({
   refresh: z.string(),
   time: z.strictObject({ from: z.string(), to: z.string() }),
   templating: z.strictObject({ list: z.array(z.discriminatedUnion('type', [datasourceVariable, queryVariable])) }),
-  annotations: z.strictObject({ list: z.array(z.unknown()) }),
+  annotations: z.strictObject({ list: z.array(z.union([builtInAnnotation, prometheusAnnotation])) }),
   links: z.array(link),
   panels: z.array(z.union([rowPanel, vizPanel])),
 });

@@ -1,10 +1,15 @@
 // A Triton-shaped /metrics (:8002) for one simulated engine served through Triton's vLLM backend:
 // Triton core's per-model counters (`model`, `version` labels; durations in cumulative µs) and the
-// backend's vllm: token counters and TTFT histogram with Triton's labels (REPORT_CUSTOM_METRICS on).
+// backend's vllm: token counters and TTFT histogram with Triton's labels (REPORT_CUSTOM_METRICS on),
+// and, given its GPUs, Triton's GPU families by gpu_uuid: nv_energy_consumption counts joules since this
+// engine (Triton) started, so a restarted engine starts it again from 0.
 import { metric } from '../../catalog/index.ts';
-import type { EngineSim } from '../../simulate/workload.ts';
+import type { EngineSim, GpuSim } from '../../simulate/workload.ts';
 
-export function tritonExposition(e: EngineSim): string {
+/** Each engine's GPUs' energy counters (mJ) when Triton first reported them: its own base. */
+const startedMj = new WeakMap<EngineSim, Map<GpuSim, number>>();
+
+export function tritonExposition(e: EngineSim, gpus: readonly GpuSim[] = []): string {
   const out: string[] = [];
   const L = `model="${e.server.model}",version="1"`;
   const family = (name: string, type: string, samples: [string, number][]) => {
@@ -23,5 +28,15 @@ export function tritonExposition(e: EngineSim): string {
   family('nv_inference_pending_request_count', 'gauge', [[L, e.waiting.length]]);
   family('vllm:prompt_tokens_total', 'counter', [[L, e.promptTokens]]);
   family('vllm:generation_tokens_total', 'counter', [[L, e.generationTokens]]);
+  if (gpus.length > 0) {
+    let base = startedMj.get(e);
+    if (!base) startedMj.set(e, (base = new Map()));
+    for (const g of gpus) if (!base.has(g)) base.set(g, g.energyMj);
+    const G = (g: GpuSim) => `gpu_uuid="${g.uuid}"`;
+    family('nv_gpu_utilization', 'gauge', gpus.map((g) => [G(g), Math.max(...g.devices.map((d) => g.activity(d)))]));
+    family('nv_gpu_power_usage', 'gauge', gpus.map((g) => [G(g), g.powerW]));
+    family('nv_gpu_power_limit', 'gauge', gpus.map((g) => [G(g), g.limitW]));
+    family('nv_energy_consumption', 'counter', gpus.map((g) => [G(g), (g.energyMj - base.get(g)!) / 1000]));
+  }
   return `${out.join('\n')}\n`;
 }
