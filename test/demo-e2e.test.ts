@@ -360,7 +360,12 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     }
     // The fleet runs every serving kind, so every kind's row of panels is checked here.
     expect(SERVING_KIND_IDS.filter((id) => !f.servers.some((x) => x.engine === id))).toEqual([]);
-    expect(empty.map((e) => `${e.name}: ${e.expr}`)).toEqual([]);
+    // Still empty: say how Prometheus evaluated the recording rules they read (health, last error, group time).
+    const why = async (expr: string) => {
+      const rules = (await (await fetch(`${stack.prometheusUrl}/api/v1/rules?type=record`)).json()) as { data: { groups: { name: string; evaluationTime: number; rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] } };
+      return rules.data.groups.flatMap((g) => g.rules.filter((r) => expr.includes(r.name)).map((r) => `${r.name} in ${g.name} (group ${g.evaluationTime.toFixed(3)} s): ${r.health} ${r.lastError ?? ''} at ${r.lastEvaluation}`));
+    };
+    expect(await Promise.all(empty.map(async (e) => `${e.name}: ${e.expr} [${(await why(e.expr)).join('; ')}]`))).toEqual([]);
     if (firstPass > 0) console.log(`dashboard targets empty on the first pass, with data within ${RECHECK_S} s: ${firstPass}`);
     expect(checked).toBeGreaterThan(120);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
