@@ -2,7 +2,7 @@
 // vLLM backend's series with Triton's model/version labels, real README output), core-only models
 // listed without tokens (never a 0 counted as real), `model` copied into model_name at ingest, and a
 // vLLM-backend model's tokens/J through the exporter.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseExposition } from '../src/exposition/parse.ts';
 import { defaultConfig } from '../src/config/mixin.ts';
 import { prometheusYml } from '../src/build/prometheus/index.ts';
@@ -12,7 +12,8 @@ import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream
 import { CollectError } from '../src/collectors/collector.ts';
 import type { Collector } from '../src/collectors/collector.ts';
 import type { BoardReading } from '../src/energy/tick.ts';
-import { servingOf } from '../src/kinds/index.ts';
+import { inspectShapes, servingOf } from '../src/kinds/index.ts';
+import { main } from '../src/cli.ts';
 import { parseFleet } from '../src/simulate/fleet.ts';
 import { FleetSim } from '../src/simulate/workload.ts';
 
@@ -41,6 +42,20 @@ describe('Triton recognition', () => {
       ['ExaTrk', ['promptTokens', 'generationTokens']], ['add_sub', ['promptTokens', 'generationTokens']], ['particlenet_PT', ['promptTokens', 'generationTokens']],
     ]);
     expect(view.gpus).toEqual([{ uuid: 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e', energyJoules: 0, powerWatts: 32.768, powerLimitWatts: 250, utilization: 0 }]);
+  });
+
+  it('inspect --kind triton prints the engines and the GPUs of the real scrape, as its usage text says', async () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
+    try {
+      expect(await main(['inspect', '--kind', 'triton', new URL('fixtures/thirdparty/triton/sample1_triton_22.07_p100_sonic_tutorial.prom', import.meta.url).pathname])).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const printed = JSON.parse(out.join('\n')) as { engines: { model: string }[]; gpus: unknown[] };
+    expect(printed.engines.map((e) => e.model)).toEqual(['ExaTrk', 'add_sub', 'particlenet_PT']);
+    expect(printed.gpus).toEqual([{ uuid: 'GPU-a07dfe08-b87f-1f96-7083-07a26d0fa83e', energyJoules: 0, powerWatts: 32.768, powerLimitWatts: 250, utilization: 0 }]);
+    expect(inspectShapes()).toMatch(/triton +\{"engines":\[.*\],"gpus":\[\{"uuid","energyJoules","powerWatts","powerLimitWatts","utilization"\}\]\}/);
   });
 
   it('copies `model` into model_name at ingest (prometheus.yml)', () => {

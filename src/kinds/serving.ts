@@ -20,12 +20,14 @@ export function ledgerCounters(serving: Pick<KindServing, 'promptTokens' | 'gene
 export function defineServingKind<Id extends string>(spec: Omit<UpstreamKind<Id>, 'inspect' | 'target' | 'serving'> & {
   recognise(families: MetricFamily[]): ServingView;
   serving: KindServing;
+  /** The printed shape where it differs from ENGINES_JSON (Triton adds its GPUs). */
+  json?: string;
 }): ServingKind<Id> {
-  const { recognise, ...kind } = spec;
+  const { recognise, json, ...kind } = spec;
   let counters: Set<string> | undefined;
   return {
     ...kind,
-    inspect: { recognise, json: ENGINES_JSON },
+    inspect: { recognise, json: json ?? ENGINES_JSON },
     target: {
       placed: true,
       create(target, deps) {

@@ -1,7 +1,7 @@
 // NVIDIA Triton Inference Server: catalog (core, GPU, TensorRT-LLM families), recogniser (models, with
 // tokens only from the vLLM backend), simulator (a vLLM-backend model), scrape job copying `model` into
 // model_name, recording rules and a dashboard row.
-import { defineServingKind } from '../serving.ts';
+import { defineServingKind, ENGINES_JSON } from '../serving.ts';
 import type { ServingKind } from '../types.ts';
 import { tritonMetrics } from './metrics.ts';
 import { tritonPanels } from './panels.ts';
@@ -16,6 +16,7 @@ export const triton: ServingKind<'triton'> = defineServingKind({
   metrics: tritonMetrics,
   scrape: tritonScrape,
   recognise: recogniseTriton,
+  json: `${ENGINES_JSON.slice(0, -1)},"gpus":[{"uuid","energyJoules","powerWatts","powerLimitWatts","utilization"}]}`,
   serving: {
     // Tokens from the vLLM backend's counters (Triton core counts none).
     promptTokens: 'vllm:prompt_tokens_total', generationTokens: 'vllm:generation_tokens_total', namesModel: true,
