@@ -157,6 +157,42 @@ describe('endpoints', () => {
     }
   });
 
+  it('vLLM engine detail holds vLLM\'s own invariants: prompt tokens by source, speculative decoding, LoRA, HTTP', () => {
+    const { sim } = run(reference(), 120);
+    const e = sim.engines.find((x) => x.server.speculative && x.server.lora)!;
+    const fam = parse(vllmExposition(e));
+    const value = (name: string, labels: Record<string, string> = {}) => {
+      const samples = fam.flatMap((f) => f.samples).filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+      expect(samples.length, name).toBeGreaterThan(0);
+      return samples.reduce((a, x) => a + x.value, 0);
+    };
+    // stats.py PromptTokenStats: computed + local_cache_hit + external_kv_transfer - recomputed = total.
+    const bySource = (source: string) => value('vllm:prompt_tokens_by_source_total', { source });
+    expect(bySource('local_compute') + bySource('local_cache_hit') + bySource('external_kv_transfer') - value('vllm:prompt_tokens_recomputed_total')).toBe(value('vllm:prompt_tokens_total'));
+    expect(bySource('local_cache_hit') - value('vllm:prompt_tokens_recomputed_total')).toBe(value('vllm:prompt_tokens_cached_total'));
+    // Speculative decoding at 3 tokens, acceptance 0.6: rate 0.6+0.36+0.216 over 3, length 1+1.176.
+    const drafts = value('vllm:spec_decode_num_drafts_total');
+    expect(drafts).toBeGreaterThan(1000);
+    expect(value('vllm:spec_decode_num_draft_tokens_total') / drafts).toBeCloseTo(3, 2);
+    expect(value('vllm:spec_decode_num_accepted_tokens_total') / value('vllm:spec_decode_num_draft_tokens_total')).toBeCloseTo(1.176 / 3, 2);
+    const perPos = [0, 1, 2].map((p) => value('vllm:spec_decode_num_accepted_tokens_per_pos_total', { position: String(p) }) / drafts);
+    expect(perPos.map((x) => Math.round(x * 100) / 100)).toEqual([0.6, 0.36, 0.22]);
+    // LoRA: several label sets over time; the newest is the latest step's, at most the current time.
+    const lora = fam.find((f) => f.name === 'vllm:lora_requests_info')!.samples;
+    expect(lora.length).toBeGreaterThan(1);
+    expect(Math.max(...lora.map((x) => x.value))).toBeCloseTo(sim.epochS + 120, 0);
+    for (const x of lora) for (const a of [x.labels.running_lora_adapters!, x.labels.waiting_lora_adapters!].flatMap((l) => l.split(',')).filter((l) => l !== '')) expect(e.server.lora!.adapters).toContain(a);
+    // The API server answered every finished request, and refused a few before the engine saw them.
+    const finished = value('vllm:request_success_total');
+    expect(value('http_requests_total', { status: '2xx' }) + (fam.some((f) => f.samples.some((x) => x.labels.status === '5xx')) ? value('http_requests_total', { status: '5xx' }) : 0)).toBe(finished);
+    expect(value('process_start_time_seconds')).toBe(e.createdAtS);
+    expect(value('vllm:engine_sleep_state', { sleep_state: 'awake' })).toBe(1);
+    expect(value('vllm:num_requests_waiting_by_reason')).toBe(value('vllm:num_requests_waiting'));
+    // A server without these options serves none of their families.
+    const plain = parse(vllmExposition(sim.engines.find((x) => !x.server.speculative)!));
+    expect(plain.filter((f) => /spec_decode|lora|estimated_|kv_block_/.test(f.name)).map((f) => f.name)).toEqual([]);
+  });
+
   it('vLLM old names: V0 shape (no engine label, pre-rename names), recognised as v0; both: v1 with old names too', () => {
     const f = reference();
     f.servers[0]!.names = 'old';
