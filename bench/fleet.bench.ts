@@ -9,6 +9,8 @@
 //                              the current build); refilled when the scrape config changes
 //   TOKENWATT_FLEET_DASHBOARDS=gpus,energy-efficiency   time only these dashboards (uids; vllm-example
 //                              for the reference, rules for the rule groups); for iterating, not for results
+//   TOKENWATT_FLEET_COMPARE_RULES=DIR  also time the rule files of another build's dist (e.g. an older
+//                              commit's `node bin/tokenwatt.js build --out DIR`) on the same data: rules.compared
 // Per dashboard: its panel queries as Grafana first sends them (variables on All; range queries over
 // the last 15 minutes of data at a 1 s step, instant ones at its end), run one after another, summed.
 // vLLM's example dashboard runs on the same data as the reference. Per rule group: each rule's
@@ -78,6 +80,19 @@ async function timeAllRules(url: string, pid: number, dist: string, end: number,
   const old = await timeRuleGroups(url, cpu, groups, end, evaluationS, baseline.cpuSeconds);
   const youngs = await timeRuleGroups(url, cpu, groups, young, evaluationS, baseline.cpuSeconds);
   const sum = (f: (g: (typeof old)[string]) => number) => r3(Object.values(old).reduce((a, g) => a + f(g), 0));
+  // Another build's rule files (TOKENWATT_FLEET_COMPARE_RULES=<its dist>), timed right after on the
+  // same Prometheus and data: a before/after under the same load, which on a shared machine is the
+  // only comparison that holds.
+  let compared: object | undefined;
+  if (COMPARE_RULES && groups.length > 0) {
+    const other = await timeRuleGroups(url, cpu, await ruleGroups(COMPARE_RULES), end, evaluationS, baseline.cpuSeconds);
+    const total = (f: (g: (typeof other)[string]) => number) => r3(Object.values(other).reduce((a, g) => a + f(g), 0));
+    compared = {
+      dist: COMPARE_RULES, perCycleSeconds: total((g) => g.perCycleSeconds), perCycleCpuSeconds: total((g) => g.perCycleCpuSeconds),
+      engineSeconds: total((g) => g.engineSeconds), httpSeconds: total((g) => g.httpSeconds),
+      groups: Object.fromEntries(Object.entries(other).map(([name, o]) => [name, { perCycleSeconds: o.perCycleSeconds, perCycleCpuSeconds: o.perCycleCpuSeconds, engineSeconds: o.engineSeconds, httpSeconds: o.httpSeconds }])),
+    };
+  }
   return {
     perCycleSeconds: sum((g) => g.perCycleSeconds),
     perCycleCpuSeconds: sum((g) => g.perCycleCpuSeconds),
@@ -99,10 +114,12 @@ async function timeAllRules(url: string, pid: number, dist: string, end: number,
         ...(o.errors.length > 0 && { errors: o.errors }),
       }];
     })),
+    ...(compared && { compared }),
   };
 }
 
 const KEEP = process.env.TOKENWATT_FLEET_DATA;
+const COMPARE_RULES = process.env.TOKENWATT_FLEET_COMPARE_RULES;
 const ONLY = process.env.TOKENWATT_FLEET_DASHBOARDS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
 const timed = (uid: string) => ONLY === undefined || ONLY.includes(uid);
 

@@ -11,7 +11,8 @@
 // record once an hour whatever the scrape interval). Each of the report's queries is then replayed
 // with Prometheus's `stats=all`, which counts the samples it touched, and every query that names a
 // raw series is listed with its longest range: none may read a raw series over the long range.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHtml } from '../src/report/html.ts';
@@ -63,15 +64,24 @@ async function queryStats(url: string, log: QueryLoad['log']) {
 export default async function bench() {
   const hosts = Number(process.env.REPORT_BENCH_HOSTS ?? 32);
   const end = 1_795_000_000 - (1_795_000_000 % DAY);
-  const dir = await mkdtemp(join(tmpdir(), 'tokenwatt-report-bench-'));
+  // REPORT_BENCH_KEEP=DIR keeps the backfilled blocks there and reuses them on the next run (the fill takes minutes).
+  const keep = process.env.REPORT_BENCH_KEEP;
+  const dir = keep ?? (await mkdtemp(join(tmpdir(), 'tokenwatt-report-bench-')));
+  await mkdir(dir, { recursive: true });
   try {
     let t0 = performance.now();
-    const data = await writeRecordedData(join(dir, 'data.om'), { hosts, start: end - 61 * DAY, end, windowSeconds: WINDOW_S, rawUpFrom: end - 900, scrapeSeconds: SCRAPE_S });
-    const fileMB = (await stat(join(dir, 'data.om'))).size / 1e6;
+    const reuse = keep !== undefined && existsSync(join(dir, 'data', 'filled.json'));
+    const data = reuse
+      ? (JSON.parse(await readFile(join(dir, 'data', 'filled.json'), 'utf8')) as { samples: number; series: number })
+      : await writeRecordedData(join(dir, 'data.om'), { hosts, start: end - 61 * DAY, end, windowSeconds: WINDOW_S, rawUpFrom: end - 900, scrapeSeconds: SCRAPE_S });
+    const fileMB = reuse ? 0 : (await stat(join(dir, 'data.om'))).size / 1e6;
     const writeS = (performance.now() - t0) / 1000;
     t0 = performance.now();
-    await backfill(join(dir, 'data.om'), join(dir, 'data'));
-    await rm(join(dir, 'data.om'));
+    if (!reuse) {
+      await backfill(join(dir, 'data.om'), join(dir, 'data'));
+      await rm(join(dir, 'data.om'));
+      await writeFile(join(dir, 'data', 'filled.json'), JSON.stringify(data));
+    }
     const backfillS = (performance.now() - t0) / 1000;
     await writeFile(join(dir, 'prometheus.yml'), 'global: {}\n');
     const prom = await startPrometheus(join(dir, 'prometheus.yml'), ['--storage.tsdb.retention.time=100y'], join(dir, 'data'));
@@ -81,6 +91,7 @@ export default async function bench() {
       let gpus = 0;
       let log: QueryLoad['log'] = [];
       let reads = '';
+      let slowest: { seconds: number; query: string }[] = [];
       for (let i = 0; i < 3; i++) {
         const t = performance.now();
         const src = openSource({ url: prom.url });
@@ -91,6 +102,7 @@ export default async function bench() {
         gpus = r.gpus.length;
         log = src.load.log;
         reads = r.reads.note;
+        slowest = [...src.load.log].sort((a, b) => b.seconds - a.seconds).slice(0, 5).map((q) => ({ seconds: +q.seconds.toFixed(2), query: q.query.length > 160 ? `${q.query.slice(0, 160)}...` : q.query }));
       }
       const median = [...runs].sort((a, b) => a.seconds - b.seconds)[1]!;
       const stats = await queryStats(prom.url, log);
@@ -99,10 +111,11 @@ export default async function bench() {
       const longestRaw = Math.max(0, ...stats.rawQueries.map((q) => q.longestRangeSeconds));
       return {
         hosts, gpus, models, recordedSeries: data.series, samplesInTsdb: data.samples, windowSeconds: WINDOW_S, daysFilled: 61, periodDays: 30,
-        fill: { openMetricsMB: Math.round(fileMB), writeSeconds: +writeS.toFixed(1), backfillSeconds: +backfillS.toFixed(1) },
+        fill: reuse ? 'reused (REPORT_BENCH_KEEP)' : { openMetricsMB: Math.round(fileMB), writeSeconds: +writeS.toFixed(1), backfillSeconds: +backfillS.toFixed(1) },
         runs,
         medianSeconds: median.seconds,
         reads,
+        slowestQueriesLastRun: slowest,
         queryLoad: {
           queries: median.queries,
           seriesReturned: median.seriesReturned,
@@ -127,6 +140,6 @@ export default async function bench() {
       await prom.stop();
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (keep === undefined) await rm(dir, { recursive: true, force: true });
   }
 }

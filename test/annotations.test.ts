@@ -1,5 +1,5 @@
 // The shared annotations and data links (src/build/grafana/annotations.ts): every dashboard marks
-// firing alerts and tokenwatt config changes beside Grafana's built-in annotation, and every series
+// firing alerts, engine restarts and tokenwatt config changes beside Grafana's built-in annotation, and every series
 // that names a model or a GPU links to the drill-down dashboard with its variables set.
 import { describe, expect, it } from 'vitest';
 import { builtDashboards } from '../src/build/grafana/index.ts';
@@ -18,14 +18,16 @@ const panel = (uid: string, title: string) => (byUid.get(uid)!.panels as unknown
 const variables = (d: DashboardJson) => (d.templating as unknown as { list: { name: string }[] }).list.map((v) => v.name);
 
 describe('annotations', () => {
-  it('every dashboard has Grafana\'s built-in annotation, firing alerts and config changes', () => {
+  it('every dashboard has Grafana\'s built-in annotation, firing alerts, engine restarts and config changes', () => {
     expect(built.length).toBe(6);
     for (const d of built) {
       const a = annotations(d.json);
-      expect(a.map((x) => x.name), d.uid).toEqual(['Annotations & Alerts', 'tokenwatt alerts firing', 'tokenwatt config changes']);
+      expect(a.map((x) => x.name), d.uid).toEqual(['Annotations & Alerts', 'tokenwatt alerts firing', 'Engine restarts', 'tokenwatt config changes']);
       expect(a[0]!.builtIn).toBe(1);
       expect(a[1]!.expr).toBe('ALERTS{alertstate="firing", severity=~"critical|warning"}');
-      expect(a[2]!.expr).toBe('changes(tokenwatt_config_hash{job="tokenwatt"}[2m]) > 0');
+      // vLLM by its recorded process start time; every other serving kind by a reset of its token counter.
+      expect(a[2]!.expr).toMatch(/^changes\(instance:vllm_process_start_time_seconds:max\[2m\]\) > 0 or resets\(sglang:generation_tokens_total\{job="sglang"\}\[2m\]\) > 0 or /);
+      expect(a[3]!.expr).toBe('changes(tokenwatt_config_hash{job="tokenwatt"}[2m]) > 0');
     }
   });
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.ts';
 import { parseRange, parseTime } from '../src/commands/report.ts';
-import { planWindow } from '../src/report/collect.ts';
+import { planPieces, planWindow } from '../src/report/collect.ts';
 import type { Bucketed, Collected } from '../src/report/collect.ts';
 import { histogramQuantile } from '../src/report/histogram.ts';
 import { buildReport, ReportDataError } from '../src/report/model.ts';
@@ -37,6 +37,34 @@ describe('planWindow', () => {
       expect(w.from + w.n * w.stepSeconds).toBeCloseTo(to, 6);
       expect(Math.abs(w.from - from)).toBeLessThanOrEqual(w.stepSeconds);
     }
+  });
+});
+
+describe('planPieces', () => {
+  const H = 3600;
+  const rec = (ends: number[]) => ({ windowSeconds: H, ends, unusable: null });
+  it('uses the recorded windows inside the period and reads raw counters for the edges, tiling it', () => {
+    // Windows end at hh:20; the period is midnight to midnight (a day).
+    const from = 86_400;
+    const ends = Array.from({ length: 30 }, (_, i) => from - 2 * H + 1200 + i * H);
+    const p = planPieces(from, from + 86_400, rec(ends), 60);
+    expect(p.used[0]).toBe(from + 1200 + H);
+    expect(p.used.at(-1)).toBe(from + 23 * H + 1200);
+    expect(p.raw).toEqual([[from, from + 1200], [from + 23 * H + 1200, from + 86_400]]);
+    const covered = p.used.length * H + p.raw.reduce((a, [x, y]) => a + (y - x), 0);
+    expect(covered).toBe(86_400);
+  });
+  it('gives a raw piece shorter than the minimum the window beside it, and fills missing windows from raw counters', () => {
+    const from = 0;
+    // Windows end 30 s after the hour; one (ending 5h + 30 s) is missing (Prometheus was down).
+    const ends = [1, 2, 3, 4, 6, 7, 8].map((h) => h * H + 30);
+    const p = planPieces(from, 8 * H + 40, rec(ends), 60);
+    // (0, 30 s] is under 60 s: the first window goes raw with it; (8h30s, 8h40s] likewise at the end.
+    expect(p.raw).toEqual([[0, H + 30], [4 * H + 30, 5 * H + 30], [7 * H + 30, 8 * H + 40]]);
+    expect(p.used).toEqual([2 * H + 30, 3 * H + 30, 4 * H + 30, 6 * H + 30, 7 * H + 30]);
+  });
+  it('reads everything raw without recorded windows', () => {
+    expect(planPieces(10, 1000, { windowSeconds: null, ends: [], unusable: 'none' }, 60)).toMatchObject({ used: [], raw: [[10, 1000]] });
   });
 });
 

@@ -102,7 +102,7 @@ export const quantileName = (histogram: string, q: number): string => `model_nam
 
 export const recordingMetrics = defineMetrics([
   // rules/gpu-inventory.ts
-  r({ name: 'host:dcgm_gpus:count', unit: 'GPUs', grafanaUnit: 'short', labels: ['cluster', 'host'], help: 'Physical GPUs dcgm-exporter reports on a host (MIG instances of one GPU count once).' }),
+  r({ name: 'host:dcgm_gpus:count', unit: 'GPUs', grafanaUnit: 'short', labels: ['cluster', 'host'], help: 'Physical GPUs reporting on a host, from dcgm-exporter or else the exporter\'s NVML readings (MIG instances of one GPU count once).' }),
   // rules/gpu-power.ts
   r({ name: 'gpu:dcgm_board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power from the dcgm-exporter energy counter (mJ rate / 1000), one series per physical GPU even under MIG.' }),
   r({ name: 'gpu:tokenwatt_gpu_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'], help: 'Board power from tokenwatt\'s reset-corrected energy counter.' }),

@@ -699,69 +699,35 @@ class Parser {
    * (those are in names/vals/nameAt; c is the character at p). One pass: each name is hashed over its
    * char codes as it is read and looked up in an open-addressing table (Int32Arrays sized once for the
    * most labels the line can hold), so the duplicate check costs no string hashing, no Set and no
-   * property lookup; no per-label scratch arrays, shapes or row-cache keys. The labels object is
-   * written once per label, and only when the sample is kept: a text-format sample that keepSample
-   * drops gets an object with just its le and quantile (what its row reads). Verdicts are the narrow
+   * property lookup; no shapes or row-cache keys. The labels object is written once per label in one
+   * tight loop after the block is read (V8's own cost: internalising each name and a growing
+   * dictionary), and only when the sample is kept: a text-format sample that keepSample drops gets an
+   * object with just its le and quantile (what its row reads). Verdicts are the narrow
    * path's: syntax and limits as read, a duplicate or `__name__` (the first one) once the block has
    * been read. Returns the labels object; pos after the `}`.
    */
   wideLabels(p: number, c: number, om: boolean, lineEnd: number): Record<string, string> {
     const s = this.s;
-    const names = this.names;
-    const vals = this.vals;
-    const nameAt = this.nameAt;
-    const build = om || this.keeping;
-    const o: Record<string, string> = {};
     // Each further label takes at least 5 characters (`a=""` and its `,` or `}`) before the line's end.
     const most = Math.min(this.maxLabels, MAX_COMPILED_LABELS + Math.ceil((lineEnd - p) / 5)) + 1;
     let size = 256;
     while (size < 2 * most) size *= 2;
-    const mask = size - 1;
-    /** Slot → label index + 1 (0: empty); per label index its hash and name. */
-    const slots = new Int32Array(size);
-    const hashes = new Int32Array(most);
-    const keys: string[] = [];
-    /** Set when a probe run grows past MAX_PROBE (distinct hashes landing together, which HASH_SEED
-     * makes unlikely): names are then checked in a Set, still one lookup each. */
-    let fallback: Set<string> | undefined;
-    let bad = -1;
-    let badName = '';
-    let n = 0;
-    const put = (k: string, v: string, at: number, h: number): void => {
-      let dup = k === '__name__';
-      if (fallback !== undefined) {
-        dup ||= fallback.has(k);
-        fallback.add(k);
-      } else {
-        let i = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) & mask;
-        for (let probes = 0; ; probes++) {
-          const e = slots[i]!;
-          if (e === 0) { slots[i] = n + 1; hashes[n] = h; keys.push(k); break; }
-          if (hashes[e - 1] === h && keys[e - 1] === k) { dup = true; break; }
-          if (probes === MAX_PROBE) {
-            fallback = new Set(keys);
-            dup ||= fallback.has(k);
-            fallback.add(k);
-            break;
-          }
-          i = (i + 1) & mask;
-        }
-      }
-      n++;
-      if (dup) {
-        if (bad === -1) { bad = at; badName = k; }
-        return;
-      }
-      if (build || k === 'le' || k === 'quantile') {
-        if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-        else o[k] = v;
-      }
+    // Kept: the labels object itself checks for duplicates as it is built (V8 hashes each name for it
+    // anyway); not kept: the table does, and no object is built.
+    const build = om || this.keeping;
+    const t: WideTable = {
+      slots: build ? EMPTY_SLOTS : new Int32Array(size), mask: size - 1, hashes: build ? EMPTY_SLOTS : new Int32Array(most),
+      keys: [], vals: [], ats: [], fallback: undefined, bad: -1, badName: '',
     };
     for (let i = 0; i < MAX_COMPILED_LABELS; i++) {
-      const k = names[i]!;
+      const k = this.names[i]!;
+      if (build) {
+        widePush(t, k, this.vals[i]!, this.nameAt[i]!);
+        continue;
+      }
       let h = HASH_SEED;
       for (let j = 0; j < k.length; j++) h = Math.imul(h ^ k.charCodeAt(j), 0x01000193);
-      put(k, vals[i]!, nameAt[i]!, h);
+      wideAdd(t, k, this.vals[i]!, this.nameAt[i]!, h);
     }
     for (;;) {
       const nStart = p;
@@ -786,9 +752,10 @@ class Parser {
         value = this.escapedValue(p);
         p = this.pos;
       }
-      if (n + 1 > this.maxLabels) { this.pos = nStart; this.fail(`too many labels (more than ${this.maxLabels} in one series)`, nStart, 'labels'); }
+      if (t.keys.length + 1 > this.maxLabels) { this.pos = nStart; this.fail(`too many labels (more than ${this.maxLabels} in one series)`, nStart, 'labels'); }
       if (value.length > this.maxLabelLength || lname.length > this.maxLabelLength) this.labelTooLong(lname, nStart);
-      put(lname, value, nStart, h);
+      if (build) widePush(t, lname, value, nStart);
+      else wideAdd(t, lname, value, nStart, h);
       c = s.charCodeAt(p);
       if (!om) while (c === SP || c === TAB) c = s.charCodeAt(++p);
       if (c === COMMA) {
@@ -802,8 +769,24 @@ class Parser {
       this.fail(`unexpected ${JSON.stringify(s[p] ?? 'end of input')} after label value`);
     }
     this.pos = p + 1;
+    const keys = t.keys;
+    const vals = t.vals;
+    const n = keys.length;
     this.nLabels = n;
-    if (bad !== -1) this.fail(badName === '__name__' ? "label name '__name__' is reserved" : `duplicate label name '${badName}'`, bad);
+    const o: Record<string, string> = {};
+    if (build) {
+      // One tight loop once the block is read: one lookup and one store per name.
+      for (let i = 0; i < n; i++) {
+        const k = keys[i]!;
+        if (k === '__name__') this.fail("label name '__name__' is reserved", t.ats[i]);
+        if (Object.hasOwn(o, k)) this.fail(`duplicate label name '${k}'`, t.ats[i]);
+        if (k === '__proto__') Object.defineProperty(o, k, { value: vals[i], enumerable: true, writable: true, configurable: true });
+        else o[k] = vals[i]!;
+      }
+    } else {
+      if (t.bad !== -1) this.fail(t.badName === '__name__' ? "label name '__name__' is reserved" : `duplicate label name '${t.badName}'`, t.bad);
+      for (let i = 0; i < n; i++) if (keys[i] === 'le' || keys[i] === 'quantile') o[keys[i]!] = vals[i]!;
+    }
     return o;
   }
 
@@ -1107,8 +1090,71 @@ const MAX_SHAPES = 2000;
 const MAX_COMPILED_LABELS = 64;
 /** Wide label sets: the name hash's start, per process, so that no input can be made to collide in advance. */
 const HASH_SEED = (Math.random() * 0x7fffffff) | 0;
-/** Wide label sets: the longest probe run before names are checked on the labels object instead. */
+/** Wide label sets: the longest probe run before names are checked in a Set instead. */
 const MAX_PROBE = 64;
+
+/** A wide label block as it is read: names and values by position, and a hash set of the names. */
+interface WideTable {
+  /** Open addressing: slot → position + 1 (0: empty). */
+  slots: Int32Array;
+  mask: number;
+  /** Each position's name hash. */
+  hashes: Int32Array;
+  keys: string[];
+  vals: string[];
+  /** Where each label starts (kept blocks: for the error of a duplicate found while building). */
+  ats: number[];
+  /** Set when a probe run grows past MAX_PROBE (distinct hashes landing together, which HASH_SEED makes
+   * unlikely): names are then checked in a Set, still one lookup each. */
+  fallback: Set<string> | undefined;
+  /** Where the first duplicate or `__name__` is (-1: none yet), and its name. */
+  bad: number;
+  badName: string;
+}
+
+const EMPTY_SLOTS = new Int32Array(0);
+
+/** Adds label k=v to a wide block that is kept (its object checks for duplicates when built). */
+function widePush(t: WideTable, k: string, v: string, at: number): void {
+  t.keys.push(k);
+  t.vals.push(v);
+  t.ats.push(at);
+}
+
+/** Adds label k=v (name hash h, at input position `at`) to a wide block, noting the first duplicate or `__name__`. */
+function wideAdd(t: WideTable, k: string, v: string, at: number, h: number): void {
+  let dup = k === '__name__';
+  if (t.fallback !== undefined) {
+    dup ||= t.fallback.has(k);
+    t.fallback.add(k);
+  } else {
+    const hashes = t.hashes;
+    const keys = t.keys;
+    const slots = t.slots;
+    const mask = t.mask;
+    let i = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) & mask;
+    for (let probes = 0; ; probes++) {
+      const e = slots[i]!;
+      if (e === 0) {
+        slots[i] = keys.length + 1;
+        hashes[keys.length] = h;
+        break;
+      }
+      if (hashes[e - 1] === h && keys[e - 1] === k) { dup = true; break; }
+      if (probes === MAX_PROBE) {
+        t.fallback = new Set(keys);
+        dup ||= t.fallback.has(k);
+        t.fallback.add(k);
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+  if (dup && t.bad === -1) { t.bad = at; t.badName = k; }
+  // Kept by position even when a duplicate (the block is refused then): positions count the labels.
+  t.keys.push(k);
+  t.vals.push(v);
+}
 
 function makeShape(names: string[], compiled: boolean): Shape {
   if (compiled) {

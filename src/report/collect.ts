@@ -280,9 +280,9 @@ function planFor(r: Reader, q: FigureQueries, from: number, to: number): Plan {
   return planPieces(from, to, q.rec === null ? { windowSeconds: null, ends: [], unusable: null } : q.recorded, r.minRaw);
 }
 
-/** A figure's totals over (from, to]: its recorded windows and raw pieces, one query each. */
-export async function figureTotal(src: Source, r: Reader, name: QueryName, from: number, to: number): Promise<Bucketed[]> {
-  const q = figureQueries(r, name, false);
+/** A figure's totals over (from, to]: its recorded windows and raw pieces, one query each. `coarse`: by the over-time labels (per model, not per slice). */
+export async function figureTotal(src: Source, r: Reader, name: QueryName, from: number, to: number, coarse = false): Promise<Bucketed[]> {
+  const q = figureQueries(r, name, coarse);
   const plan = planFor(r, q, from, to);
   const recParts = plan.windowSeconds === null ? [] : recordedParts(plan.used, plan.windowSeconds, 0);
   const rawParts: Part[] = plan.raw.map(([a, b]) => rawPart(plan, 0, a, b));

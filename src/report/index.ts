@@ -50,12 +50,12 @@ export async function generateReport(src: Source, o: ReportOptions): Promise<Rep
   if (!anyData) {
     throw new NoDataError(`no tokenwatt series between ${iso(w.from)} and ${iso(w.to)} at ${src.url} (selector {${o.selectors.tokenwatt}}${o.selectors.cluster !== undefined ? `, ${o.selectors.clusterLabel}="${o.selectors.cluster}"` : ''}): is the exporter scraped by this server (job name), is --cluster right, and does the range hold data (--from/--to, --range)?`);
   }
-  const totalOf = (from: number, to: number) => (name: QueryName) => figureTotal(src, reader, name, from, to);
+  const totalOf = (from: number, to: number, coarse = false) => (name: QueryName) => figureTotal(src, reader, name, from, to, coarse);
   const totals = await collectAll(totalNames, totalOf(w.from, w.to), parallel, (_d, _t, name) => tick(name));
-  const previous = withPrevious ? await collectAll(PREVIOUS, totalOf(previousWindow.from, previousWindow.to), parallel, (_d, _t, name) => tick(`previous ${name}`)) : null;
+  const previous = withPrevious ? await collectAll(PREVIOUS, totalOf(previousWindow.from, previousWindow.to, true), parallel, (_d, _t, name) => tick(`previous ${name}`)) : null;
   let mtdCost: number | null = null;
   if (mtdSeconds > 0) {
-    const r = await figureTotal(src, reader, 'gpuCost', monthStart, w.to);
+    const r = await figureTotal(src, reader, 'gpuCost', monthStart, w.to, true);
     tick('month to date');
     mtdCost = r.reduce((a, s) => a + (s.values[0] ?? 0), 0);
   }

@@ -1,13 +1,14 @@
 // What every tokenwatt dashboard marks on its time axis and links to, added by the shared frame
 // (dashboard.ts) and the build (index.ts) so all six get the same:
 // - annotations: Grafana's built-in "Annotations & Alerts", tokenwatt's Prometheus alerts while they
-//   fire (ALERTS, one series per firing alert), and tokenwatt config changes (tokenwatt_config_hash,
-//   one series per exporter). Each reads a handful of series, never every
+//   fire (ALERTS, one series per firing alert), serving-engine restarts (engineRestarts), and
+//   tokenwatt config changes (tokenwatt_config_hash, one series per exporter). Each reads a handful of series, never every
 //   engine's raw series.
 // - data links: a series or row that names a model opens the LLM serving dashboard on that model; one
 //   that names a host and GPU opens the GPUs dashboard on that GPU (time range and cluster kept).
 import { AnnotationQueryBuilder, AnnotationTargetBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../../config/mixin.ts';
+import { SERVING_KIND_IDS, servingOf } from '../../kinds/index.ts';
 import { sel } from '../../promql/helpers.ts';
 import { dashboardUid } from './dashboard.ts';
 import { sortedJson } from './finalise.ts';
@@ -24,10 +25,27 @@ export function tokenwattAnnotations(config: MixinConfig): AnnotationQueryBuilde
     new AnnotationQueryBuilder().name('tokenwatt alerts firing').enable(true).datasource(DATASOURCE).iconColor('red')
       .expr(`${sel('ALERTS', 'alertstate="firing", severity=~"critical|warning"')}`).step('1m')
       .titleFormat('{{alertname}} ({{severity}})').textFormat('{{cluster}} {{host}} {{model_name}} {{gpu}}').tagKeys('severity,component'),
+    new AnnotationQueryBuilder().name('Engine restarts').enable(true).datasource(DATASOURCE).iconColor('orange')
+      .expr(engineRestarts(config)).step('1m')
+      .titleFormat('Serving engine restarted').textFormat('{{job}} {{instance}} {{model_name}}').tagKeys('job'),
     new AnnotationQueryBuilder().name('tokenwatt config changes').enable(true).datasource(DATASOURCE).iconColor('purple')
       .expr(`changes(${sel('tokenwatt_config_hash', config.selectors.tokenwatt)}[2m]) > 0`).step('1m')
       .titleFormat('tokenwatt exporter config changed').textFormat('{{instance}}').tagKeys('job'),
   ];
+}
+
+/**
+ * A serving engine restarted within the step: vLLM's process start time changed (recorded per server,
+ * rules/serving-vllm.ts), or another kind's generated-token counter reset (SGLang runs
+ * prometheus_client in multiprocess mode, which serves no process_start_time_seconds; TGI and
+ * llama.cpp serve none either). One series per engine process, read only while a dashboard is open.
+ */
+function engineRestarts(config: MixinConfig): string {
+  const others = SERVING_KIND_IDS.filter((id) => id !== 'vllm').map((id) => {
+    const counter = servingOf(id).generationTokens;
+    return `resets(${counter}{${config.selectors[id]}}[2m]) > 0`;
+  });
+  return ['changes(instance:vllm_process_start_time_seconds:max[2m]) > 0', ...others].join(' or ');
 }
 
 interface Link { title: string; url: string; targetBlank: boolean }
