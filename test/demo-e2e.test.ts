@@ -30,6 +30,16 @@ import type { Notification, Stack } from '../src/simulate/stack.ts';
  * resolutions 0.3-3.3 s. The bound leaves room for a loaded machine.
  */
 const DELIVERY_BOUND_S = 30;
+/**
+ * TokensPerJouleDropped's bound grows with the data before the fault. It compares tokens/J over 5m-rate
+ * windows, which at injection hold the P seconds the stack has run: the efficiency drop sends the
+ * model's GPU to its power limit (about 2.3x the energy per token on this H100, the sim capping at the
+ * limit), so the windowed ratio falls to (P + x) / (P + 2.3x) of its level after x seconds and crosses
+ * 0.7 at x ~ 0.5 P, before the rule, `for` and routing stages. Measured 12.7-20.3 s at P ~ 30-40 s; a
+ * run whose earlier steps took longer on the loaded machine (P ~ 60 s) missed a flat 30 s. So: 10 s plus
+ * 0.8 P, and never under DELIVERY_BOUND_S.
+ */
+const tokensPerJouleBoundS = (runningS: number) => Math.max(DELIVERY_BOUND_S, 10 + 0.8 * runningS);
 /** Grafana's $__rate_interval for a 1 s scrape is 4 s; 20 s keeps sparse histograms (a few requests/s) non-empty. */
 const RATE_INTERVAL = '20s';
 const WARMUP_S = 25;
@@ -257,14 +267,16 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
       { alertname: 'TokensPerJouleDropped', severity: 'warning', receiver: 'chat', match: (l: Record<string, string>) => l.model_name === 'Qwen/Qwen2.5-7B-Instruct' },
       { alertname: 'GPUMissing', severity: 'critical', receiver: 'pagerduty', match: (l: Record<string, string>) => l.host === 'h100-node-1' },
     ];
+    const boundOf = (alertname: string) => (alertname === 'TokensPerJouleDropped' ? tokensPerJouleBoundS((t0 - startedAt) / 1000) : DELIVERY_BOUND_S);
+    const longest = Math.max(...expected.map((e) => boundOf(e.alertname)));
     const firstFiring = (e: (typeof expected)[number]): Notification | undefined => hook.find((n) => n.status === 'firing' && n.receiver === e.receiver &&
       n.alerts.some((a) => a.status === 'firing' && a.labels.alertname === e.alertname && a.labels.severity === e.severity && e.match(a.labels)));
-    await until('every fault paged', DELIVERY_BOUND_S, async () => (expected.every(firstFiring) ? true : undefined)).catch((err: Error) => {
+    await until('every fault paged', longest, async () => (expected.every(firstFiring) ? true : undefined)).catch((err: Error) => {
       throw new Error(`${err.message.split('\n')[0]}: missing ${expected.filter((e) => !firstFiring(e)).map((e) => e.alertname).join(', ')}; webhook got ${JSON.stringify(hook.map((n) => [n.receiver, n.status, n.alerts.map((a) => a.labels.alertname)]))}`);
     });
     const delays = expected.map((e) => [e.alertname, (firstFiring(e)!.receivedAt - t0) / 1000] as const);
-    console.log(`delivery after injection (s): ${delays.map(([a, s]) => `${a} ${s.toFixed(1)}`).join(', ')}`);
-    for (const [, s] of delays) expect(s).toBeLessThanOrEqual(DELIVERY_BOUND_S);
+    console.log(`delivery after injection (s): ${delays.map(([a, s]) => `${a} ${s.toFixed(1)}`).join(', ')} (TokensPerJouleDropped bound ${boundOf('TokensPerJouleDropped').toFixed(0)} s after ${((t0 - startedAt) / 1000).toFixed(0)} s of data)`);
+    for (const [a, s] of delays) expect(s, a).toBeLessThanOrEqual(boundOf(a));
 
     // Inhibitions: the critical XID silences its warning twin; the lost GPU silences the server down
     // on its host (the other host's server down still pages, above). Alertmanager holds both as suppressed.
@@ -300,7 +312,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     fleet.clear('throttle', { host: 'a100-node-1', gpu: 0, kind: 'power' });
     fleet.clear('slow', { model: 'meta-llama/Llama-2-7b-chat-hf' });
     fleet.clear('efficiency-drop', { model: 'Qwen/Qwen2.5-7B-Instruct' });
-  }, 90_000);
+  }, 150_000);
   it('every dashboard target returns data; every variable lists the fleet\'s values', async () => {
     // Last, so that the collector-errors panel has the server-down fault's errors to show.
     await sleep(Math.max(0, WARMUP_S * 1000 - (Date.now() - startedAt)));
@@ -360,7 +372,12 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     }
     // The fleet runs every serving kind, so every kind's row of panels is checked here.
     expect(SERVING_KIND_IDS.filter((id) => !f.servers.some((x) => x.engine === id))).toEqual([]);
-    expect(empty.map((e) => `${e.name}: ${e.expr}`)).toEqual([]);
+    // Still empty: say how Prometheus evaluated the recording rules they read (health, last error, group time).
+    const why = async (expr: string) => {
+      const rules = (await (await fetch(`${stack.prometheusUrl}/api/v1/rules?type=record`)).json()) as { data: { groups: { name: string; evaluationTime: number; rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] } };
+      return rules.data.groups.flatMap((g) => g.rules.filter((r) => expr.includes(r.name)).map((r) => `${r.name} in ${g.name} (group ${g.evaluationTime.toFixed(3)} s): ${r.health} ${r.lastError ?? ''} at ${r.lastEvaluation}`));
+    };
+    expect(await Promise.all(empty.map(async (e) => `${e.name}: ${e.expr} [${(await why(e.expr)).join('; ')}]`))).toEqual([]);
     if (firstPass > 0) console.log(`dashboard targets empty on the first pass, with data within ${RECHECK_S} s: ${firstPass}`);
     expect(checked).toBeGreaterThan(120);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
