@@ -56,9 +56,7 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
     name: `tokenwatt-autoscaling-${kind}`,
     rules: [
       // Queue of all replicas: the scale-out signal (KEDA AverageValue divides it by the target per replica).
-      // Every model's, not only the Deployments': the LLM serving dashboard's waiting panels read it per
-      // model, and a queue gauge's sum is one cheap read (the cost filtered out is the TTFT p95 below).
-      ...(s.recordedElsewhere?.includes('waiting') ? [] : [{ record: s.recorded.waiting, expr: `sum by (${by}) (${anyName(s.source.waiting, selector)})` }]),
+      ...(s.recordedElsewhere?.includes('waiting') ? [] : [{ record: s.recorded.waiting, expr: `sum by (${by}) (${anyName(s.source.waiting, m)})` }]),
       // Mean KV-cache usage over replicas: a utilisation, scaled as HPA Value (replicas x usage / target).
       { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
       { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },

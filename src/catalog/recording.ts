@@ -102,7 +102,7 @@ export const quantileName = (histogram: string, q: number): string => `model_nam
 
 export const recordingMetrics = defineMetrics([
   // rules/gpu-inventory.ts
-  r({ name: 'host:dcgm_gpus:count', unit: 'GPUs', grafanaUnit: 'short', labels: ['cluster', 'host'], help: 'Physical GPUs dcgm-exporter reports on a host (MIG instances of one GPU count once).' }),
+  r({ name: 'host:dcgm_gpus:count', unit: 'GPUs', grafanaUnit: 'short', labels: ['cluster', 'host'], help: 'Physical GPUs reporting on a host, from dcgm-exporter or else the exporter\'s NVML readings (MIG instances of one GPU count once).' }),
   // rules/gpu-power.ts
   r({ name: 'gpu:dcgm_board_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: BOARD, help: 'Board power from the dcgm-exporter energy counter (mJ rate / 1000), one series per physical GPU even under MIG.' }),
   r({ name: 'gpu:tokenwatt_gpu_power_watts:rate5m', unit: 'watts', grafanaUnit: 'watt', labels: ['cluster', 'host', 'gpu', 'gpu_uuid', 'gpu_model'], help: 'Board power from tokenwatt\'s reset-corrected energy counter.' }),
@@ -182,6 +182,8 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'instance:vllm_process_start_time_seconds:max', unit: 'seconds', grafanaUnit: 'dateTimeAsIso', labels: VLLM_SERVER, help: 'Unix start time of each vLLM server process (process_start_time_seconds, with its model).' }),
   r({ name: 'model_name:sglang_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang generated tokens per second per model.' }),
   r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),
+  r({ name: 'model_name:sglang_num_queue_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang requests queued per model, all replicas (also the autoscaling scale-out signal).' }),
+  r({ name: 'model_name:vllm_num_requests_waiting:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'vLLM requests waiting per model, all replicas (also the autoscaling scale-out signal).' }),
   r({ name: 'model_name:sglang_num_running_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang running requests per model.' }),
   r({ name: 'model_name:sglang_token_usage:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang KV-cache token usage of the fullest replica of a model.' }),
   r({ name: 'model_name:sglang_num_requests:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: MODEL, help: 'SGLang finished requests per second per model.' }),

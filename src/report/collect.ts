@@ -14,8 +14,8 @@
 // as PromQL's does for the whole period. All pieces of one kind are asked in one query, each piece
 // tagged by `label_replace` so that `or` keeps them apart.
 //
-// Buckets (over time): each bucket holds the recorded windows that end in it and the raw pieces that
-// end in it (raw pieces longer than a bucket are cut at bucket boundaries). Buckets made only of
+// Buckets (over time): each bucket holds the recorded windows and raw pieces whose middle is in it
+// (raw pieces longer than a bucket are cut at bucket boundaries). Buckets made only of
 // recorded windows come from one range query with step = bucket; buckets only raw from one range
 // query per run of them; the rest ("mixed", usually the first and last) from the tagged queries.
 import { figureSpecs, groupOf, isAverage, rawExpr, rawPieceExpr, recordedExpr, WINDOW_MARKERS } from './figures.ts';
@@ -308,27 +308,31 @@ export async function figureBuckets(src: Source, r: Reader, name: QueryName, w: 
     rawCut.push([cur, b]);
   }
   const recIn: number[][] = Array.from({ length: w.n }, () => []);
-  for (const e of plan.used) recIn[bucketOf(e)]!.push(e);
+  // A window or piece goes to the bucket its middle is in (one straddling a boundary mostly lies there).
+  const half = (W ?? 0) / 2;
+  for (const e of plan.used) recIn[bucketOf(e - half)]!.push(e);
+  // Every recorded window whose middle is in the bucket, used or not (before `from`, after `to`): a bucket
+  // read by the range query must use them all; the last bucket never is (windows after `to` would count).
   const allIn: number[] = new Array(w.n).fill(0);
-  for (const e of W === null ? [] : q.recorded.ends) if (e > w.from + TOL && e <= w.to + TOL) allIn[bucketOf(e)]! += 1;
+  for (const e of W === null ? [] : q.recorded.ends) if (e - half > w.from + TOL && e - half <= w.to + TOL) allIn[bucketOf(e - half)]! += 1;
   const rawIn: [number, number][][] = Array.from({ length: w.n }, () => []);
-  for (const p of rawCut) rawIn[bucketOf(p[1])]!.push(p);
+  for (const p of rawCut) rawIn[bucketOf((p[0] + p[1]) / 2)]!.push(p);
   const kind = recIn.map((ends, k) => {
     const raws = rawIn[k]!;
-    if (raws.length === 0 && ends.length > 0 && ends.length === allIn[k]) return 'rec';
+    if (raws.length === 0 && ends.length > 0 && ends.length === allIn[k] && k < w.n - 1) return 'rec';
     if (ends.length === 0 && raws.length === 1 && Math.abs(raws[0]![0] - (w.from + k * step)) < TOL && Math.abs(raws[0]![1] - (w.from + (k + 1) * step)) < TOL) return 'raw';
     return ends.length === 0 && raws.length === 0 ? 'none' : 'mixed';
   });
 
   const out = new Map<string, { labels: Record<string, string>; values: (number | null)[]; weights: number[] }>();
   const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const put = (rows: RangeSeries[], which: string) => {
+  const put = (rows: RangeSeries[], which: string, shift = 0) => {
     for (const s of rows) {
       const k = keyOf(s.labels);
       let e = out.get(k);
       if (!e) out.set(k, (e = { labels: s.labels, values: new Array(w.n).fill(null), weights: new Array(w.n).fill(0) }));
       for (const [t, v] of s.points) {
-        const i = Math.round((t - w.from) / step) - 1;
+        const i = Math.round((t - shift - w.from) / step) - 1;
         if (i >= 0 && i < w.n && kind[i] === which && Number.isFinite(v)) e.values[i] = v;
       }
     }
@@ -338,7 +342,8 @@ export async function figureBuckets(src: Source, r: Reader, name: QueryName, w: 
   if (kind.includes('rec')) {
     const first = kind.indexOf('rec');
     const last = kind.lastIndexOf('rec');
-    jobs.push(src.range(q.rec!.replaceAll('$STEP', stepText), w.from + (first + 1) * step, w.from + (last + 1) * step, step).then((rows) => put(rows, 'rec')));
+    // Evaluated half a window after each bucket's end: a point sums the windows whose middle is in its bucket.
+    jobs.push(src.range(q.rec!.replaceAll('$STEP', stepText), w.from + (first + 1) * step + half, w.from + (last + 1) * step + half, step).then((rows) => put(rows, 'rec', half)));
   }
   for (let k = 0; k < w.n; k++) {
     if (kind[k] !== 'raw') continue;

@@ -57,6 +57,20 @@ const DCGM_ONLY_TARGETS = new Set(['Temperature#1']);
 
 export const nvmlOnlyCases: TestGroup[] = [
   {
+    // h3 (NVML only) loses GPU 1 at 10m: its series stop (stale 5m later), so the host counts 1 GPU
+    // where it counted 2; GPUMissing (for 2m) fires from NVML data alone.
+    input_series: [
+      { series: series('tokenwatt_gpu_temperature_celsius', tw('h3', '0')), values: '50x40' },
+      { series: series('tokenwatt_gpu_temperature_celsius', tw('h3', '1')), values: '50x10' },
+    ],
+    alert_rule_test: [
+      { eval_time: '9m', alertname: 'GPUMissing', exp_alerts: [] },
+      { eval_time: '25m', alertname: 'GPUMissing', exp_alerts: [
+        expectAlert('GPUMissing', 'critical', { cluster: 'c1', host: 'h3' }, 'Host h3 reports 1 GPUs, fewer than in the last 6h.'),
+      ] },
+    ],
+  },
+  {
     // h2: GPU 0 at 87 °C (no slowdown field: fallback 85) and thermally throttled the whole time;
     // GPU 1 at 60 °C, power capped (and idle) the whole time. h1 GPU 0: dcgm-exporter says 60 °C,
     // the exporter's NVML 99 °C: the recorded temperature is dcgm-exporter's.
@@ -84,6 +98,7 @@ export const nvmlOnlyCases: TestGroup[] = [
       at10m('gpu:clock_throttled_power:ratio{host="h2"}', [[labels('h2', '0'), 0], [labels('h2', '1'), 1]]),
       // No dcgm-exporter energy counter anywhere: the exporter's (NVML) energy counter, 350 W.
       at10m('gpu:board_power_watts:rate5m{host="h2"}', [[labels('h2', '0'), 350], [labels('h2', '1'), 350]]),
+      at10m('host:dcgm_gpus:count', [['{cluster="c1", host="h1"}', 1], ['{cluster="c1", host="h2"}', 2]]),
       ...gpuPanelsCase(),
     ],
     alert_rule_test: [
