@@ -1,5 +1,5 @@
 // SGLang per-model traffic and engine state for the LLM serving dashboard (its latency and queue-time
-// buckets are in rules/serving-latency.ts, its queue in the autoscaling group: model_name:sglang_num_queue_reqs:sum).
+// buckets are in rules/serving-latency.ts).
 // Each raw series is read once per cycle.
 import { anyName, rateOf } from '../src/promql/helpers.ts';
 import { modelBy } from '../src/rules/levels.ts';
@@ -13,6 +13,8 @@ const group: RecordingGroupDef = (c) => {
     rules: [
       { record: 'model_name:sglang_generation_tokens:rate5m', expr: `sum by (${by}) (${rateOf('sglang:generation_tokens_total', s, '5m')})` },
       { record: 'model_name:sglang_prompt_tokens:rate5m', expr: `sum by (${by}) (${rateOf('sglang:prompt_tokens_total', s, '5m')})` },
+      // The queue of every model (the autoscaling triggers read it too: src/autoscaling/signals.ts).
+      { record: 'model_name:sglang_num_queue_reqs:sum', expr: `sum by (${by}) (${anyName('sglang:num_queue_reqs', s)})` },
       { record: 'model_name:sglang_num_running_reqs:sum', expr: `sum by (${by}) (${anyName('sglang:num_running_reqs', s)})` },
       { record: 'model_name:sglang_token_usage:max', expr: `max by (${by}) (${anyName('sglang:token_usage', s)})` },
       { record: 'model_name:sglang_cache_hit_rate:max', expr: `max by (${by}) (${anyName('sglang:cache_hit_rate', s)})` },

@@ -37,6 +37,9 @@ const group: RecordingGroupDef = (c) => {
       { record: 'model_name:vllm_prefix_cache_queries:rate5m', expr: sumRate('vllm:prefix_cache_queries_total') },
       { record: 'model_name_host:vllm_kv_cache_usage_perc:max', expr: `max by (${host.join(', ')}) (${anyName('vllm:kv_cache_usage_perc', v)})` },
       { record: 'model_name:vllm_kv_cache_usage_perc:max', expr: `max by (${by.join(', ')}) (model_name_host:vllm_kv_cache_usage_perc:max)` },
+      // The queue of every model (the LLM serving dashboard plots it; the autoscaling triggers read it:
+      // src/autoscaling/signals.ts records their other signals only for autoscaled models).
+      { record: 'model_name:vllm_num_requests_waiting:sum', expr: `sum by (${by.join(', ')}) (${anyName('vllm:num_requests_waiting', v)})` },
     ],
   };
 };

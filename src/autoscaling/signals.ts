@@ -44,11 +44,15 @@ export const ENGINE_SIGNALS: Record<string, EngineSignals> = {
   vllm: {
     selector: 'vllm',
     source: { waiting: 'vllm:num_requests_waiting', kvUsage: 'vllm:kv_cache_usage_perc', generationTokens: 'vllm:generation_tokens_total', ttft: 'vllm:time_to_first_token_seconds' },
+    // rules/serving-vllm.ts records the queue of every model (the LLM serving dashboard plots it).
+    recordedElsewhere: ['waiting'],
     recorded: names('vllm', 'num_requests_waiting', 'kv_cache_usage'),
   },
   sglang: {
     selector: 'sglang',
     source: { waiting: 'sglang:num_queue_reqs', kvUsage: 'sglang:token_usage', generationTokens: 'sglang:generation_tokens_total', ttft: 'sglang:time_to_first_token_seconds' },
+    // rules/serving-sglang.ts records the queue of every model (the LLM serving dashboard plots it).
+    recordedElsewhere: ['waiting'],
     recorded: names('sglang', 'num_queue_reqs', 'token_usage'),
   },
   // TGI (src/kinds/tgi): no KV-cache gauge and no TTFT histogram. The running batch's token budget over

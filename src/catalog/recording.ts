@@ -182,6 +182,8 @@ export const recordingMetrics = defineMetrics([
   r({ name: 'instance:vllm_process_start_time_seconds:max', unit: 'seconds', grafanaUnit: 'dateTimeAsIso', labels: VLLM_SERVER, help: 'Unix start time of each vLLM server process (process_start_time_seconds, with its model).' }),
   r({ name: 'model_name:sglang_generation_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang generated tokens per second per model.' }),
   r({ name: 'model_name:sglang_prompt_tokens:rate5m', unit: 'tokens/s', grafanaUnit: 'short', labels: MODEL, help: 'SGLang prompt tokens per second per model.' }),
+  r({ name: 'model_name:sglang_num_queue_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang requests queued per model, all replicas (also the autoscaling scale-out signal).' }),
+  r({ name: 'model_name:vllm_num_requests_waiting:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'vLLM requests waiting per model, all replicas (also the autoscaling scale-out signal).' }),
   r({ name: 'model_name:sglang_num_running_reqs:sum', unit: 'requests', grafanaUnit: 'short', labels: MODEL, help: 'SGLang running requests per model.' }),
   r({ name: 'model_name:sglang_token_usage:max', unit: 'ratio', grafanaUnit: 'percentunit', labels: MODEL, help: 'SGLang KV-cache token usage of the fullest replica of a model.' }),
   r({ name: 'model_name:sglang_num_requests:rate5m', unit: 'requests/s', grafanaUnit: 'reqps', labels: MODEL, help: 'SGLang finished requests per second per model.' }),
