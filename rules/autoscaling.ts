@@ -43,7 +43,8 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
   if (selector === undefined) throw new Error(`autoscaling signals of ${kind}: no selector '${s.selector}' in the config`);
   // Only the models of the Deployments autoscaled on this engine kind (autoscaling.deployments): the
   // triggers read nothing else, and the TTFT p95 below reads every engine's raw buckets. A kind with
-  // no Deployment listed keeps every model (the signals stay there to look at).
+  // no Deployment listed keeps every model (the signals stay there to look at). The queue stays per
+  // model for every model: the LLM serving dashboard plots it.
   const deployments = c.autoscaling.deployments.filter((d) => d.engine === kind);
   const m = deployments.length === 0 ? selector : and(selector, oneOf('namespace', deployments.map((d) => d.namespace)), oneOf('model_name', deployments.map((d) => d.model)));
   const kv = typeof s.source.kvUsage === 'string'
@@ -56,7 +57,7 @@ const perEngine: RecordingGroupDef[] = Object.entries(ENGINE_SIGNALS).map(([kind
     name: `tokenwatt-autoscaling-${kind}`,
     rules: [
       // Queue of all replicas: the scale-out signal (KEDA AverageValue divides it by the target per replica).
-      ...(s.recordedElsewhere?.includes('waiting') ? [] : [{ record: s.recorded.waiting, expr: `sum by (${by}) (${anyName(s.source.waiting, m)})` }]),
+      ...(s.recordedElsewhere?.includes('waiting') ? [] : [{ record: s.recorded.waiting, expr: `sum by (${by}) (${anyName(s.source.waiting, selector)})` }]),
       // Mean KV-cache usage over replicas: a utilisation, scaled as HPA Value (replicas x usage / target).
       { record: s.recorded.kvUsage, expr: `avg by (${by}) (${kv})` },
       { record: s.recorded.generationTokens, expr: `sum by (${by}) (${tokens})` },
