@@ -31,15 +31,16 @@ import type { Notification, Stack } from '../src/simulate/stack.ts';
  */
 const DELIVERY_BOUND_S = 30;
 /**
- * TokensPerJouleDropped's bound grows with the data before the fault. It compares tokens/J over 5m-rate
- * windows, which at injection hold the P seconds the stack has run: the efficiency drop sends the
- * model's GPU to its power limit (about 2.3x the energy per token on this H100, the sim capping at the
- * limit), so the windowed ratio falls to (P + x) / (P + 2.3x) of its level after x seconds and crosses
- * 0.7 at x ~ 0.5 P, before the rule, `for` and routing stages. Measured 12.7-20.3 s at P ~ 30-40 s; a
- * run whose earlier steps took longer on the loaded machine (P ~ 60 s) missed a flat 30 s. So: 10 s plus
- * 0.8 P, and never under DELIVERY_BOUND_S.
+ * TokensPerJouleDropped's bound: at least 45 s, and growing with the data before the fault. It compares
+ * tokens/J over 5m-rate windows, which at injection hold the P seconds the stack has run: the efficiency
+ * drop sends the model's GPU to its power limit (about 2.3x the energy per token on this H100, the sim
+ * capping at the limit), so the windowed ratio falls to (P + x) / (P + 2.3x) of its level after x seconds
+ * and crosses 0.7 at x ~ 0.5 P, before the rule, `for` and routing stages. Measured 12.7-20.3 s at P ~ 25-40 s
+ * over a dozen runs on the shared machine (13.7 s with two other test files running beside it); once, with
+ * the promtool test file beside it, it was not delivered within 30 s. So 45 s, or 10 s plus 0.8 P when a
+ * slow start left more data in the window.
  */
-const tokensPerJouleBoundS = (runningS: number) => Math.max(DELIVERY_BOUND_S, 10 + 0.8 * runningS);
+const tokensPerJouleBoundS = (runningS: number) => Math.max(45, 10 + 0.8 * runningS);
 /** Grafana's $__rate_interval for a 1 s scrape is 4 s; 20 s keeps sparse histograms (a few requests/s) non-empty. */
 const RATE_INTERVAL = '20s';
 const WARMUP_S = 25;

@@ -24,6 +24,7 @@ import { vllmDetailCases } from './rules/vllm-detail.cases.ts';
 import { nvmlOnlyCases } from './rules/nvml-only.cases.ts';
 import { sglangCases } from './rules/sglang.cases.ts';
 import { annotationCases } from './rules/annotations.cases.ts';
+import { reportCases } from './rules/report.cases.ts';
 import type { TestGroup } from './rules/harness.ts';
 
 const cases: Record<string, TestGroup[]> = {
@@ -40,6 +41,7 @@ const cases: Record<string, TestGroup[]> = {
   'NVML-only hosts': nvmlOnlyCases,
   'SGLang parity and SLOs': sglangCases,
   'dashboard annotation queries': annotationCases,
+  'report windows': reportCases,
 };
 const all = Object.values(cases).flat();
 
