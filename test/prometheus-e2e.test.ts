@@ -57,7 +57,9 @@ beforeAll(async () => {
   const config: MixinConfig = {
     ...defaultConfig,
     prometheus: {
-      ...defaultConfig.prometheus, scrapeInterval: '1s', evaluationInterval: '1s',
+      // The report groups run once per reportInterval (1h by default), first at an offset Prometheus
+      // derives from the group's name: shortened so they too evaluate within the test.
+      ...defaultConfig.prometheus, scrapeInterval: '1s', evaluationInterval: '1s', reportInterval: '2s',
       alertmanagers: [am.url.replace('http://', '')],
       staticTargets: { vllm: [vllm.address], 'dcgm-exporter': [dcgm.address] },
     },
