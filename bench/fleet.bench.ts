@@ -182,7 +182,8 @@ export default async function bench() {
   const goalsMet = big && mid ? {
     dashboardsUnder: big.dashboards.every((d) => d.seconds <= GOALS.dashboardSeconds),
     dashboardsOfReference: big.dashboards.every((d) => d.ofReference !== null && d.ofReference <= GOALS.ofReference),
-    growthAtMostLinear: Object.values(growth!).every((g) => g <= GOALS.growth8to32),
+    // Ours only: the vLLM example dashboard's growth is context, not a goal of ours.
+    growthAtMostLinear: Object.entries(growth!).filter(([uid]) => uid !== 'vllm-example').every(([, g]) => g <= GOALS.growth8to32),
     ruleEvaluation: big.rules.perCycleSeconds <= GOALS.ruleEvaluationSeconds,
     ruleEvaluationByCpu: big.rules.perCycleCpuSeconds <= GOALS.ruleEvaluationSeconds,
     sloNotGrowingWithAge: Object.values(sloGrowth).every((g) => g <= GOALS.sloGrowthWithAge),
