@@ -1,13 +1,11 @@
 // Energy efficiency and money: tokens per joule against its own baseline, slices that cost money
 // while idle, GPUs held at their power cap, MIG capacity nobody holds.
-import { sel } from '../src/promql/helpers.ts';
 import { boardBy, modelBy } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
 import type { AlertGroupDef } from '../src/rules/types.ts';
 
 const group: AlertGroupDef = (c) => {
   const e = c.alerting.energy;
-  const tw = c.selectors.tokenwatt;
   const model = modelBy(c).join(', ');
   const slice = [c.clusterLabel, 'host', 'gpu', 'gpu_instance_id', 'gpu_profile'].join(', ');
   const board = boardBy(c).join(', ');

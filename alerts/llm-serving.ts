@@ -4,7 +4,6 @@
 import { sloRatioName } from '../src/catalog/recording.ts';
 import type { SloKind } from '../src/catalog/recording.ts';
 import type { BurnWindow } from '../src/config/alerting.ts';
-import type { MixinConfig } from '../src/config/mixin.ts';
 import { anyName, rateOf, sel } from '../src/promql/helpers.ts';
 import { and, servingBy, sglangAbortsAreErrors } from '../src/rules/levels.ts';
 import { alert } from '../src/rules/types.ts';
@@ -17,7 +16,7 @@ function orList(items: string[]): string {
 }
 
 /** (long > f x budget and short > f x budget) or ... for each burn condition. */
-function burn(c: MixinConfig, kind: SloKind, objective: number, windows: BurnWindow[]): string {
+function burn(kind: SloKind, objective: number, windows: BurnWindow[]): string {
   return windows.map((b) => {
     const threshold = `(${b.factor} * (1 - ${objective}))`;
     return `(${sloRatioName(kind, b.long)} > ${threshold} and ${sloRatioName(kind, b.short)} > ${threshold})`;
@@ -85,25 +84,25 @@ const group: AlertGroupDef = (c) => {
       }),
       alert(c, {
         name: 'VLLMTTFTBudgetBurn', severity: 'critical', component: 'serving', for: slo.pageFor,
-        expr: burn(c, 'ttft', slo.ttft.objective, slo.page),
+        expr: burn('ttft', slo.ttft.objective, slo.page),
         summary: 'A model is burning its time-to-first-token error budget fast enough to page.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} waited more than ' + ttftMs + ' ms for their first token (objective ' + slo.ttft.objective + ').',
       }),
       alert(c, {
         name: 'VLLMTTFTBudgetBurn', severity: 'warning', component: 'serving', for: slo.ticketFor,
-        expr: burn(c, 'ttft', slo.ttft.objective, slo.ticket),
+        expr: burn('ttft', slo.ttft.objective, slo.ticket),
         summary: 'A model is slowly burning its time-to-first-token error budget.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} waited more than ' + ttftMs + ' ms for their first token (objective ' + slo.ttft.objective + ').',
       }),
       alert(c, {
         name: 'VLLMErrorBudgetBurn', severity: 'critical', component: 'serving', for: slo.pageFor,
-        expr: burn(c, 'errors', slo.errors.objective, slo.page),
+        expr: burn('errors', slo.errors.objective, slo.page),
         summary: 'A model is burning its request error budget fast enough to page.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} failed (objective ' + slo.errors.objective + ').',
       }),
       alert(c, {
         name: 'VLLMErrorBudgetBurn', severity: 'warning', component: 'serving', for: slo.ticketFor,
-        expr: burn(c, 'errors', slo.errors.objective, slo.ticket),
+        expr: burn('errors', slo.errors.objective, slo.ticket),
         summary: 'A model is slowly burning its request error budget.',
         description: '{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} failed (objective ' + slo.errors.objective + ').',
       }),

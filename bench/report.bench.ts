@@ -134,7 +134,7 @@ export default async function bench() {
         },
         goalSeconds: GOAL_S,
         met: median.seconds <= GOAL_S && longestRaw <= WINDOW_S + 4 * SCRAPE_S,
-        note: 'Measured on a shared 2-core machine while other engineers ran tests: rerun `npm run bench report` on a quiet machine.',
+        machine: process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)',
       };
     } finally {
       await prom.stop();

@@ -13,7 +13,7 @@ import type { RecordDeps } from '../src/commands/record.ts';
 import { parseNumericCsv } from '../src/energy/csv.ts';
 import { TRACE_COLUMNS } from '../src/energy/trace.ts';
 import { fakeNvml, H100 } from './support/fake-nvml.ts';
-import type { FakeGpu, FakeNvml } from './support/fake-nvml.ts';
+import type { FakeNvml } from './support/fake-nvml.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 

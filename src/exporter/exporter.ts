@@ -131,7 +131,6 @@ export class Exporter {
   private current: Rendered;
   private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
   private publishTimer: NodeJS.Timeout | undefined;
-  private cycles = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -260,7 +259,6 @@ export class Exporter {
     this.warnUnplaced();
     await this.render();
     await this.saveState(nowMs / 1000);
-    this.cycles++;
     if (this.states.every((s) => s.ran)) this.wasReady = true;
     const mb = (b: number) => Math.round(b / 1048576);
     const cycle = {

@@ -88,13 +88,6 @@ function firstInvalidUtf8(b: Uint8Array): number {
 
 const NL = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, QUOTE = 34, BSLASH = 92, EQ = 61, COMMA = 44;
 
-/** How many characters of t appear in s from start (String#startsWith is not inlined by V8; this is). */
-function matchLength(s: string, start: number, t: string): number {
-  const n = t.length;
-  let i = 0;
-  while (i < n && s.charCodeAt(start + i) === t.charCodeAt(i)) i++;
-  return i;
-}
 
 function isNameStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
@@ -577,7 +570,6 @@ class Parser {
   labels(om: boolean): Record<string, string> {
     // Hot loop: positions live in the local p (not this.pos) and are stored back before any call.
     const s = this.s;
-    const len = this.len;
     const names = this.names;
     const vals = this.vals;
     const nameAt = this.nameAt;

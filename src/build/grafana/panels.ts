@@ -103,7 +103,7 @@ export function table(spec: PanelSpec & { columns?: Record<string, Column> }): c
       id: 'organize',
       options: { excludeByName: { Time: true, __name__: true }, renameByName: Object.fromEntries(columns.map(([ref, c]) => [valueName(ref), c.title])) },
     });
-  for (const [ref, c] of columns) if (c.unit) p.overrideByName(c.title, [{ id: 'unit', value: c.unit }]);
+  for (const [, c] of columns) if (c.unit) p.overrideByName(c.title, [{ id: 'unit', value: c.unit }]);
   if (spec.timeFrom) p.timeFrom(spec.timeFrom);
   return p;
 }
