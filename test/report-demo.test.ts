@@ -1,10 +1,10 @@
 // `tokenwatt report` against the demo fleet's real Prometheus (src/simulate/stack.ts: the simulated
 // reference fleet, the tokenwatt exporter reading it, Prometheus 2.42 scraping every second) after a
-// known run: every total of the report over the last minute matches PromQL increase() over the same
-// minute within 0.5 %, and each model's tokens per joule matches the exporter's counters
+// known run: every total of the report over the last four minutes matches PromQL increase() over the same
+// period within 0.5 %, and each model's tokens per joule matches the exporter's counters
 // (generated tokens / attributed joules). The report is read through the CLI's JSON output, twice:
 // from the tokenwatt-report recorded windows (the demo's test pace records 10 s windows, so a
-// minute holds several of them and raw pieces at its edges) and from the raw counters only
+// period holds many of them and raw pieces at its edges) and from the raw counters only
 // (--no-recorded); both must match PromQL.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,12 @@ import type { Stack } from '../src/simulate/stack.ts';
 
 /** Seconds of data before the report's period starts, and the period. */
 const WARMUP_S = 20;
-const PERIOD_S = 60;
+// Four minutes, not one: where a recorded window meets a raw edge piece, each side's estimate of the
+// counter between the edge and its nearest scrape can differ by up to one scrape's increase, and
+// prompt tokens arrive in whole-prompt bursts. Over one minute at 1 s scrapes that is up to ~1/60 of a
+// total (the recorded path failed the 0.5 % check once at +0.84 %); over four, a quarter of that; over
+// a real report period (a day at 15 s scrapes) ~0.02 %.
+const PERIOD_S = 240;
 
 let dir = '';
 let stack: Stack;
@@ -39,7 +44,7 @@ beforeAll(async () => {
     expect(code).toBe(0);
     reports[path] = JSON.parse(out.join('')) as Report;
   }
-}, 180_000);
+}, 420_000);
 
 afterAll(async () => {
   await stack?.stop();
