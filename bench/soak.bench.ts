@@ -23,7 +23,7 @@ export default async function bench() {
   const r = await soak({
     durationS, scrapers: 20, periodMs: Number(process.env.SOAK_BENCH_PERIOD_MS ?? 1000),
     saturationS: Number(process.env.SOAK_BENCH_SATURATION_S ?? Math.min(60, durationS / 4)), intervalS, engines: 56, keplerPods: 1000,
-    entry: ['--max-old-space-size=96', join(root, 'dist', 'bin', 'tokenwatt.mjs')], flapS: 30,
+    entry: ['--max-old-space-size=96', ...(process.env.SOAK_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'bin', 'tokenwatt.mjs')], flapS: 30,
   });
   const hostileOk = Object.values(r.hostile).filter((h) => h.expected === h.got).length;
   const hostileN = Object.keys(r.hostile).length;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeBody, formatFromContentType, parseExposition, parseExpositionSliced, ParseError } from '../src/exposition/parse.ts';
+import { nextTurn, waitingSlices } from '../src/exposition/turns.ts';
 import type { ExpositionFormat, MetricFamily } from '../src/exposition/types.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -264,6 +265,24 @@ describe('parseExpositionSliced', () => {
     expect(ticks).toBeGreaterThan(0);
     const om = `# TYPE m gauge\n${big}# EOF\n`;
     expect(await parseExpositionSliced(om, { format: 'openmetrics' }, 0.5)).toEqual(parseExposition(om, { format: 'openmetrics' }));
+  });
+  it('runs one slice per event-loop turn across every parse in flight, not one per parse', async () => {
+    // A turn counter: an immediate that re-queues itself runs once per turn.
+    let turn = 0;
+    let counting = true;
+    const tick = () => { turn++; if (counting) setImmediate(tick); };
+    setImmediate(tick);
+    const seen: number[] = [];
+    await Promise.all(Array.from({ length: 4 }, async () => { await nextTurn(); seen.push(turn); }));
+    expect(new Set(seen).size).toBe(4);
+    // Four big parses at once: their slices queue for turns instead of all running in each turn.
+    let most = 0;
+    const watch = setInterval(() => { most = Math.max(most, waitingSlices()); }, 0);
+    const results = await Promise.all(Array.from({ length: 4 }, () => parseExpositionSliced(big, { format: 'text' }, 0.5)));
+    clearInterval(watch);
+    counting = false;
+    expect(most).toBeGreaterThanOrEqual(3);
+    for (const r of results) expect(r).toEqual(parseExposition(big, { format: 'text' }));
   });
   it('rejects what parseExposition rejects, with the same line and column', async () => {
     const bad = `${big}m{i="x" 1\n`;

@@ -22,6 +22,7 @@ import { gunzipSync } from 'node:zlib';
 import { ParseError } from './types.ts';
 import type { ExpositionFormat, FamilyType, MetricFamily, ParseLimit, ParseOptions, Sample } from './types.ts';
 import { parseFloatToken, parseIntToken } from './numbers.ts';
+import { nextTurn } from './turns.ts';
 
 export { ParseError };
 
@@ -1237,8 +1238,8 @@ export function parseExposition(input: string | Uint8Array, opts: ParseOptions):
 
 /**
  * parseExposition in slices of about `sliceMs` of work, yielding to the event loop between them
- * (setImmediate), so a large or slow body never holds up the server that shares the thread: the
- * exporter's /metrics answers between slices. Same verdicts and result as parseExposition. A slice
+ * (one slice per turn across all parses in flight: turns.ts), so a large or slow body never holds up
+ * the server that shares the thread: the exporter's /metrics answers between slices. Same verdicts and result as parseExposition. A slice
  * ends on a line boundary, so one line is the unit that cannot be split: the label limits bound it.
  */
 export async function parseExpositionSliced(input: string, opts: ParseOptions, sliceMs = 4): Promise<MetricFamily[]> {
@@ -1246,6 +1247,6 @@ export async function parseExpositionSliced(input: string, opts: ParseOptions, s
   for (;;) {
     const until = performance.now() + sliceMs;
     if (p.om ? p.parseOpenMetrics(until) : p.parseText(until)) return p.families;
-    await new Promise<void>((r) => setImmediate(r));
+    await nextTurn();
   }
 }
