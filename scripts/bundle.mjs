@@ -37,7 +37,8 @@ const inlineCreateRequire = {
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { tokenwatt: 'src/main.ts' },
+  // The scrape worker (src/collectors/scrape-pool.ts) is its own entry: a worker thread loads a file.
+  entryPoints: { tokenwatt: 'src/main.ts', 'scrape-worker': 'src/collectors/scrape-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -2,6 +2,7 @@
 // tokenwatt_engine_placed gauge (0/1), an alert; `simulate --print-exporter-config` places every engine
 // of a fleet, and the shipped exporters/tokenwatt/tokenwatt.yaml places every engine of the reference
 // simulated fleet (run against it, not just parsed).
+import { scrapeWorkerReady } from '../src/collectors/scrape-pool.ts';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,9 @@ function onRunningFleet(doc: Record<string, unknown>, running: RunningFleet): Re
 
 /** Run the exporter with `doc` against the fleet for a few cycles; its series and log. */
 async function runAgainst(fleet: Fleet, doc: (running: RunningFleet) => Record<string, unknown>) {
+  // As `tokenwatt exporter` does: the scrape worker is up before the fleet's clock starts (its first
+  // seconds are idle, when MIG idle power is learned).
+  await scrapeWorkerReady();
   const running = await startFleet(fleet, { ports: 'ephemeral' });
   try {
     const config = parseExporterConfig(doc(running));

@@ -4,6 +4,7 @@ import { getEventListeners } from 'node:events';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadline } from '../src/collectors/deadline.ts';
+import { SCRAPE_WORKER_HEAP_MB } from '../src/collectors/scrape-pool.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 import type { Handler, Series } from './support/upstream.ts';
@@ -261,6 +262,45 @@ describe('memory stays bounded', () => {
     const s = await r.run();
     expect(one(s, 'tokenwatt_collector_errors_total', { target: 'flaky', reason: 'too_large' })).toBe(22);
   });
+});
+
+describe('the scrape worker (reads run off the serving thread)', () => {
+  it('a body that outgrows the worker\'s heap ends the worker, not the exporter: that read fails with reason worker, and the next cycle reads again', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let endless = true;
+    up.on('/oom/vllm', (_req, res: http.ServerResponse) => {
+      if (!endless) return fixtureHandler(() => TRITON)(_req, res);
+      res.setHeader('Content-Type', 'text/plain');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    let t = Date.UTC(2026, 0, 1);
+    up.on('/oom/dcgm', fixtureHandler(() => l4At(4742776)));
+    const { exporter, lines } = exporterFrom({
+      interval: 30,
+      // Far past the worker's heap: the body is held until the heap, not this limit, gives out.
+      limits: { maxBodyBytes: 8 * SCRAPE_WORKER_HEAP_MB * 1024 * 1024, maxSeriesPerTarget: 500 },
+      targets: [
+        { kind: 'dcgm', name: 'dcgm', url: up.url('/oom/dcgm') },
+        { kind: 'vllm', name: 'flaky', url: up.url('/oom/vllm'), timeout: 30 },
+      ],
+      placement: [{ model: 'vllm_model', host: HOST, gpu: '0' }],
+    });
+    await exporter.runCycle((t += 30_000));
+    const failed = seriesOf(exporter.metrics.text);
+    expect(one(failed, 'tokenwatt_collector_up', { target: 'flaky' })).toBe(0);
+    expect(one(failed, 'tokenwatt_collector_errors_total', { target: 'flaky', reason: 'worker' })).toBe(1);
+    expect(lines.some((l) => JSON.stringify(l).includes('out of memory'))).toBe(true);
+    endless = false;
+    await exporter.runCycle((t += 30_000));
+    const after = seriesOf(exporter.metrics.text);
+    expect(one(after, 'tokenwatt_collector_up', { target: 'flaky' })).toBe(1);
+    expect(one(after, 'tokenwatt_collector_up', { target: 'dcgm' })).toBe(1);
+  }, 60_000);
 });
 
 describe('deadline (what each collector run is bounded by)', () => {

@@ -5,7 +5,6 @@
 // mapping that places vLLM/SGLang pods (placement.ts).
 import { metric } from '../catalog/index.ts';
 import type { BoardReading } from '../energy/tick.ts';
-import { recogniseDcgm } from '../recognise/dcgm.ts';
 import type { DcgmView } from '../recognise/types.ts';
 import type { Collector, CollectResult } from './collector.ts';
 import { scrapeAndRecognise } from './upstream.ts';
@@ -24,7 +23,7 @@ export function createDcgmCollector(target: UpstreamTarget, deps: DcgmDeps): Col
     kind: 'dcgm',
     name: `dcgm/${target.name}`,
     async collect(signal): Promise<CollectResult> {
-      const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, COUNTERS, recogniseDcgm);
+      const { view, series } = await scrapeAndRecognise<DcgmView>(target, deps.limits, signal, COUNTERS, 'dcgm');
       deps.onView?.(view);
       const boards: BoardReading[] = [];
       for (const g of view.gpus) {

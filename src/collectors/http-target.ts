@@ -48,18 +48,20 @@ const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;vers
 /** Keep-alive agents: a 5 s cycle over dozens of targets should not open a connection each time. */
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-/** Targets with their own TLS settings get their own agent (a connection pool per trust setting). */
-const tlsAgents = new WeakMap<UpstreamTls, https.Agent>();
-const tlsAgentList: https.Agent[] = [];
+/**
+ * Targets with their own TLS settings get their own agent (a connection pool per trust setting), keyed
+ * by the settings' value: each read arrives at the scrape worker as a fresh copy of its target.
+ */
+const tlsAgents = new Map<string, https.Agent>();
 
 function agentFor(target: HttpTarget): http.Agent {
   if (!target.url.toLowerCase().startsWith('https:')) return agents.http;
   if (!target.tls) return agents.https;
-  let agent = tlsAgents.get(target.tls);
+  const key = `${target.tls.insecureSkipVerify === true}\0${target.tls.ca?.toString('base64') ?? ''}`;
+  let agent = tlsAgents.get(key);
   if (!agent) {
     agent = new https.Agent({ keepAlive: true, ...(target.tls.ca && { ca: target.tls.ca }), rejectUnauthorized: target.tls.insecureSkipVerify !== true });
-    tlsAgents.set(target.tls, agent);
-    tlsAgentList.push(agent);
+    tlsAgents.set(key, agent);
   }
   return agent;
 }
@@ -68,7 +70,8 @@ function agentFor(target: HttpTarget): http.Agent {
 export function closeUpstreamConnections(): void {
   agents.http.destroy();
   agents.https.destroy();
-  for (const a of tlsAgentList) a.destroy();
+  for (const a of tlsAgents.values()) a.destroy();
+  tlsAgents.clear();
 }
 
 /** Certificate problems, told apart from a refused connection so the fix is clear (CA, name, expiry). */

@@ -6,7 +6,6 @@ import type { BoardReading, EngineReading, LedgerSample } from '../energy/tick.t
 import type { Placement } from '../energy/placement.ts';
 import type { ServingKindId } from '../kinds/index.ts';
 import type { ServingView } from '../recognise/types.ts';
-import type { MetricFamily } from '../exposition/types.ts';
 import type { Collector, CollectResult } from './collector.ts';
 import { scrapeAndRecognise } from './upstream.ts';
 import type { UpstreamDeps, UpstreamTarget } from './upstream.ts';
@@ -42,7 +41,6 @@ export function createServingCollector(
   kind: ServingKindId,
   target: ServingTarget,
   deps: ServingDeps,
-  recognise: (families: MetricFamily[]) => ServingView,
   counterNames: ReadonlySet<string>,
 ): Collector {
   const warned = new Set<string>();
@@ -58,7 +56,7 @@ export function createServingCollector(
     kind,
     name: `${kind}/${target.name}`,
     async collect(signal): Promise<CollectResult> {
-      const { view, series } = await scrapeAndRecognise(target, deps.limits, signal, counterNames, recognise);
+      const { view, series } = await scrapeAndRecognise<ServingView>(target, deps.limits, signal, counterNames, kind);
       const engines: EngineReading[] = [];
       const samples: LedgerSample[] = [];
       for (const named of view.engines) {

@@ -13,6 +13,7 @@ import { lookupSeries } from '../catalog/index.ts';
 /** The samples a recogniser can read: series the catalog knows (recognise/samples.ts looks them up the same way). */
 const inCatalog = (name: string): boolean => lookupSeries(name) !== undefined;
 import { CollectError } from './collector.ts';
+import { scrapeInWorker } from './scrape-pool.ts';
 import type { Log } from '../log.ts';
 
 export interface UpstreamTarget {
@@ -42,10 +43,19 @@ export function requireCounters(families: MetricFamily[], names: ReadonlySet<str
 }
 
 /**
- * Read a target, refuse non-finite counters among `counters`, and recognise what it serves. A scrape
- * that is not the configured kind of upstream fails with reason `recognise`.
+ * Read a target, refuse non-finite counters among `counters`, and recognise what it serves with the
+ * recogniser of `kind` (src/kinds/). Runs on the scrape worker (scrape-pool.ts), so the body and its
+ * parse never sit in the serving thread's heap; the view comes back as a structured-clone copy, which
+ * also shares no string with the body (a slice of a body would pin all of it). A scrape that is not the
+ * configured kind of upstream fails with reason `recognise`.
  */
-export async function scrapeAndRecognise<V>(
+export async function scrapeAndRecognise<V>(target: UpstreamTarget, limits: Limits, signal: AbortSignal, counters: ReadonlySet<string>, kind: string): Promise<{ view: V; series: number }> {
+  const { view, series } = await scrapeInWorker(target, limits, signal, counters, kind);
+  return { view: view as V, series };
+}
+
+/** What the worker runs for scrapeAndRecognise: read, check the counters, recognise. */
+export async function readAndRecognise<V>(
   target: UpstreamTarget,
   limits: Limits,
   signal: AbortSignal,
@@ -55,17 +65,9 @@ export async function scrapeAndRecognise<V>(
   const { families, series } = await scrapeTarget(target, limits, signal, inCatalog);
   requireCounters(families, counters, redactUrl(target.url));
   try {
-    // A copy made of fresh strings: the parser's label values are slices of the body, and V8 keeps a
-    // whole body alive for any slice of it, so a view that outlives the scrape (the ledger's labels, a
-    // dcgm view kept for pod placement) would pin every target's last body (~40 MB over 544 targets).
-    return { view: detach(recognise(families)), series };
+    return { view: recognise(families), series };
   } catch (err) {
     if (err instanceof RecogniseError) throw new CollectError('recognise', `${redactUrl(target.url)}: ${err.message}`);
     throw err;
   }
-}
-
-/** A deep copy of a recognised view (plain data) whose strings share nothing with the scraped body (structuredClone serialises them). */
-function detach<V>(view: V): V {
-  return structuredClone(view);
 }

@@ -1,7 +1,6 @@
 // vLLM's /metrics → engine token counters for the energy ledger (see serving.ts for placement).
 // The upstream series themselves are not re-exported: Prometheus scrapes vLLM directly.
 import { allMetrics } from '../catalog/index.ts';
-import { recogniseVllm } from '../recognise/vllm.ts';
 import type { Collector } from './collector.ts';
 import { createServingCollector } from './serving.ts';
 import type { ServingDeps, ServingTarget } from './serving.ts';
@@ -10,5 +9,5 @@ import type { ServingDeps, ServingTarget } from './serving.ts';
 const COUNTERS = new Set(allMetrics.filter((d) => d.source === 'vllm' && /^vllm:(prompt|generation)_tokens_total$/.test(d.name)).map((d) => d.name));
 
 export function createVllmCollector(target: ServingTarget, deps: ServingDeps): Collector {
-  return createServingCollector('vllm', target, deps, recogniseVllm, COUNTERS);
+  return createServingCollector('vllm', target, deps, COUNTERS);
 }

@@ -7,6 +7,7 @@ import { loadExporterConfig, ConfigError } from '../exporter/config.ts';
 import { Exporter } from '../exporter/exporter.ts';
 import { jsonLog } from '../log.ts';
 import { listen } from '../exporter/server.ts';
+import { scrapeWorkerReady } from '../collectors/scrape-pool.ts';
 import { loadNvmlFactory, scheduleCollectors } from '../exporter/setup.ts';
 import { LiveTargets, watchConfig } from '../exporter/reload.ts';
 import { version } from '../version.ts';
@@ -63,6 +64,9 @@ Exit status: 0 after a clean shutdown or a valid --check; 1 the port cannot be o
     // tokenwatt_config_hash and friends: dashboards mark a config change where the hash changes.
     live.exporterConfigState({ hash: configHash(readFileSync(values.config!, 'utf8')), loadedAtS: Date.now() / 1000, lastReloadOk: true });
     exporter.replaceTargets(scheduleCollectors(config, log, nvml, live.shared));
+    // Reads run on the scrape worker (src/collectors/scrape-pool.ts): started before the server and
+    // the first cycle, so 'listening' means ready to read.
+    await scrapeWorkerReady();
     let server: Server;
     try {
       server = await listen(exporter, { host: config.listen.host, port: config.listen.port, maxConnections: config.limits.maxConnections, headerTimeoutMs: config.limits.headerTimeout, ...(config.auth && { auth: config.auth }), ...(config.tls && { tls: config.tls }), log });

@@ -29,6 +29,7 @@ import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
 import { closeUpstreamConnections } from '../collectors/http-target.ts';
+import { closeWorkerConnections, scrapeWorkerReady } from '../collectors/scrape-pool.ts';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
 import { renderForeignText, renderOpenMetrics, renderText } from './render.ts';
 import { runtimeFamilies } from './runtime.ts';
@@ -239,12 +240,15 @@ export class Exporter {
     this.abort.abort();
     await this.running;
     closeUpstreamConnections();
+    closeWorkerConnections();
   }
 
   /** One collection cycle at `nowMs` (tests call it directly, with their own clock). */
   async runCycle(nowMs = clockMs()): Promise<void> {
     const t0 = performance.now();
     const due = this.states.filter((s) => s.lastRunMs === undefined || nowMs - s.lastRunMs >= s.intervalMs - 1);
+    // The scrape worker starts (or restarts) before any target's timeout runs: its start is not a target's time.
+    if (due.some((s) => s.collector.kind !== 'nvml')) await scrapeWorkerReady();
     const results = await Promise.all(due.map((s) => this.runOne(s, nowMs)));
     const fresh = results.filter((r): r is { state: State; result: CollectResult } => r !== undefined);
     if (!this.stateLoaded) await this.loadState(nowMs / 1000);

@@ -33,7 +33,7 @@ export function defineServingKind<Id extends string>(spec: Omit<UpstreamKind<Id>
       create(target, deps) {
         counters ??= ledgerCounters(spec.serving);
         // The id is a ServingKindId once the kind is listed in the registry, which is the only way it runs.
-        return createServingCollector(spec.id as string as ServingKindId, target, deps, recognise, counters);
+        return createServingCollector(spec.id as string as ServingKindId, target, deps, counters);
       },
     },
   };
