@@ -221,6 +221,8 @@ export async function soak(o: SoakOptions) {
           for (const x of f.samples) if (x.name.endsWith('_sum') || x.name.endsWith('_count')) runtime[`gc_${x.labels.kind}_${x.name.endsWith('_sum') ? 'seconds' : 'count'}`] = Number(x.value.toFixed(3));
         }
         if (f.name.startsWith('nodejs_eventloop_lag_') && f.name.endsWith('_seconds')) runtime[f.name.slice('nodejs_'.length)] = Number(f.samples[0]!.value.toFixed(4));
+        // The serving thread's heap at the end (the scrape worker's is apart: RSS minus these is mostly it).
+        if (['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes'].includes(f.name)) runtime[`${f.name.slice('nodejs_'.length, -'_bytes'.length)}_mb`] = Number((f.samples[0]!.value / 2 ** 20).toFixed(1));
       }
     }
     const state = (name: string) => { const t = targets.find((x) => x.name === name); return t === undefined ? 'missing' : t.up ? 'up' : t.reason ?? 'down'; };

@@ -5,6 +5,8 @@ import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadline } from '../src/collectors/deadline.ts';
 import { SCRAPE_WORKER_HEAP_MB } from '../src/collectors/scrape-pool.ts';
+import { recognisers } from '../src/collectors/recognisers.ts';
+import { findKind, TARGET_KIND_IDS } from '../src/kinds/index.ts';
 import { thirdpartyText } from './support/thirdparty.ts';
 import { exporterFrom, find, one, seriesOf, Upstreams } from './support/upstream.ts';
 import type { Handler, Series } from './support/upstream.ts';
@@ -265,6 +267,10 @@ describe('memory stays bounded', () => {
 });
 
 describe('the scrape worker (reads run off the serving thread)', () => {
+  it('runs the same recogniser as each kind\'s inspect, for every kind the exporter reads', () => {
+    for (const id of TARGET_KIND_IDS) expect([id, recognisers[id]]).toEqual([id, findKind(id)!.inspect!.recognise]);
+    expect(Object.keys(recognisers).sort()).toEqual([...TARGET_KIND_IDS].sort());
+  });
   it('a body that outgrows the worker\'s heap ends the worker, not the exporter: that read fails with reason worker, and the next cycle reads again', async () => {
     const chunk = Buffer.alloc(64 * 1024, 'a');
     let endless = true;

@@ -8,7 +8,7 @@ import { CollectError } from './collector.ts';
 import { closeUpstreamConnections } from './http-target.ts';
 import { readAndRecognise } from './upstream.ts';
 import type { ScrapeReply, ScrapeRequest } from './scrape-pool.ts';
-import { findKind } from '../kinds/index.ts';
+import { recognisers } from './recognisers.ts';
 import type { MetricFamily } from '../exposition/types.ts';
 
 const port = parentPort;
@@ -17,7 +17,7 @@ if (port === null) throw new Error('scrape-worker.ts runs as a worker thread (sc
 const inFlight = new Map<number, AbortController>();
 
 function recogniserOf(kind: string): (families: MetricFamily[]) => unknown {
-  const r = findKind(kind)?.inspect?.recognise;
+  const r = recognisers[kind];
   if (r === undefined) throw new Error(`scrape worker: kind '${kind}' has no recogniser`);
   return r;
 }
