@@ -25,5 +25,5 @@ COPY --from=build /src/node_modules/koffi /app/node_modules/koffi
 USER 65532:65532
 EXPOSE 9464
 # Heap capped as the serve benchmark measured it (bench/results/serve.json: RSS 127-133 MB).
-ENTRYPOINT ["/nodejs/bin/node", "--max-old-space-size=96", "/app/dist/bin/tokenwatt.mjs"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-old-space-size=96", "--max-semi-space-size=4", "/app/dist/bin/tokenwatt.mjs"]
 CMD ["exporter", "--config", "/etc/tokenwatt/tokenwatt.yaml"]

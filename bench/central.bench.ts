@@ -3,6 +3,7 @@
 // Run as the systemd unit runs it (the bundle, V8's old generation capped at 96 MB) for CENTRAL_BENCH_S
 // seconds (default 600): it must stay alive with RSS ≤ 256 MB (limits.maxConcurrentScrapes bounds what
 // is held at once; docs/exporter-memory.md). Before the bound it died out of memory after two cycles.
+import { UNIT_NODE_FLAGS } from './unit-flags.ts';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +14,6 @@ import { procStat, simNode, sleep } from './node-sim.ts';
 
 const HOSTS = Number(process.env.CENTRAL_BENCH_HOSTS ?? 32);
 const DURATION_S = Number(process.env.CENTRAL_BENCH_S ?? 600);
-const OLD_SPACE_MB = 96;
 const GOALS = { rssMb: 256, alive: true };
 
 export default async function bench() {
@@ -42,7 +42,7 @@ export default async function bench() {
 
   const root = join(import.meta.dirname, '..');
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'ignore' });
-  const args = [`--max-old-space-size=${OLD_SPACE_MB}`, join(root, 'dist', 'bin', 'tokenwatt.mjs'), 'exporter', '--config', config];
+  const args = [...UNIT_NODE_FLAGS, join(root, 'dist', 'bin', 'tokenwatt.mjs'), 'exporter', '--config', config];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-20_000); });
@@ -94,7 +94,7 @@ export default async function bench() {
     const half = rss.filter((r) => r.s >= rss[rss.length - 1]!.s / 2);
     return {
       fleet: { hosts: HOSTS, targets, upstreamBytesPerCycle },
-      entry: `node ${args.slice(0, 2).map((a) => a.replace(`${root}/`, '')).join(' ')} exporter`,
+      entry: `node ${args.slice(0, UNIT_NODE_FLAGS.length + 1).map((a) => a.replace(`${root}/`, '')).join(' ')} exporter`,
       durationS: DURATION_S,
       alive,
       ...(!alive && { exitCode, diedAfterS: Number(((performance.now() - t0) / 1000).toFixed(1)), stderrTail: stderr.slice(-2000) }),

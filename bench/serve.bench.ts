@@ -9,6 +9,7 @@
 // code can beat: the load generator and the server share the cores).
 // Goals (issue 4, issue 12): p99 ≤ 20 ms at the fixed rate with 0 errors (a Prometheus scrapes every
 // 15-60 s: 20 requests a second is hundreds of them), collection ≤ 5% of one core, RSS ≤ 150 MB.
+import { UNIT_NODE_FLAGS } from './unit-flags.ts';
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,8 +21,6 @@ import { Worker } from 'node:worker_threads';
 import { procStat, simNode, sleep } from './node-sim.ts';
 import type { PhaseResult } from './soak-run.ts';
 
-/** The old-generation cap the systemd unit in exporters/tokenwatt/README.md sets. */
-const UNIT_OLD_SPACE_MB = 96;
 const GOALS = { p99Ms: 20, errors: 0, collectionCpuPercent: 5, rssMb: 150 };
 // Shorter runs for a smoke test: SERVE_BENCH_QUIET_S=5 SERVE_BENCH_LOAD_S=5 npm run bench serve
 const QUIET_S = Number(process.env.SERVE_BENCH_QUIET_S ?? 30);
@@ -68,7 +67,7 @@ export default async function bench() {
     const root = join(import.meta.dirname, '..');
     execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'ignore' });
     const bundle = join(root, 'dist', 'bin', 'tokenwatt.mjs');
-    const entries = { tsx: [join(root, 'bin', 'tokenwatt.js')], bundle: [bundle], unit: [`--max-old-space-size=${UNIT_OLD_SPACE_MB}`, bundle] };
+    const entries = { tsx: [join(root, 'bin', 'tokenwatt.js')], bundle: [bundle], unit: [...UNIT_NODE_FLAGS, bundle] };
     const only = process.env.SERVE_BENCH_ENTRY as keyof typeof entries | undefined;
     const variants = (Object.keys(entries) as (keyof typeof entries)[]).filter((k) => only === undefined || k === only);
     const runs = [];

@@ -9,6 +9,7 @@
 // counter ever decreasing, a failing target seen down within one interval (plus the checker's 250 ms
 // poll and 750 ms of slack), RSS ≤ 150 MB with no sustained growth, every hostile target in its expected
 // state. Results: bench/results/soak.json, and one summary line.
+import { UNIT_NODE_FLAGS } from './unit-flags.ts';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { soak } from './soak-run.ts';
@@ -23,7 +24,7 @@ export default async function bench() {
   const r = await soak({
     durationS, scrapers: 20, periodMs: Number(process.env.SOAK_BENCH_PERIOD_MS ?? 1000),
     saturationS: Number(process.env.SOAK_BENCH_SATURATION_S ?? Math.min(60, durationS / 4)), intervalS, engines: 56, keplerPods: 1000,
-    entry: ['--max-old-space-size=96', ...(process.env.SOAK_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'bin', 'tokenwatt.mjs')], flapS: 30,
+    entry: [...UNIT_NODE_FLAGS, ...(process.env.SOAK_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'bin', 'tokenwatt.mjs')], flapS: 30,
   });
   const hostileOk = Object.values(r.hostile).filter((h) => h.expected === h.got).length;
   const hostileN = Object.keys(r.hostile).length;
@@ -48,7 +49,7 @@ export default async function bench() {
   console.log(summary);
   return {
     summary,
-    entry: 'node --max-old-space-size=96 dist/bin/tokenwatt.mjs exporter',
+    entry: `node ${UNIT_NODE_FLAGS.join(' ')} dist/bin/tokenwatt.mjs exporter`,
     ...r,
     goals: GOALS,
     met,

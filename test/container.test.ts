@@ -43,7 +43,7 @@ describe('the image entrypoint as a plain process', () => {
     expect(stages(dockerfile).length).toBeGreaterThanOrEqual(2);
     expect(instr('USER')).toEqual(['65532:65532']);
     const entry = JSON.parse(instr('ENTRYPOINT')[0]!) as string[];
-    expect(entry).toEqual(['/nodejs/bin/node', '--max-old-space-size=96', '/app/dist/bin/tokenwatt.mjs']);
+    expect(entry).toEqual(['/nodejs/bin/node', '--max-old-space-size=96', '--max-semi-space-size=4', '/app/dist/bin/tokenwatt.mjs']);
     // The DaemonSet passes the same arguments as the image's CMD.
     expect(JSON.parse(instr('CMD')[0]!)).toEqual(['exporter', '--config', '/etc/tokenwatt/tokenwatt.yaml']);
   });

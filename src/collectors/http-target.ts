@@ -12,6 +12,7 @@
 //   too_many_series more samples than limits.maxSeriesPerTarget
 //   too_many_labels a series with more labels than limits.maxLabelsPerSeries
 //   label_too_long  a label name or value longer than limits.maxLabelLength
+//   worker          (scrape-pool.ts) the scrape worker thread ran out of heap or ended mid-read
 // A URL is shown (messages, logs) with its credentials redacted (redact.ts).
 // Content-Type chooses text 0.0.4 or OpenMetrics, as Prometheus does.
 import http from 'node:http';

@@ -11,6 +11,8 @@ import type { UpstreamTarget } from './upstream.ts';
 
 /** Old-generation cap of the scrape worker, MB: bodies in flight (limits.maxConcurrentScrapes of them) and their parse. */
 export const SCRAPE_WORKER_HEAP_MB = 64;
+/** Its young generation, MB: V8's default lets it grow to ~48 MB under a steady stream of bodies, as RSS. */
+export const SCRAPE_WORKER_YOUNG_MB = 8;
 
 export interface ScrapeRequest {
   type: 'scrape';
@@ -39,7 +41,7 @@ const pending = new Map<number, Pending>();
  * scrape-worker.mjs beside its chunks.
  */
 async function newWorker(): Promise<Worker> {
-  const resourceLimits = { maxOldGenerationSizeMb: SCRAPE_WORKER_HEAP_MB };
+  const resourceLimits = { maxOldGenerationSizeMb: SCRAPE_WORKER_HEAP_MB, maxYoungGenerationSizeMb: SCRAPE_WORKER_YOUNG_MB };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./scrape-worker.mjs', import.meta.url), { resourceLimits });
   const { createRequire } = await import('node:module');
   const { pathToFileURL } = await import('node:url');
