@@ -10,9 +10,10 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
-import { bucketRateName, quantileName } from '../src/catalog/recording.ts';
+import { bucketRateName } from '../src/catalog/recording.ts';
 import { heatmap, table, timeseries } from '../src/build/grafana/panels.ts';
 import { matchers } from '../src/build/grafana/variables.ts';
+import { recordedQuantile } from './llm-serving.ts';
 
 const LEGEND = '{{model_name}}';
 
@@ -23,7 +24,7 @@ export interface DetailSection { title: string; panels: cog.Builder<dashboard.Pa
 export function vllmDetailSections(scope: string): DetailSection[] {
   const rec = (name: string, more = '') => `${name}{${matchers(scope, more)}}`;
   const byModel = (name: string, more = '', labels: readonly string[] = ['model_name']) => `sum by (${labels.join(', ')}) (${rec(name, more)})`;
-  const recorded = (h: string, q: number) => `max by (model_name) (${rec(quantileName(h, q))})`;
+  const recorded = (h: string, q: number) => recordedQuantile(scope, h, q);
   const drafts = byModel('model_name:vllm_spec_decode_num_drafts:rate5m');
   const draftTokens = byModel('model_name:vllm_spec_decode_num_draft_tokens:rate5m');
   const accepted = byModel('model_name:vllm_spec_decode_num_accepted_tokens:rate5m');
