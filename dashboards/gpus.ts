@@ -47,18 +47,18 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withRow(row('Fleet'))
     .withPanel(stat({
       title: 'GPUs', unit: 'short', w: 6,
-      description: 'Physical GPUs reporting (one per host, index and UUID, whatever their MIG instances).',
-      targets: [{ expr: `count(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'GPUs' }],
+      description: 'Physical GPUs reporting at the end of the range (one per host, index and UUID, whatever their MIG instances).',
+      targets: [{ expr: `count(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'GPUs', instant: true }],
     }))
     .withPanel(stat({
       title: 'Board power', unit: 'watt', w: 6,
-      description: 'Power of the selected GPUs from the energy counter (dcgm-exporter\'s, else tokenwatt\'s NVML one; 5m rate), each board counted once under MIG.',
-      targets: [{ expr: `sum(${watts})`, legend: 'W' }],
+      description: 'Power of the selected GPUs at the end of the range from the energy counter (dcgm-exporter\'s, else tokenwatt\'s NVML one; 5m rate), each board counted once under MIG; over time: "Power against limit".',
+      targets: [{ expr: `sum(${watts})`, legend: 'W', instant: true }],
     }))
     .withPanel(stat({
       title: 'Hottest GPU', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit, w: 6,
-      description: 'Highest GPU temperature among the selected GPUs.',
-      targets: [{ expr: `max(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'max' }],
+      description: 'Highest GPU temperature among the selected GPUs at the end of the range; over time: "Temperature".',
+      targets: [{ expr: `max(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'max', instant: true }],
     }))
     .withPanel(stat({
       title: 'GPUs with a new XID', unit: 'short', w: 6,
@@ -160,10 +160,10 @@ export default function gpus(config: MixinConfig): Dashboard {
         { expr: `${top(boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL'))} * 300`, legend: `${legend} double-bit` },
       ],
     }))
-    .withPanel(timeseries({
-      title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8, min: 0, max: 1,
-      description: `1 when a GPU ran out of spare rows to remap: replace it.${ranked('highest value (failures first)')}`,
-      targets: [{ expr: top(board('DCGM_FI_DEV_ROW_REMAP_FAILURE')), legend }],
+    .withPanel(table({
+      title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8,
+      description: '1 when a GPU ran out of spare rows to remap: replace it. Every selected GPU at the end of the range, failures first (the flag stays set until the GPU is replaced, so the current value is the whole story; GPURowRemapFailure pages on it).',
+      targets: [{ expr: `sort_desc(${board('DCGM_FI_DEV_ROW_REMAP_FAILURE')})` }],
     }))
     .withRow(row('Interconnect'))
     .withPanel(timeseries({
