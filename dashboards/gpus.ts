@@ -1,5 +1,6 @@
 // GPUs as dcgm-exporter reports them: activity, memory, temperature, power against its limit,
-// clocks, throttling, XID and memory health, PCIe/NVLink, and the MIG instances on each GPU.
+// clocks, throttling, XIDs, and the MIG instances on each GPU. Memory health (row remapping, ECC)
+// and PCIe/NVLink are on their own dashboard (dashboards/gpu-health.ts), linked from here.
 // Every panel reads a recorded series (rules/gpu-*.ts): whole-GPU fields once per physical GPU
 // (`gpu:<FIELD>:max`, MIG repeats collapsed), counters as 5m rates (`gpu:<FIELD>:rate5m`),
 // per-instance fields (DCGM_FI_PROF_*, framebuffer) per GPU or MIG instance
@@ -38,7 +39,7 @@ export default function gpus(config: MixinConfig): Dashboard {
   return tokenwattDashboard(config, {
     slug: 'gpus',
     title: 'tokenwatt / GPUs',
-    description: 'NVIDIA GPUs through dcgm-exporter (or the tokenwatt exporter\'s NVML readings on hosts without it): activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
+    description: 'NVIDIA GPUs through dcgm-exporter (or the tokenwatt exporter\'s NVML readings on hosts without it): activity, memory, temperature, power against limit, clocks, throttling, XIDs and MIG instances. Memory health (row remapping, ECC) and PCIe/NVLink: the GPU memory health and interconnect dashboard.',
   })
     .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, 'gpu:DCGM_FI_DEV_GPU_TEMP:max'))
@@ -142,47 +143,6 @@ export default function gpus(config: MixinConfig): Dashboard {
         expr: `max by (host, gpu, UUID, err_code, err_msg) (DCGM_FI_DEV_XID_ERRORS{${matchers(config.selectors.dcgm, m)}})`,
         drillDown: 'the XID code and message labels are on the raw series only (an instant table, one evaluation)',
       }],
-    }))
-    .withRow(row('Memory health'))
-    .withPanel(timeseries({
-      title: 'Rows remapped', unit: 'short', w: 8,
-      description: `HBM rows remapped over the last 5 minutes for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset. Each for the ${K} GPUs with the most at each moment (all 0 on a healthy fleet); choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: `${top(boardRate('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} correctable` },
-        { expr: `${top(boardRate('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} uncorrectable` },
-      ],
-    }))
-    .withPanel(timeseries({
-      title: 'ECC errors', unit: 'short', w: 8,
-      description: `Volatile single- and double-bit ECC errors over the last 5 minutes (fields off by default in dcgm-exporter), each for the ${K} GPUs with the most at each moment; choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL'))} * 300`, legend: `${legend} single-bit` },
-        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL'))} * 300`, legend: `${legend} double-bit` },
-      ],
-    }))
-    .withPanel(table({
-      title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8,
-      description: '1 when a GPU ran out of spare rows to remap: replace it. Every selected GPU at the end of the range, failures first (the flag stays set until the GPU is replaced, so the current value is the whole story; GPURowRemapFailure pages on it).',
-      targets: [{ expr: `sort_desc(${board('DCGM_FI_DEV_ROW_REMAP_FAILURE')})` }],
-    }))
-    .withRow(row('Interconnect'))
-    .withPanel(timeseries({
-      title: 'PCIe throughput', unit: metric('DCGM_FI_PROF_PCIE_TX_BYTES').grafanaUnit, w: 8,
-      description: `PCIe transmit and receive bytes per second per GPU, each for the ${K} busiest GPUs at each moment; choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: top(board('DCGM_FI_PROF_PCIE_TX_BYTES')), legend: `${legend} TX` },
-        { expr: top(board('DCGM_FI_PROF_PCIE_RX_BYTES')), legend: `${legend} RX` },
-      ],
-    }))
-    .withPanel(timeseries({
-      title: 'PCIe replays', unit: 'short', w: 8,
-      description: `PCIe link retries per second per GPU (5m rate); a steady rate points at a bad link or riser.${ranked('most retries')}`,
-      targets: [{ expr: top(boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER')), legend }],
-    }))
-    .withPanel(timeseries({
-      title: 'NVLink throughput', unit: 'Bps', w: 8,
-      description: `NVLink bytes per second per GPU, all lanes (5m rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).${ranked('most traffic')}`,
-      targets: [{ expr: top(boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL')), legend }],
     }))
     .withRow(row('MIG instances'))
     .withPanel(table({

@@ -19,7 +19,7 @@ const variables = (d: DashboardJson) => (d.templating as unknown as { list: { na
 
 describe('annotations', () => {
   it('every dashboard has Grafana\'s built-in annotation, firing alerts, engine restarts and config changes', () => {
-    expect(built.length).toBe(8);
+    expect(built.length).toBe(9);
     for (const d of built) {
       const a = annotations(d.json);
       expect(a.map((x) => x.name), d.uid).toEqual(['Annotations & Alerts', 'tokenwatt alerts firing', 'Engine restarts', 'tokenwatt config changes']);

@@ -81,6 +81,7 @@ describe('the eight dashboards', () => {
       'grafana/dashboards/tokenwatt/tokenwatt-vllm-engine.json',
       'grafana/dashboards/tokenwatt/tokenwatt-other-engines.json',
       'grafana/dashboards/tokenwatt/tokenwatt-gpus.json',
+      'grafana/dashboards/tokenwatt/tokenwatt-gpu-health.json',
       'grafana/dashboards/tokenwatt/tokenwatt-energy-efficiency.json',
       'grafana/dashboards/tokenwatt/tokenwatt-cost-carbon.json',
       'grafana/dashboards/tokenwatt/tokenwatt-exporter.json',
@@ -374,7 +375,7 @@ describe('tokenwatt build', () => {
     expect(ds.datasources[0]).toMatchObject({ uid: 'tokenwatt-prometheus', type: 'prometheus', url: 'http://localhost:9090' });
 
     const maps = parseAllDocuments(await readFile(join(out, 'kubernetes/grafana-dashboards.yaml'), 'utf8')).map((d) => d.toJS());
-    expect(maps).toHaveLength(8);
+    expect(maps).toHaveLength(9);
     const gpus = maps.find((m) => m.metadata.name === 'tokenwatt-gpus-dashboard');
     expect(gpus.metadata).toMatchObject({ namespace: 'monitoring', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'tokenwatt' } });
     // The ConfigMap holds exactly the file's text.
