@@ -22,7 +22,7 @@ export default function gpuDetail(config: MixinConfig): Dashboard {
   const top = topAtEachStep;
   const K = FLEET_TOP_K;
   /** What a ranked panel's description ends with. */
-  const ranked = (what: string) => ` Shows the ${K} GPUs or instances with the ${what} at each moment (a line leaves while out of the top ${K}); choose a host or GPU above to rank within it.`;
+  const ranked = (what: string) => ` Shows the ${K} GPUs with the ${what} at each moment (a line leaves while out of the top ${K}); choose a host or GPU above to rank within it.`;
   // Pickers list GPUs from the recorded temperature, as on the GPUs dashboard.
   const anchor = `gpu:DCGM_FI_DEV_GPU_TEMP:max{${cluster}}`;
 
