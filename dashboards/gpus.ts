@@ -1,5 +1,6 @@
 // GPUs as dcgm-exporter reports them: activity, memory, temperature, power against its limit,
-// clocks, throttling, XID and memory health, PCIe/NVLink, and the MIG instances on each GPU.
+// clocks, throttling, XIDs, and the MIG instances on each GPU. Memory health (row remapping, ECC)
+// and PCIe/NVLink are on their own dashboard (dashboards/gpu-health.ts), linked from here.
 // Every panel reads a recorded series (rules/gpu-*.ts): whole-GPU fields once per physical GPU
 // (`gpu:<FIELD>:max`, MIG repeats collapsed), counters as 5m rates (`gpu:<FIELD>:rate5m`),
 // per-instance fields (DCGM_FI_PROF_*, framebuffer) per GPU or MIG instance
@@ -38,7 +39,7 @@ export default function gpus(config: MixinConfig): Dashboard {
   return tokenwattDashboard(config, {
     slug: 'gpus',
     title: 'tokenwatt / GPUs',
-    description: 'NVIDIA GPUs through dcgm-exporter (or the tokenwatt exporter\'s NVML readings on hosts without it): activity, memory, temperature, power against limit, clocks, throttling, errors, interconnect and MIG instances.',
+    description: 'NVIDIA GPUs through dcgm-exporter (or the tokenwatt exporter\'s NVML readings on hosts without it): activity, memory, temperature, power against limit, clocks, throttling, XIDs and MIG instances. Memory health (row remapping, ECC) and PCIe/NVLink: the GPU memory health and interconnect dashboard.',
   })
     .withVariable(datasourceVariable(config))
     .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, 'gpu:DCGM_FI_DEV_GPU_TEMP:max'))
@@ -47,18 +48,18 @@ export default function gpus(config: MixinConfig): Dashboard {
     .withRow(row('Fleet'))
     .withPanel(stat({
       title: 'GPUs', unit: 'short', w: 6,
-      description: 'Physical GPUs reporting (one per host, index and UUID, whatever their MIG instances).',
-      targets: [{ expr: `count(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'GPUs' }],
+      description: 'Physical GPUs reporting at the end of the range (one per host, index and UUID, whatever their MIG instances).',
+      targets: [{ expr: `count(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'GPUs', instant: true }],
     }))
     .withPanel(stat({
       title: 'Board power', unit: 'watt', w: 6,
-      description: 'Power of the selected GPUs from the energy counter (dcgm-exporter\'s, else tokenwatt\'s NVML one; 5m rate), each board counted once under MIG.',
-      targets: [{ expr: `sum(${watts})`, legend: 'W' }],
+      description: 'Power of the selected GPUs at the end of the range from the energy counter (dcgm-exporter\'s, else tokenwatt\'s NVML one; 5m rate), each board counted once under MIG; over time: "Power against limit".',
+      targets: [{ expr: `sum(${watts})`, legend: 'W', instant: true }],
     }))
     .withPanel(stat({
       title: 'Hottest GPU', unit: metric('DCGM_FI_DEV_GPU_TEMP').grafanaUnit, w: 6,
-      description: 'Highest GPU temperature among the selected GPUs.',
-      targets: [{ expr: `max(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'max' }],
+      description: 'Highest GPU temperature among the selected GPUs at the end of the range; over time: "Temperature".',
+      targets: [{ expr: `max(${board('DCGM_FI_DEV_GPU_TEMP')})`, legend: 'max', instant: true }],
     }))
     .withPanel(stat({
       title: 'GPUs with a new XID', unit: 'short', w: 6,
@@ -142,47 +143,6 @@ export default function gpus(config: MixinConfig): Dashboard {
         expr: `max by (host, gpu, UUID, err_code, err_msg) (DCGM_FI_DEV_XID_ERRORS{${matchers(config.selectors.dcgm, m)}})`,
         drillDown: 'the XID code and message labels are on the raw series only (an instant table, one evaluation)',
       }],
-    }))
-    .withRow(row('Memory health'))
-    .withPanel(timeseries({
-      title: 'Rows remapped', unit: 'short', w: 8,
-      description: `HBM rows remapped over the last 5 minutes for correctable and uncorrectable errors; uncorrectable remaps need a GPU reset. Each for the ${K} GPUs with the most at each moment (all 0 on a healthy fleet); choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: `${top(boardRate('DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} correctable` },
-        { expr: `${top(boardRate('DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS'))} * 300`, legend: `${legend} uncorrectable` },
-      ],
-    }))
-    .withPanel(timeseries({
-      title: 'ECC errors', unit: 'short', w: 8,
-      description: `Volatile single- and double-bit ECC errors over the last 5 minutes (fields off by default in dcgm-exporter), each for the ${K} GPUs with the most at each moment; choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_SBE_VOL_TOTAL'))} * 300`, legend: `${legend} single-bit` },
-        { expr: `${top(boardRate('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL'))} * 300`, legend: `${legend} double-bit` },
-      ],
-    }))
-    .withPanel(timeseries({
-      title: 'Row-remap failure', unit: metric('DCGM_FI_DEV_ROW_REMAP_FAILURE').grafanaUnit, w: 8, min: 0, max: 1,
-      description: `1 when a GPU ran out of spare rows to remap: replace it.${ranked('highest value (failures first)')}`,
-      targets: [{ expr: top(board('DCGM_FI_DEV_ROW_REMAP_FAILURE')), legend }],
-    }))
-    .withRow(row('Interconnect'))
-    .withPanel(timeseries({
-      title: 'PCIe throughput', unit: metric('DCGM_FI_PROF_PCIE_TX_BYTES').grafanaUnit, w: 8,
-      description: `PCIe transmit and receive bytes per second per GPU, each for the ${K} busiest GPUs at each moment; choose a host or GPU above to rank within it.`,
-      targets: [
-        { expr: top(board('DCGM_FI_PROF_PCIE_TX_BYTES')), legend: `${legend} TX` },
-        { expr: top(board('DCGM_FI_PROF_PCIE_RX_BYTES')), legend: `${legend} RX` },
-      ],
-    }))
-    .withPanel(timeseries({
-      title: 'PCIe replays', unit: 'short', w: 8,
-      description: `PCIe link retries per second per GPU (5m rate); a steady rate points at a bad link or riser.${ranked('most retries')}`,
-      targets: [{ expr: top(boardRate('DCGM_FI_DEV_PCIE_REPLAY_COUNTER')), legend }],
-    }))
-    .withPanel(timeseries({
-      title: 'NVLink throughput', unit: 'Bps', w: 8,
-      description: `NVLink bytes per second per GPU, all lanes (5m rate of DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL).${ranked('most traffic')}`,
-      targets: [{ expr: top(boardRate('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL')), legend }],
     }))
     .withRow(row('MIG instances'))
     .withPanel(table({

@@ -6,9 +6,12 @@ import costCarbon from './cost-carbon.ts';
 import energyEfficiency from './energy-efficiency.ts';
 import exporter from './exporter.ts';
 import fleetOverview from './fleet-overview.ts';
+import gpuHealth from './gpu-health.ts';
 import gpus from './gpus.ts';
 import llmServing from './llm-serving.ts';
+import otherEngines from './other-engines.ts';
+import vllmEngine from './vllm-engine.ts';
 
 export type DashboardFn = (config: MixinConfig) => Dashboard;
 
-export const dashboards: readonly DashboardFn[] = [fleetOverview, llmServing, gpus, energyEfficiency, costCarbon, exporter];
+export const dashboards: readonly DashboardFn[] = [fleetOverview, llmServing, vllmEngine, otherEngines, gpus, gpuHealth, energyEfficiency, costCarbon, exporter];

@@ -1,37 +1,83 @@
-// LLM serving: latency (TTFT, inter-token, end-to-end), traffic, errors and engine state of
-// every vLLM (and SGLang) model. Every panel reads per-model recorded series (rules/serving-*.ts):
-// quantiles are recorded per model (p50/p90/p99 from the recorded bucket rates), and renamed vLLM
-// series are joined once in those rules, so the same panel works on vLLM 0.9 to current and a
-// 32-host fleet costs a few series per model, not every engine's buckets. Per-server detail is in
-// vLLM's own dashboard or the raw series (docs/dashboards.md).
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+// LLM serving: the fleet-wide, engine-neutral view of every model: latency (TTFT, inter-token,
+// end-to-end), traffic, errors and engine state of vLLM and SGLang models. Every panel reads
+// per-model recorded series (rules/serving-*.ts): quantiles are recorded per model (p50/p90/p99 from
+// the recorded bucket rates), and renamed vLLM series are joined once in those rules, so the same
+// panel works on vLLM 0.9 to current and a 32-host fleet costs a few series per model, not every
+// engine's buckets. Each engine's own detail is a dashboard of its own, linked both ways with time
+// range and variables kept (servingDashboard below): vLLM's in dashboards/vllm-engine.ts, SGLang's,
+// TGI's, llama.cpp's and Triton's in dashboards/other-engines.ts. Together they were one dashboard of
+// 109 queries, over issue 11's 1.5 s at 32 hosts with every row open (docs/scaling.md).
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type { Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DashboardLinkBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metric } from '../src/catalog/index.ts';
 import { bucketRateName, quantileName } from '../src/catalog/recording.ts';
 import type { MixinConfig } from '../src/config/mixin.ts';
-import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
+import { TAG, tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
+import type { DashboardFrame } from '../src/build/grafana/dashboard.ts';
 import { row, stat, timeseries } from '../src/build/grafana/panels.ts';
 import type { Target } from '../src/build/grafana/panels.ts';
 import { datasourceVariable, labelVariable, matchers } from '../src/build/grafana/variables.ts';
 import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
 import type { ServingKindId } from '../src/kinds/index.ts';
-import { vllmDetailRows } from './llm-serving-vllm.ts';
 
-/** Every serving kind's running-requests gauge by name (src/kinds/): what the server and model pickers list. */
-const RUNNING_EITHER = `__name__=~"${SERVING_KIND_IDS.map((id) => metric(servingOf(id).running).name).join('|')}"`;
+/** The tag the serving dashboards share (LLM serving and each engine's detail): their links list each other. */
+export const SERVING_TAG = `${TAG}-serving`;
+
+/**
+ * These serving kinds' running-requests gauges (src/kinds/), with more matchers: what the pickers list.
+ * Several by name (their vllm:/sglang:/tgi_/llamacpp:/nv_ names are specific enough that no job
+ * matcher is needed: Triton's vLLM backend counts as vLLM).
+ */
+function running(kinds: readonly ServingKindId[], ...more: string[]): string {
+  const names = kinds.map((id) => metric(servingOf(id).running).name);
+  if (names.length === 1) return more.length === 0 ? names[0]! : `${names[0]}{${matchers(...more)}}`;
+  return `{${matchers(`__name__=~"${names.join('|')}"`, ...more)}}`;
+}
+
+/**
+ * The frame of every serving dashboard: tokenwatt's, plus the serving tag and a link to the other
+ * serving dashboards (Grafana lists those with the tag, this one left out), keeping the time range
+ * and the variables, which all of them share: datasource, cluster, namespace and model, each
+ * listed from the running-requests gauges of `kinds`, so a model picked on one dashboard opens the next on it.
+ */
+export function servingDashboard(config: MixinConfig, frame: DashboardFrame, kinds: readonly ServingKindId[]): DashboardBuilder {
+  const cluster = `${config.clusterLabel}=~"$cluster"`;
+  return tokenwattDashboard(config, frame)
+    .tags([TAG, SERVING_TAG])
+    .link(new DashboardLinkBuilder('LLM serving and engine detail').type(dashboard.DashboardLinkType.Dashboards)
+      .tags([SERVING_TAG]).asDropdown(false).includeVars(true).keepTime(true).targetBlank(false).icon('dashboard').tooltip(''))
+    .withVariable(datasourceVariable(config))
+    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, running(kinds)))
+    .withVariable(labelVariable('namespace', 'Namespace', 'namespace', running(kinds, cluster)))
+    .withVariable(labelVariable('model', 'Model', 'model_name', running(kinds, cluster, 'namespace=~"$namespace"')));
+}
+
+/** The cluster, namespace and model filters every serving dashboard's recorded series take. */
+export function servingScope(config: MixinConfig): string {
+  return matchers(`${config.clusterLabel}=~"$cluster"`, 'namespace=~"$namespace"', 'model_name=~"$model"');
+}
+
+/**
+ * A recorded per-model quantile (rules/serving-latency.ts), selected as recorded: one line per model
+ * (per cluster and namespace too where several are picked: quantiles do not combine, so no `max by`
+ * pretends they do). A plain selector over a range is Prometheus's cheap path: at 32 hosts and a 1 s
+ * step, `max by (model_name)` over the same 12 series took 4x as long (25 ms against 6 ms a query).
+ */
+export function recordedQuantile(scope: string, histogram: string, q: number): string {
+  return `${quantileName(histogram, q)}{${scope}}`;
+}
 
 export default function llmServing(config: MixinConfig): Dashboard {
-  const cluster = `${config.clusterLabel}=~"$cluster"`;
-  const scope = matchers(cluster, 'namespace=~"$namespace"', 'model_name=~"$model"');
+  const scope = servingScope(config);
   /** A recorded per-model series, filtered by the dashboard's variables. */
   const rec = (name: string, more = '') => `${name}{${matchers(scope, more)}}`;
   const legend = '{{model_name}}';
-  const anchor = `vllm:num_requests_running{${matchers(config.selectors.vllm, cluster)}}`;
 
   /** histogram_quantile over a histogram's recorded per-model bucket rates. */
   const quantile = (q: number, histogram: string, by: readonly string[] = ['model_name']) =>
     `histogram_quantile(${q}, sum by (${['le', ...by].join(', ')}) (${rec(bucketRateName(histogram))}))`;
-  /** A recorded per-model quantile (rules/serving-latency.ts), one series per model. */
-  const recorded = (histogram: string, q: number) => `max by (model_name) (${rec(quantileName(histogram, q))})`;
+  const recorded = (histogram: string, q: number) => recordedQuantile(scope, histogram, q);
   /** p50/p90/p99 of a vLLM histogram and its SGLang twin, one target per quantile and engine. */
   const quantiles = (vllm: string, sglang: string): Target[] => [50, 90, 99].flatMap((q) => [
     { expr: recorded(vllm, q), legend: `p${q} ${legend}` },
@@ -43,17 +89,11 @@ export default function llmServing(config: MixinConfig): Dashboard {
   const requests = 'model_name:vllm_request_success:rate5m';
   const failed = 'finished_reason=~"error|abort"';
 
-  const board = tokenwattDashboard(config, {
+  return servingDashboard(config, {
     slug: 'llm-serving',
     title: 'tokenwatt / LLM serving',
-    description: 'Latency, traffic, errors and engine state of vLLM and SGLang servers, per model (recorded 5-minute rates).',
-  })
-    .withVariable(datasourceVariable(config))
-    .withVariable(labelVariable('cluster', 'Cluster', config.clusterLabel, `vllm:num_requests_running{${config.selectors.vllm}}`))
-    .withVariable(labelVariable('namespace', 'Namespace', 'namespace', anchor))
-    // Models of both engines: the two running-requests gauges by name (their vllm:/sglang:
-    // prefixes are specific enough that no job matcher is needed), so SGLang models are listed too.
-    .withVariable(labelVariable('model', 'Model', 'model_name', `{${matchers(RUNNING_EITHER, cluster, 'namespace=~"$namespace"')}}`))
+    description: 'Latency, traffic, errors and engine state of every model, fleet-wide (vLLM and SGLang; recorded 5-minute rates). Each engine\'s own detail is on the linked engine dashboards.',
+  }, SERVING_KIND_IDS)
     .withRow(row('Overview'))
     .withPanel(stat({
       title: 'Requests/s', unit: 'reqps',
@@ -101,29 +141,11 @@ export default function llmServing(config: MixinConfig): Dashboard {
       description: 'p50/p90/p99 time from request arrival to its last token, per model.',
       targets: quantiles('vllm:e2e_request_latency_seconds', 'sglang:e2e_request_latency_seconds'),
     }))
-    .withPanel(timeseries({
-      title: 'Time per output token (TPOT) p95', unit: metric('vllm:request_time_per_output_token_seconds').grafanaUnit,
-      description: '95th percentile of each request\'s mean time per output token, per model (vllm:request_time_per_output_token_seconds: one observation per request, unlike inter-token latency\'s one per decode step).',
-      targets: [{ expr: recorded('vllm:request_time_per_output_token_seconds', 95), legend }],
-    }))
-    .withPanel(timeseries({
-      title: 'Queue time p90', unit: metric('vllm:request_queue_time_seconds').grafanaUnit,
-      description: '90th percentile time requests waited before being scheduled, per model.',
-      targets: [{ expr: recorded('vllm:request_queue_time_seconds', 90), legend }],
-    }))
-    .withPanel(timeseries({
-      title: 'Prefill and decode time p90', unit: metric('vllm:request_prefill_time_seconds').grafanaUnit,
-      description: '90th percentile time requests spent in prefill and in decode, per model.',
-      targets: [
-        { expr: recorded('vllm:request_prefill_time_seconds', 90), legend: 'prefill {{model_name}}' },
-        { expr: recorded('vllm:request_decode_time_seconds', 90), legend: 'decode {{model_name}}' },
-      ],
-    }))
     .withRow(row('Traffic and errors'))
     .withPanel(timeseries({
       title: 'Requests by finished reason', unit: metric('vllm:request_success_total').grafanaUnit, stack: true,
-      description: 'Finished requests per second by finished_reason (stop, length, abort, error, repetition) and model.',
-      targets: [{ expr: byModel(rec(requests), ['model_name', 'finished_reason']), legend: '{{finished_reason}} {{model_name}}' }],
+      description: 'Finished requests per second over the selected models by finished_reason (stop, length, abort, error, repetition); the top of the stack is all of them. Per model: Error ratio by model, Generation tokens/s, or pick a model.',
+      targets: [{ expr: `sum by (finished_reason) (${rec(requests)})`, legend: '{{finished_reason}}' }],
     }))
     .withPanel(timeseries({
       title: 'Error ratio by model', unit: 'percentunit', min: 0,
@@ -178,22 +200,5 @@ export default function llmServing(config: MixinConfig): Dashboard {
         { expr: `max by (model_name) (${rec('model_name:sglang_cache_hit_rate:max')})`, legend: `${legend} (SGLang)` },
       ],
     }))
-    .withPanel(timeseries({
-      title: 'Tokens per request p50', unit: 'short',
-      description: 'Median prompt and generated length per request, per model.',
-      targets: [
-        { expr: recorded('vllm:request_prompt_tokens', 50), legend: 'prompt {{model_name}}' },
-        { expr: recorded('vllm:request_generation_tokens', 50), legend: 'generated {{model_name}}' },
-      ],
-    }));
-  // vLLM engine detail: collapsed rows, queried only when opened (dashboards/llm-serving-vllm.ts).
-  for (const r of vllmDetailRows(scope)) board.withRow(r);
-  // Every other serving kind brings its own row, filtered by the same pickers (src/kinds/<kind>/).
-  for (const id of SERVING_KIND_IDS) {
-    const kind = servingOf(id);
-    if (!kind.panels) continue;
-    board.withRow(row(kind.title));
-    for (const panel of kind.panels({ config, scope, matchers: matchers(config.selectors[id as ServingKindId], scope) })) board.withPanel(panel);
-  }
-  return board.build();
+    .build();
 }

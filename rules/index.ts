@@ -14,7 +14,7 @@ import gpuRates from './gpu-rates.ts';
 import modelEfficiency from './model-efficiency.ts';
 import nodePools from './node-pools.ts';
 import { reportCounters, reportServing } from './report.ts';
-import servingLatency, { servingLatencyDetail, servingQuantiles } from './serving-latency.ts';
+import servingLatency, { servingLatencyDetail, servingLatencyPanels, servingQuantiles } from './serving-latency.ts';
 import servingSglang from './serving-sglang.ts';
 import servingVllm, { servingVllmDetail } from './serving-vllm.ts';
 import sloErrors from './slo-errors.ts';
@@ -23,7 +23,7 @@ import tokenwattFleet from './tokenwatt-fleet.ts';
 
 export const recordingGroups: RecordingGroupDef[] = [
   gpuInventory, gpuPower, gpuBoard, gpuRates, gpuInstance, gpuHealth, modelEfficiency, tokenwattFleet,
-  servingVllm, servingVllmDetail, servingSglang, servingLatency, servingQuantiles, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
+  servingVllm, servingVllmDetail, servingSglang, servingLatency, servingQuantiles, servingLatencyPanels, servingLatencyDetail, sloTtft, sloErrors, ...autoscalingGroups, nodePools,
   // Long windows for `tokenwatt report`: reads only raw counters, so its place in the order does not matter.
   reportCounters, reportServing,
   // Serving kinds beyond vLLM and SGLang bring their own (src/kinds/<kind>/).

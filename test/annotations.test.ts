@@ -19,7 +19,7 @@ const variables = (d: DashboardJson) => (d.templating as unknown as { list: { na
 
 describe('annotations', () => {
   it('every dashboard has Grafana\'s built-in annotation, firing alerts, engine restarts and config changes', () => {
-    expect(built.length).toBe(6);
+    expect(built.length).toBe(9);
     for (const d of built) {
       const a = annotations(d.json);
       expect(a.map((x) => x.name), d.uid).toEqual(['Annotations & Alerts', 'tokenwatt alerts firing', 'Engine restarts', 'tokenwatt config changes']);
@@ -48,6 +48,22 @@ describe('data links', () => {
     expect(panel('tokenwatt-gpus', 'Last XID per GPU').fieldConfig!.defaults.links!.map((l) => l.title)).toEqual(['GPUs: ${__field.labels.host} GPU ${__field.labels.gpu}']);
     // A fleet total names neither.
     expect(panel('tokenwatt-gpus', 'GPUs').fieldConfig!.defaults.links).toBeUndefined();
+  });
+
+  it('LLM serving\'s model series also open the engine dashboards of the engines they read; those link back', () => {
+    const titles = (uid: string, title: string) => panel(uid, title).fieldConfig!.defaults.links!.map((l) => l.title);
+    // TTFT draws vLLM and SGLang models: both engines' dashboards.
+    expect(titles('tokenwatt-llm-serving', 'Time to first token')).toEqual([
+      'LLM serving: ${__field.labels.model_name}', 'vLLM engine detail: ${__field.labels.model_name}', 'Other engines: ${__field.labels.model_name}',
+    ]);
+    expect(panel('tokenwatt-llm-serving', 'Preemptions/s').fieldConfig!.defaults.links!.map((l) => l.url)).toEqual([
+      '/d/tokenwatt-llm-serving?var-model=${__field.labels.model_name}&${__url_time_range}&${cluster:queryparam}',
+      '/d/tokenwatt-vllm-engine?var-model=${__field.labels.model_name}&${__url_time_range}&${cluster:queryparam}',
+    ]);
+    // Only LLM serving links to the engine dashboards; their model series link back to it.
+    expect(titles('tokenwatt-fleet-overview', 'Tokens per joule by model')).toEqual(['LLM serving: ${__field.labels.model_name}']);
+    expect(titles('tokenwatt-vllm-engine', 'Draft acceptance rate')).toEqual(['LLM serving: ${__field.labels.model_name}']);
+    expect(titles('tokenwatt-other-engines', 'SGLang abort ratio')).toEqual(['LLM serving: ${__field.labels.model_name}']);
   });
 
   it('every link opens a built dashboard and sets only variables it has', () => {

@@ -1,4 +1,4 @@
-// The dashboards half of `tokenwatt build`: the six dashboards pass every check, each check
+// The dashboards half of `tokenwatt build`: the eight dashboards pass every check, each check
 // rejects a deliberately broken dashboard with a message naming dashboard and panel, builds are
 // byte-identical, and key queries compute the right numbers in Prometheus's own engine.
 import { execFile } from 'node:child_process';
@@ -12,6 +12,10 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DashboardFn } from '../dashboards/index.ts';
+import { vllmDetailSections } from '../dashboards/llm-serving-vllm.ts';
+import { servingScope } from '../dashboards/llm-serving.ts';
+import { OTHER_ENGINES } from '../dashboards/other-engines.ts';
+import { SERVING_KIND_IDS, servingOf } from '../src/kinds/index.ts';
 import { build, BuildError } from '../src/build/index.ts';
 import { tokenwattDashboard } from '../src/build/grafana/dashboard.ts';
 import { builtDashboards } from '../src/build/grafana/index.ts';
@@ -67,14 +71,17 @@ function withQuery(expr: string, opts: { description?: string; unit?: string; dr
 const GOOD = 'sum by (model_name) (rate(vllm:generation_tokens_total{model_name=~"$model"}[$__rate_interval]))';
 const AT = "dashboard 'tokenwatt-broken' panel 'Broken panel' (id 1)";
 
-describe('the six dashboards', () => {
+describe('the eight dashboards', () => {
   const built = builtDashboards(config);
 
   it('all pass every check, one file each under grafana/dashboards/<folder>/', () => {
     expect(built.map((b) => b.path)).toEqual([
       'grafana/dashboards/tokenwatt/tokenwatt-fleet-overview.json',
       'grafana/dashboards/tokenwatt/tokenwatt-llm-serving.json',
+      'grafana/dashboards/tokenwatt/tokenwatt-vllm-engine.json',
+      'grafana/dashboards/tokenwatt/tokenwatt-other-engines.json',
       'grafana/dashboards/tokenwatt/tokenwatt-gpus.json',
+      'grafana/dashboards/tokenwatt/tokenwatt-gpu-health.json',
       'grafana/dashboards/tokenwatt/tokenwatt-energy-efficiency.json',
       'grafana/dashboards/tokenwatt/tokenwatt-cost-carbon.json',
       'grafana/dashboards/tokenwatt/tokenwatt-exporter.json',
@@ -82,11 +89,15 @@ describe('the six dashboards', () => {
   });
 
   it('each has the datasource variable defaulting to the provisioned uid, and links to the others by tag', () => {
+    const all = expect.objectContaining({ type: 'dashboards', tags: ['tokenwatt'], includeVars: true, keepTime: true });
+    // The serving dashboards also show each other as buttons: LLM serving and each engine's detail.
+    const serving = expect.objectContaining({ type: 'dashboards', tags: ['tokenwatt-serving'], asDropdown: false, includeVars: true, keepTime: true });
     for (const b of built) {
       const vars = (b.json.templating as { list: { name: string; type: string; current?: { value: string } }[] }).list;
       expect(vars[0]).toMatchObject({ name: 'datasource', type: 'datasource', current: { value: 'tokenwatt-prometheus' } });
-      expect(b.json.links).toEqual([expect.objectContaining({ type: 'dashboards', tags: ['tokenwatt'], includeVars: true, keepTime: true })]);
-      expect(b.json.tags).toContain('tokenwatt');
+      const isServing = SERVING_UIDS.includes(b.uid);
+      expect(b.json.links, b.uid).toEqual(isServing ? [all, serving] : [all]);
+      expect(b.json.tags).toEqual(isServing ? ['tokenwatt', 'tokenwatt-serving'] : ['tokenwatt']);
       expect(b.json.editable).toBe(false);
     }
   });
@@ -121,6 +132,56 @@ describe('the six dashboards', () => {
     expect(Object.keys(b.json)).toEqual([...Object.keys(b.json)].sort());
     expect(b.text.endsWith('}\n')).toBe(true);
     expect(JSON.parse(b.text)).toEqual(b.json);
+  });
+});
+
+const SERVING_UIDS = ['tokenwatt-llm-serving', 'tokenwatt-vllm-engine', 'tokenwatt-other-engines'];
+
+describe('LLM serving and its engine dashboards', () => {
+  const built = builtDashboards(config);
+  type P = { title: string; type: string; targets?: { expr: string }[]; panels?: P[] };
+  const panels = (uid: string) => (built.find((b) => b.uid === uid)!.json.panels as unknown as P[]).flatMap((p) => [p, ...(p.panels ?? [])]);
+  const titles = (uid: string, type?: 'row') => panels(uid).filter((p) => (type ? p.type === type : p.type !== 'row')).map((p) => p.title);
+
+  it('every panel the one dashboard had is on exactly one of the three: engine-neutral on LLM serving, each engine\'s own on its dashboard', () => {
+    const vllm = vllmDetailSections(servingScope(config));
+    expect(titles('tokenwatt-vllm-engine', 'row')).toEqual(vllm.map((s) => s.title));
+    expect(titles('tokenwatt-vllm-engine')).toEqual(vllm.flatMap((s) => s.panels.map((p) => String(p.build().title))));
+    expect(titles('tokenwatt-other-engines', 'row')).toEqual(['SGLang', 'TGI', 'llama.cpp', 'Triton']);
+    expect(OTHER_ENGINES).toEqual(SERVING_KIND_IDS.filter((id) => id !== 'vllm'));
+    const scope = servingScope(config);
+    const kindPanels = OTHER_ENGINES.flatMap((id) => servingOf(id).panels!({ config, scope, matchers: scope }).map((p) => String(p.build().title)));
+    expect(titles('tokenwatt-other-engines')).toEqual(kindPanels);
+    expect(titles('tokenwatt-llm-serving', 'row')).toEqual(['Overview', 'Latency', 'Traffic and errors', 'Engine state']);
+    // No panel on two of them, and every one open: each is small enough to load whole (issue 11).
+    const every = SERVING_UIDS.flatMap((u) => titles(u));
+    expect(every.length).toBe(new Set(every).size);
+    expect(every.length).toBeGreaterThanOrEqual(64); // at the split: 17 engine-neutral, 25 vLLM, 22 other engines
+    for (const u of SERVING_UIDS) expect(panels(u).filter((p) => p.type === 'row' && (p.panels ?? []).length > 0), u).toEqual([]);
+  });
+
+  it('the three share their variables, so a link carries the model, and each lists its own engines\' models', () => {
+    const vars = (uid: string) => (built.find((b) => b.uid === uid)!.json.templating as { list: { name: string; definition?: string }[] }).list;
+    for (const u of SERVING_UIDS) expect(vars(u).map((v) => v.name), u).toEqual(['datasource', 'cluster', 'namespace', 'model']);
+    const model = (uid: string) => vars(uid).find((v) => v.name === 'model')!.definition;
+    expect(model('tokenwatt-vllm-engine')).toBe('label_values(vllm:num_requests_running{cluster=~"$cluster", namespace=~"$namespace"}, model_name)');
+    expect(model('tokenwatt-other-engines')).toBe('label_values({__name__=~"sglang:num_running_reqs|tgi_batch_current_size|llamacpp:requests_processing|nv_inference_pending_request_count", cluster=~"$cluster", namespace=~"$namespace"}, model_name)');
+    expect(model('tokenwatt-llm-serving')).toContain('__name__=~"vllm:num_requests_running|sglang:num_running_reqs|');
+  });
+
+  it('docs/engines.md names the vLLM detail rows the vLLM engine detail dashboard has', async () => {
+    const doc = await readFile('docs/engines.md', 'utf8');
+    const rows = [...doc.matchAll(/^\| (vLLM [^|]+?) \|/gm)].map((m) => m[1]!);
+    expect(rows).toEqual(titles('tokenwatt-vllm-engine', 'row'));
+  });
+
+  it('README and docs/dashboards.md list every dashboard the build writes', async () => {
+    for (const file of ['README.md', 'docs/dashboards.md']) {
+      const text = await readFile(file, 'utf8');
+      const line = text.split('\n').find((l) => l.startsWith('| `grafana/dashboards/tokenwatt/<uid>.json`'))!;
+      const listed = [...line.matchAll(/`(?:tokenwatt)?(-[\w-]+)`/g)].map((m) => `tokenwatt${m[1]}`);
+      expect(listed, file).toEqual(built.map((b) => b.uid));
+    }
   });
 });
 
@@ -314,7 +375,7 @@ describe('tokenwatt build', () => {
     expect(ds.datasources[0]).toMatchObject({ uid: 'tokenwatt-prometheus', type: 'prometheus', url: 'http://localhost:9090' });
 
     const maps = parseAllDocuments(await readFile(join(out, 'kubernetes/grafana-dashboards.yaml'), 'utf8')).map((d) => d.toJS());
-    expect(maps).toHaveLength(6);
+    expect(maps).toHaveLength(9);
     const gpus = maps.find((m) => m.metadata.name === 'tokenwatt-gpus-dashboard');
     expect(gpus.metadata).toMatchObject({ namespace: 'monitoring', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'tokenwatt' } });
     // The ConfigMap holds exactly the file's text.

@@ -13,7 +13,8 @@
 //
 // Per cycle: issue 11's budget is per 15 s cycle (the scrape interval). A group evaluated every
 // `interval` seconds costs 15/interval of one evaluation per 15 s: the generated evaluation interval
-// is 30 s (half), tokenwatt-serving-latency-detail runs every 4 × that (120 s: an eighth). The sum of
+// is 30 s (half), tokenwatt-serving-latency-panels runs every 2 × that (60 s: a quarter),
+// tokenwatt-serving-latency-detail and tokenwatt-serving-vllm-detail every 4 × (120 s: an eighth). The sum of
 // one evaluation of every group (`engineSeconds`, as if each ran every 15 s) is kept beside it.
 import { readdir, readFile } from 'node:fs/promises';
 import type { ruleGroups } from './fill.ts';

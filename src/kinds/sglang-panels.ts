@@ -1,9 +1,10 @@
-// SGLang's row on the LLM serving dashboard: what SGLang's own metrics show beside the shared latency,
-// traffic and KV-cache panels (requests and aborts, queue time, cached prompt tokens, retractions,
-// speculative decoding, tokens by mode, GPU execution time, utilization). Every panel reads SGLang's
-// recorded per-model series (rules/serving-sglang.ts, rules/serving-latency.ts), filtered by the
-// dashboard's cluster/namespace/model pickers. Names checked against sgl-project/sglang
-// python/sglang/srt/metrics/collector.py @ 00ae9c1590d2 (src/catalog/sglang.ts).
+// SGLang's row on the Other engines dashboard: what SGLang's own metrics show beside the latency,
+// traffic and KV-cache panels it shares with vLLM on LLM serving (requests and aborts, queue time,
+// cached prompt tokens, retractions, speculative decoding, tokens by mode, GPU execution time,
+// utilization). Every panel reads SGLang's recorded per-model series (rules/serving-sglang.ts,
+// rules/serving-latency.ts), filtered by the dashboard's cluster/namespace/model pickers. Names
+// checked against sgl-project/sglang python/sglang/srt/metrics/collector.py @ 00ae9c1590d2
+// (src/catalog/sglang.ts).
 import { metric } from '../catalog/index.ts';
 import { quantileName } from '../catalog/recording.ts';
 import { timeseries } from '../build/grafana/panels.ts';

@@ -84,7 +84,10 @@ export interface KindServing {
   /** The /metrics text of one simulated engine at its current state. */
   /** `gpus`: the simulated GPUs the engine runs on, for a server that reports its GPUs too (Triton). */
   simulate(engine: EngineSim, gpus?: readonly GpuSim[]): string;
-  /** A row of its own on the LLM serving dashboard (vLLM and SGLang share the dashboard's main rows). */
+  /**
+   * A row of its own on the Other engines dashboard (dashboards/other-engines.ts). vLLM's detail has a
+   * dashboard of its own; vLLM and SGLang also share LLM serving's engine-neutral rows.
+   */
   panels?(ctx: KindPanelContext): KindPanel[];
   /**
    * Its recording rules (per-model rates, sums and bucket rates its panels read: the dashboards read no

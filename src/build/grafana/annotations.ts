@@ -1,11 +1,12 @@
 // What every tokenwatt dashboard marks on its time axis and links to, added by the shared frame
-// (dashboard.ts) and the build (index.ts) so all six get the same:
+// (dashboard.ts) and the build (index.ts) so all eight get the same:
 // - annotations: Grafana's built-in "Annotations & Alerts", tokenwatt's Prometheus alerts while they
 //   fire (ALERTS, one series per firing alert), serving-engine restarts (engineRestarts), and
 //   tokenwatt config changes (tokenwatt_config_hash, one series per exporter). Each reads a handful of series, never every
 //   engine's raw series.
-// - data links: a series or row that names a model opens the LLM serving dashboard on that model; one
-//   that names a host and GPU opens the GPUs dashboard on that GPU (time range and cluster kept).
+// - data links: a series or row that names a model opens the LLM serving dashboard on that model (and,
+//   on LLM serving, the engine dashboards of the engines the panel reads: vLLM engine detail, Other
+//   engines); one that names a host and GPU opens the GPUs dashboard on that GPU (time range and cluster kept).
 import { AnnotationQueryBuilder, AnnotationTargetBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../../config/mixin.ts';
 import { SERVING_KIND_IDS, servingOf } from '../../kinds/index.ts';
@@ -50,6 +51,16 @@ function engineRestarts(config: MixinConfig): string {
 
 interface Link { title: string; url: string; targetBlank: boolean }
 
+/**
+ * The engine dashboards LLM serving's per-model panels link to, by the recorded series a panel reads:
+ * vLLM's detail (dashboards/vllm-engine.ts), and SGLang's row on Other engines (dashboards/other-engines.ts),
+ * the one other engine whose series LLM serving draws.
+ */
+const ENGINE_DASHBOARDS = [
+  { slug: 'vllm-engine', title: 'vLLM engine detail', reads: /\bmodel_name:vllm_/ },
+  { slug: 'other-engines', title: 'Other engines', reads: /\bmodel_name:sglang_/ },
+];
+
 /** Labels a panel's series keep: from legend templates (`{{host}}`) and `by (...)` clauses of its queries. */
 function labelsOf(p: PanelJson): Set<string> {
   const out = new Set<string>();
@@ -82,6 +93,11 @@ export function addDataLinks(json: DashboardJson, config: MixinConfig): Dashboar
     const links: Link[] = [];
     if (labels.has('model_name')) {
       links.push({ title: 'LLM serving: ${__field.labels.model_name}', url: `/d/${serving}?var-model=\${__field.labels.model_name}&${keep}`, targetBlank: false });
+      const exprs = ((p.targets as { expr?: string }[] | undefined) ?? []).map((t) => t.expr ?? '').join('\n');
+      for (const e of json.uid === serving ? ENGINE_DASHBOARDS : []) {
+        if (!e.reads.test(exprs)) continue;
+        links.push({ title: `${e.title}: \${__field.labels.model_name}`, url: `/d/${dashboardUid(config, e.slug)}?var-model=\${__field.labels.model_name}&${keep}`, targetBlank: false });
+      }
     }
     if (labels.has('host') && labels.has('gpu')) {
       links.push({ title: 'GPUs: ${__field.labels.host} GPU ${__field.labels.gpu}', url: `/d/${gpus}?var-host=\${__field.labels.host}&var-gpu=\${__field.labels.gpu}&${keep}`, targetBlank: false });

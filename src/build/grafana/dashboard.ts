@@ -1,6 +1,6 @@
 // The frame every tokenwatt dashboard shares: uid from the config prefix, read-only, the
 // `tokenwatt` tag, a dropdown linking to every other dashboard with that tag (keeping
-// time range and variables), so the six dashboards link to each other, and the shared annotations.
+// time range and variables), so the dashboards link to each other, and the shared annotations.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardBuilder, DashboardLinkBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MixinConfig } from '../../config/mixin.ts';

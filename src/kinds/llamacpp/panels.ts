@@ -1,4 +1,4 @@
-// llama.cpp's row on the LLM serving dashboard, under the same pickers, reading its recorded per-model
+// llama.cpp's row on the Other engines dashboard, under the same pickers, reading its recorded per-model
 // series (recording.ts). llama-server has no latency histograms (no TTFT or inter-token quantiles): its
 // time counters give the mean time per generated and per prompt token instead. Its throughput gauges
 // are reset by every scrape, so counter rates are drawn, not the gauges.

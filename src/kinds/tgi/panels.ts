@@ -1,4 +1,4 @@
-// TGI's row on the LLM serving dashboard, filtered by the same cluster/namespace/model pickers and
+// TGI's row on the Other engines dashboard, filtered by the same cluster/namespace/model pickers and
 // reading only TGI's recorded per-model series (recording.ts). TGI has no time-to-first-token
 // histogram and no KV-cache usage gauge: no panel pretends otherwise (the prefill batch time is not TTFT).
 import { bucketRateName } from '../../catalog/recording.ts';

@@ -1,4 +1,4 @@
-// TGI's per-model recorded series (the LLM serving dashboard's TGI row reads only these): 5m rates of
+// TGI's per-model recorded series (the Other engines dashboard's TGI row reads only these): 5m rates of
 // its token histograms' _sum and of its request outcomes, its batch and queue per model, and the
 // per-model bucket rates of its three latency histograms (any quantile is histogram_quantile over them).
 import { bucketRateName } from '../../catalog/recording.ts';

@@ -1,4 +1,4 @@
-// Triton's row on the LLM serving dashboard (same pickers, recorded per-model series). Triton core
+// Triton's row on the Other engines dashboard (same pickers, recorded per-model series). Triton core
 // counts inferences, not tokens: these panels show requests and time per request, and say that tokens
 // per joule for a Triton model exists only where its backend counts tokens (the vLLM backend).
 import { timeseries } from '../../build/grafana/panels.ts';
