@@ -28,7 +28,6 @@ import { readStateFile, writeStateFile } from '../energy/state-file.ts';
 import type { EnergyConfig } from '../energy/config.ts';
 import { version } from '../version.ts';
 import { deadline } from '../collectors/deadline.ts';
-import { closeUpstreamConnections } from '../collectors/http-target.ts';
 import { closeWorkerConnections, scrapeWorkerReady } from '../collectors/scrape-pool.ts';
 import { DEFAULT_MAX_CONCURRENT_SCRAPES } from './config.ts';
 import { renderForeignText, renderOpenMetrics, renderText } from './render.ts';
@@ -239,7 +238,7 @@ export class Exporter {
     if (this.publishTimer) clearTimeout(this.publishTimer);
     this.abort.abort();
     await this.running;
-    closeUpstreamConnections();
+    // Upstream connections live on the scrape worker, the only thread that reads upstreams.
     closeWorkerConnections();
   }
 
