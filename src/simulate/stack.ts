@@ -39,12 +39,13 @@ export function findBinaries(candidates = { prometheus: PROMETHEUS_BINS, alertma
  * Timings: 'demo' for a person watching (alerts within a minute or two), 'test' for the e2e test
  * (seconds). A lost GPU must page before its servers' down alerts do, or Alertmanager has nothing
  * to inhibit them with when they arrive: missingFor and hostDownFor are shorter than the serving downFor (the build checks).
+ * tokens/J's `for` equals its window (as in 'demo'), so that one evaluation's dip on a loaded machine does not page.
  */
 export type Pace = 'demo' | 'test';
 
 const PACES = {
   demo: { energyWindow: '1m', baselineWindow: '15m', dropFor: '1m', missingFor: '15s', hostDownFor: '15s', scrape: '5s', evaluation: '5s', report: '5m', dcgm: 5, downFor: '30s', pageFor: '30s', throttleWindow: '2m', throttleFor: '1m', groupWait: '10s', groupInterval: '30s', exporterInterval: '5s' },
-  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '1s', missingFor: '1s', hostDownFor: '1s', scrape: '1s', evaluation: '1s', report: '10s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
+  test: { energyWindow: '5s', baselineWindow: '5m', dropFor: '5s', missingFor: '1s', hostDownFor: '1s', scrape: '1s', evaluation: '1s', report: '10s', dcgm: 1, downFor: '5s', pageFor: '1s', throttleWindow: '30s', throttleFor: '2s', groupWait: '1s', groupInterval: '2s', exporterInterval: '1s' },
 } as const;
 
 /** The mixin config for a fleet: its endpoints as static targets, the local Alertmanager and webhook, faster timings. */
