@@ -21,6 +21,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { CollectError } from './collector.ts';
 import { formatFromContentType, parseExpositionSliced } from '../exposition/parse.ts';
+import { Utf8Chunks } from '../exposition/utf8.ts';
 import { redactUrl } from './redact.ts';
 import { ParseError } from '../exposition/types.ts';
 import type { MetricFamily } from '../exposition/types.ts';
@@ -174,7 +175,7 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal, shown
         }
         // Decoded as it arrives: the text is what the parser needs, and each chunk's bytes can go
         // at once (no second copy of the whole body, no one long decode on the event loop).
-        const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+        const decoder = new Utf8Chunks();
         let text = '';
         let size = 0;
         stream.on('data', (chunk: Buffer) => {
@@ -188,18 +189,18 @@ function fetchBody(target: HttpTarget, limits: Limits, outer: AbortSignal, shown
             return;
           }
           try {
-            text += decoder.decode(chunk, { stream: true });
-          } catch {
-            fail('parse', 'body is not valid UTF-8');
+            text += decoder.push(chunk);
+          } catch (err) {
+            fail('parse', (err as Error).message);
             stream.destroy();
           }
         });
         stream.on('end', () => {
           if (settled) return;
           try {
-            text += decoder.decode();
-          } catch {
-            return fail('parse', 'body is not valid UTF-8');
+            decoder.end();
+          } catch (err) {
+            return fail('parse', (err as Error).message);
           }
           if (!settle()) return;
           resolve({ text, ...(res.headers['content-type'] !== undefined && { contentType: res.headers['content-type'] }) });
