@@ -75,13 +75,13 @@ interface State extends Scheduled {
 }
 
 export interface Rendered {
-  text: string;
-  /** `text` as UTF-8 bytes and gzipped, encoded once per cycle rather than on every scrape. */
-  body: Buffer;
-  gzip: Buffer;
+  readonly text: string;
+  /** `text` as UTF-8 bytes and gzipped: the head encoded once per cycle, the health tail once per publish that is scraped. */
+  readonly body: Buffer;
+  readonly gzip: Buffer;
   /** The same series as OpenMetrics 1.0 (for scrapers that ask for it), plain and gzipped. */
-  om: Buffer;
-  omGzip: Buffer;
+  readonly om: Buffer;
+  readonly omGzip: Buffer;
 }
 
 /** The cycle's part of the body (everything but the health series), rendered and deflated once per cycle. */
@@ -128,7 +128,8 @@ export class Exporter {
   private readonly engineInfo = new Map<string, Remembered>();
   /** The config file's state, once the exporter command has loaded one (src/exporter/config-state.ts). */
   private config: ConfigState | undefined;
-  private current: Rendered;
+  /** The body to serve, built on the first request after a publish (undefined until then). */
+  private current: Rendered | undefined;
   private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
   private publishTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -152,12 +153,11 @@ export class Exporter {
     // One listener per collector in flight (each run's deadline): as many as there are targets.
     setMaxListeners(0, this.abort.signal);
     this.states = scheduled.map(freshState);
-    this.current = this.withHealth();
   }
 
-  /** The body to serve now (rendered at the end of the last cycle). */
+  /** The body to serve now: the last cycle's head and the health as last published. */
   get metrics(): Rendered {
-    return this.current;
+    return (this.current ??= this.withHealth());
   }
 
   /** Ready once every collector has run once (whatever the result) and a cycle has been rendered. */
@@ -266,7 +266,7 @@ export class Exporter {
     const mb = (b: number) => Math.round(b / 1048576);
     const cycle = {
       ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
-      bytes: this.current.text.length,
+      bytes: this.head.text.length,
     };
     try {
       // Reads /proc: throws when file descriptors run out (EMFILE), which must not fail the cycle.
@@ -594,28 +594,42 @@ export class Exporter {
     this.queuePublish();
   }
 
-  /** Health now, after the cycle's head: the body to serve. */
+  /**
+   * Health now, after the cycle's head: the body to serve. Each form (text or OpenMetrics, plain or
+   * gzipped) is built when a request first asks for it: a scraper uses one form, and a publish that
+   * nobody scrapes (most of them: every target's read ends in one) costs nothing but this call.
+   */
   private withHealth(): Rendered {
     const health = this.ownSamples();
-    const text = renderText(health);
-    const body = Buffer.from(text);
-    const om = Buffer.from(renderOpenMetrics(health));
     const h = this.head;
+    const tail = renderText(health);
+    let tailBytes: Buffer | undefined;
+    let omTailBytes: Buffer | undefined;
+    const textTail = () => (tailBytes ??= Buffer.from(tail));
+    const omTail = () => (omTailBytes ??= Buffer.from(renderOpenMetrics(health)));
+    const once = <T>(make: () => T): (() => T) => {
+      let v: T | undefined;
+      return () => (v ??= make());
+    };
+    const body = once(() => (h.body.length === 0 ? textTail() : Buffer.concat([h.body, textTail()])));
+    const gzip = once(() => (h.gzip === undefined ? Buffer.alloc(0) : gzipStitched(h.gzip, textTail())));
+    const om = once(() => (h.om.length === 0 ? omTail() : Buffer.concat([h.om, omTail()])));
+    const omGzip = once(() => (h.omGzip === undefined ? Buffer.alloc(0) : gzipStitched(h.omGzip, omTail())));
     return {
-      text: h.text + text,
-      body: h.body.length === 0 ? body : Buffer.concat([h.body, body]),
-      gzip: h.gzip === undefined ? Buffer.alloc(0) : gzipStitched(h.gzip, body),
-      om: h.om.length === 0 ? om : Buffer.concat([h.om, om]),
-      omGzip: h.omGzip === undefined ? Buffer.alloc(0) : gzipStitched(h.omGzip, om),
+      text: h.text + tail,
+      get body() { return body(); },
+      get gzip() { return gzip(); },
+      get om() { return om(); },
+      get omGzip() { return omGzip(); },
     };
   }
 
-  /** Re-publish health soon (at most every PUBLISH_MS): a target's read just ended. */
+  /** Re-publish health soon (at most every PUBLISH_MS): a target's read just ended. The next request builds the body. */
   private queuePublish(): void {
     if (this.publishTimer !== undefined || this.stopped) return;
     this.publishTimer = setTimeout(() => {
       this.publishTimer = undefined;
-      this.current = this.withHealth();
+      this.current = undefined;
     }, PUBLISH_MS);
     this.publishTimer.unref();
   }
@@ -666,7 +680,7 @@ export class Exporter {
     const om = Buffer.from(renderOpenMetrics(own, runtime, false));
     const [zipped, omZipped] = await Promise.all([deflateHead(body), deflateHead(om)]);
     this.head = { text, body, om, gzip: zipped, omGzip: omZipped };
-    this.current = this.withHealth();
+    this.current = undefined;
   }
 
   private warnOnce(key: string, msg: string, fields: Record<string, unknown>): void {
