@@ -22,6 +22,8 @@ export interface ScrapeRequest {
   counters: string[];
   /** The kind whose recogniser reads the body (src/kinds/: its inspect.recognise). */
   kind: string;
+  /** Whether the caller uses the view; false: the body is still parsed and recognised (a wrong kind fails), but only its series count comes back. */
+  view: boolean;
 }
 
 export type ScrapeReply = { id: number; view: unknown; series: number } | { id: number; error: { reason: string; message: string } };
@@ -100,11 +102,11 @@ async function ready(): Promise<Worker> {
 }
 
 /** Read, parse and recognise one target on the scrape worker; throws CollectError as the in-thread read does. */
-export async function scrapeInWorker(target: UpstreamTarget, limits: Limits, signal: AbortSignal, counters: ReadonlySet<string>, kind: string): Promise<{ view: unknown; series: number }> {
+export async function scrapeInWorker(target: UpstreamTarget, limits: Limits, signal: AbortSignal, counters: ReadonlySet<string>, kind: string, view = true): Promise<{ view: unknown; series: number }> {
   if (signal.aborted) throw new CollectError('timeout', `${redactUrl(target.url)}: cancelled`);
   const w = await ready();
   const id = nextId++;
-  const msg: ScrapeRequest = { type: 'scrape', id, target, limits, counters: [...counters], kind };
+  const msg: ScrapeRequest = { type: 'scrape', id, target, limits, counters: [...counters], kind, view };
   return new Promise((resolve, reject) => {
     const onAbort = () => w.postMessage({ type: 'cancel', id });
     signal.addEventListener('abort', onAbort, { once: true });

@@ -16,6 +16,7 @@ if (port === null) throw new Error('scrape-worker.ts runs as a worker thread (sc
 
 const inFlight = new Map<number, AbortController>();
 
+/** The kind's recogniser; one that has none fails that read (inside its promise: a throw here would end the worker). */
 function recogniserOf(kind: string): (families: MetricFamily[]) => unknown {
   const r = recognisers[kind];
   if (r === undefined) throw new Error(`scrape worker: kind '${kind}' has no recogniser`);
@@ -29,8 +30,9 @@ port.on('message', (m: ScrapeRequest | { type: 'cancel'; id: number } | { type: 
   inFlight.set(m.id, ac);
   // A CA arrives as a Uint8Array (structured clone); TLS wants a Buffer.
   const target = m.target.tls?.ca ? { ...m.target, tls: { ...m.target.tls, ca: Buffer.from(m.target.tls.ca) } } : m.target;
-  readAndRecognise(target, m.limits, ac.signal, new Set(m.counters), recogniserOf(m.kind))
-    .then(({ view, series }): ScrapeReply => ({ id: m.id, view, series }))
+  Promise.resolve()
+    .then(() => readAndRecognise(target, m.limits, ac.signal, new Set(m.counters), recogniserOf(m.kind)))
+    .then(({ view, series }): ScrapeReply => ({ id: m.id, view: m.view ? view : null, series }))
     .catch((err: unknown): ScrapeReply => ({ id: m.id, error: err instanceof CollectError ? { reason: err.reason, message: err.message } : { reason: 'internal', message: err instanceof Error ? err.message : String(err) } }))
     .then((reply) => {
       inFlight.delete(m.id);

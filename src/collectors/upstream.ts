@@ -54,6 +54,12 @@ export async function scrapeAndRecognise<V>(target: UpstreamTarget, limits: Limi
   return { view: view as V, series };
 }
 
+/** scrapeAndRecognise for a collector that needs only the series count (the view stays in the worker). */
+export async function scrapeAndCheck(target: UpstreamTarget, limits: Limits, signal: AbortSignal, kind: string): Promise<{ series: number }> {
+  const { series } = await scrapeInWorker(target, limits, signal, new Set(), kind, false);
+  return { series };
+}
+
 /** What the worker runs for scrapeAndRecognise: read, check the counters, recognise. */
 export async function readAndRecognise<V>(
   target: UpstreamTarget,
