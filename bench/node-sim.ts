@@ -1,7 +1,7 @@
 // Simulated GPU nodes for the exporter benches (serve, central, soak): a node's dcgm-exporter (8 H100s ×
 // 7 MIG slices), its vLLM engines (one target each, placed on the slices by URL) and Kepler, as texts
 // whose energy and token counters move like a busy node's; plus /proc readings of a child process.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { exposition } from './exposition-mix.ts';
 
 /**
@@ -42,6 +42,21 @@ export function procStat(pid: number): { cpuS: number; rssMb: number } {
   const ticks = Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s on Linux)
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
   return { cpuS: ticks / 100, rssMb: Number(rss) / 1024 };
+}
+
+/** CPU seconds of the process's main thread (its tid is its pid) and of all its other threads together. */
+export function threadCpu(pid: number): { mainS: number; otherS: number } {
+  let mainS = 0;
+  let otherS = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'); } catch { continue; } // ended meanwhile
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const s = (Number(f[11]) + Number(f[12])) / 100;
+    if (tid === String(pid)) mainS += s;
+    else otherS += s;
+  }
+  return { mainS, otherS };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
