@@ -130,7 +130,7 @@ export const ExporterConfigSchema = z
     listen: Listen.default('0.0.0.0:9464'),
     /** The `host` label of this machine's NVML GPUs (default: $NODE_NAME, which the Kubernetes DaemonSet sets to its node, else the hostname). */
     host: z.string().min(1).default(() => process.env.NODE_NAME || hostname()),
-    /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered once. */
+    /** One collection cycle: every due target is read, the ledger is fed, /metrics is rendered at most once (when scraped). */
     interval: Interval.default(5000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     auth: Auth.optional(),

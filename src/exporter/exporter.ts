@@ -2,7 +2,10 @@
 // (concurrently, each bounded by its own timeout, each failure its own), the fresh readings are joined
 // into one energy Tick (NVML boards win over dcgm-exporter's for the same host+gpu, and both over
 // Triton's, which names GPUs by UUID only), the EnergyLedger
-// is fed, and /metrics is rendered ONCE (text and gzip cached), so scrapes cost a buffer write.
+// is fed, and the cycle's series are gathered. /metrics is rendered from them at most ONCE per cycle,
+// on the first scrape that asks for each form (text or OpenMetrics, plain or gzip), and cached: later
+// scrapes cost a buffer write, and a cycle nobody scrapes (a 5 s cycle under a 15-60 s scrape
+// interval: most of them) renders nothing.
 //
 // Health is published as it happens: each target's up/down, reason, duration and error counts are
 // re-rendered (a small tail after the cycle's body; see publishHealth) as soon as that target's read
@@ -84,14 +87,29 @@ export interface Rendered {
   readonly omGzip: Buffer;
 }
 
-/** The cycle's part of the body (everything but the health series), rendered and deflated once per cycle. */
+/** The cycle's part of the body (everything but the health series): each form rendered (and deflated) on first use, at most once per cycle. */
 interface Head {
-  text: string;
-  body: Buffer;
-  om: Buffer;
-  gzip: DeflatedHead | undefined;
-  omGzip: DeflatedHead | undefined;
+  text: () => string;
+  body: () => Buffer;
+  om: () => Buffer;
+  gzip: () => DeflatedHead | undefined;
+  omGzip: () => DeflatedHead | undefined;
 }
+
+/** `make`, run on the first call only; later calls return its value. */
+function once<T>(make: () => T): () => T {
+  let made = false;
+  let v: T;
+  return () => {
+    if (!made) {
+      v = make();
+      made = true;
+    }
+    return v;
+  };
+}
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** How often health may be re-published at most (completions in a burst are coalesced). */
 const PUBLISH_MS = 20;
@@ -130,7 +148,9 @@ export class Exporter {
   private config: ConfigState | undefined;
   /** The body to serve, built on the first request after a publish (undefined until then). */
   private current: Rendered | undefined;
-  private head: Head = { text: '', body: Buffer.alloc(0), om: Buffer.alloc(0), gzip: undefined, omGzip: undefined };
+  private head: Head = { text: () => '', body: () => NO_BYTES, om: () => NO_BYTES, gzip: () => undefined, omGzip: () => undefined };
+  /** Series in the last cycle's head (the debug cycle line). */
+  private headSeries = 0;
   private publishTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -266,7 +286,7 @@ export class Exporter {
     const mb = (b: number) => Math.round(b / 1048576);
     const cycle = {
       ms: Math.round(performance.now() - t0), collected: fresh.length, of: due.length, boards: tick.boards.length, engines: tick.engines.length,
-      bytes: this.head.text.length,
+      series: this.headSeries,
     };
     try {
       // Reads /proc: throws when file descriptors run out (EMFILE), which must not fail the cycle.
@@ -607,16 +627,13 @@ export class Exporter {
     let omTailBytes: Buffer | undefined;
     const textTail = () => (tailBytes ??= Buffer.from(tail));
     const omTail = () => (omTailBytes ??= Buffer.from(renderOpenMetrics(health)));
-    const once = <T>(make: () => T): (() => T) => {
-      let v: T | undefined;
-      return () => (v ??= make());
-    };
-    const body = once(() => (h.body.length === 0 ? textTail() : Buffer.concat([h.body, textTail()])));
-    const gzip = once(() => (h.gzip === undefined ? Buffer.alloc(0) : gzipStitched(h.gzip, textTail())));
-    const om = once(() => (h.om.length === 0 ? omTail() : Buffer.concat([h.om, omTail()])));
-    const omGzip = once(() => (h.omGzip === undefined ? Buffer.alloc(0) : gzipStitched(h.omGzip, omTail())));
+    const text = once(() => h.text() + tail);
+    const body = once(() => (h.body().length === 0 ? textTail() : Buffer.concat([h.body(), textTail()])));
+    const gzip = once(() => { const g = h.gzip(); return g === undefined ? NO_BYTES : gzipStitched(g, textTail()); });
+    const om = once(() => (h.om().length === 0 ? omTail() : Buffer.concat([h.om(), omTail()])));
+    const omGzip = once(() => { const g = h.omGzip(); return g === undefined ? NO_BYTES : gzipStitched(g, omTail()); });
     return {
-      text: h.text + tail,
+      get text() { return text(); },
       get body() { return body(); },
       get gzip() { return gzip(); },
       get om() { return om(); },
@@ -672,14 +689,15 @@ export class Exporter {
     }
     samples.push(...this.ledger.samples());
     const own = dedupe(samples, (name) => this.warnOnce(`dup\0${name}`, 'two sources gave the same series; serving the first', { name }));
-    // The process's own runtime metrics (prom-client) beside the derived series, in both formats.
-    // Health (ownSamples) follows as the body's tail, re-rendered alone whenever a target's read ends.
+    // The process's own runtime metrics (prom-client) beside the derived series, in both formats,
+    // read now (with the cycle's series). Health (ownSamples) follows as the body's tail, re-rendered
+    // alone whenever a target's read ends. Rendering and deflating wait for a scrape (see the top).
     const runtime = await runtimeFamilies();
-    const text = renderText(own) + renderForeignText(runtime);
-    const body = Buffer.from(text);
-    const om = Buffer.from(renderOpenMetrics(own, runtime, false));
-    const [zipped, omZipped] = await Promise.all([deflateHead(body), deflateHead(om)]);
-    this.head = { text, body, om, gzip: zipped, omGzip: omZipped };
+    const text = once(() => renderText(own) + renderForeignText(runtime));
+    const body = once(() => Buffer.from(text()));
+    const om = once(() => Buffer.from(renderOpenMetrics(own, runtime, false)));
+    this.head = { text, body, om, gzip: once(() => deflateHead(body())), omGzip: once(() => deflateHead(om())) };
+    this.headSeries = own.length;
     this.current = undefined;
   }
 

@@ -1,6 +1,6 @@
 // The exporter's HTTP endpoints (express):
-//   /metrics      text format 0.0.4, or OpenMetrics 1.0 when Accept prefers it; the bodies rendered once per
-//                 cycle (tokenwatt series and the process/Node runtime metrics of prom-client); gzip on request
+//   /metrics      text format 0.0.4, or OpenMetrics 1.0 when Accept prefers it; the bodies rendered at most once
+//                 per cycle, on the first scrape of each form (tokenwatt series and the process/Node runtime metrics of prom-client); gzip on request
 //   /healthz      200 while the process runs (no auth, for liveness probes)
 //   /readyz       200 once every collector ran once, else 503
 //   /api/targets  each target's kind, name, url, up, last error and reason, last success, duration
@@ -73,7 +73,7 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
   return om > 0 && om >= text;
 }
 
-/** /metrics: the cycle's cached body, gzipped when the scraper accepts it. No work per scrape. */
+/** /metrics: the cycle's cached body, gzipped when the scraper accepts it. No work per scrape but the cycle's first of each form. */
 function serveMetrics(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): void {
   const rendered = exporter.metrics;
   const om = wantsOpenMetrics(req.headers.accept);

@@ -4,7 +4,7 @@
 // final and end on a byte boundary), so the tail's stream, ended with a final block, follows it as
 // more blocks of the same stream; the trailer's CRC-32 continues over both. The result is a plain
 // single-member gzip body (RFC 1952), which every client reads, unlike concatenated gzip members.
-import { crc32, deflateRaw, deflateRawSync, constants } from 'node:zlib';
+import { crc32, deflateRawSync, constants } from 'node:zlib';
 
 export interface DeflatedHead {
   /** Raw DEFLATE, not final, sync-flushed. */
@@ -13,14 +13,9 @@ export interface DeflatedHead {
   size: number;
 }
 
-/** The head part (async: zlib's thread pool), ready to be followed by any tail. */
-export function deflateHead(data: Buffer): Promise<DeflatedHead> {
-  return new Promise((resolve, reject) => {
-    deflateRaw(data, { finishFlush: constants.Z_SYNC_FLUSH }, (err, raw) => {
-      if (err) reject(err);
-      else resolve({ raw, crc: crc32(data), size: data.length });
-    });
-  });
+/** The head part, ready to be followed by any tail. */
+export function deflateHead(data: Buffer): DeflatedHead {
+  return { raw: deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH }), crc: crc32(data), size: data.length };
 }
 
 // ID1 ID2, CM deflate, no flags, no mtime (deterministic), no extra flags, OS unknown.
