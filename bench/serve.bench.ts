@@ -170,8 +170,8 @@ async function measure(config: string, port: number, variant: string, args: stri
       targetsDown: down,
       metricsBody: { series: body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length, bytes: Buffer.byteLength(body), gzipBytes: gzipBody.length },
       collectionCpuPercent: Number(collectionCpuPercent.toFixed(2)),
-      // Main thread: the collectors' joins, the ledger, the render. Others: the scrape worker (fetch,
-      // decode, parse, recognise), V8's GC helpers, libuv's pool (the cycle's deflate).
+      // Main thread: the collectors' joins, the ledger (and the render, when scraped). Others: the scrape
+      // worker (fetch, decode, parse, recognise), V8's GC helpers.
       collection: { cycles, seconds: Number(quietS.toFixed(1)), mainThreadPercent: percentOf(t1.mainS - t0.mainS), otherThreadsPercent: percentOf(t1.otherS - t0.otherS) },
       fixedRate: fixed,
       scrape: {

@@ -114,6 +114,13 @@ async function query(q: string): Promise<[Record<string, string>, number][]> {
   return r.result.map((s: { metric: { labels: Record<string, string> }; value: { value: number } }) => [s.metric.labels, Number(s.value.value)]);
 }
 
+/** What TokensPerJouleDropped sees now, for failure messages: each model's 5 s average over its 5m baseline (it fires below 0.7). */
+async function tokensPerJouleRatios(): Promise<string> {
+  const tpj = 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m';
+  const ratio = await query(`avg_over_time(${tpj}[5s]) / avg_over_time(${tpj}[5m])`).catch(() => []);
+  return `tokens/J 5s over 5m: ${ratio.map(([l, v]) => `${l.model_name} ${v.toFixed(2)}`).join(', ')}`;
+}
+
 /** A recorded simulation value at a wall time (ms), interpolated. */
 function simAt(ms: number, pick: (h: (typeof history)[number]) => number): number {
   const i = history.findIndex((h) => h.ms >= ms);
@@ -252,11 +259,7 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     // Steady state pages nobody. If it does, the message carries each model's tokens/J 5 s average over
     // its 5m baseline (the rule fires below 0.7) and how long the stack has run.
     const steady = hook.filter((n) => n.status === 'firing').map((n) => `${n.groupLabels.alertname} ${n.alerts.map((a) => JSON.stringify(a.labels)).join(' ')}`);
-    if (steady.length > 0) {
-      const tpj = 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m';
-      const ratio = await query(`avg_over_time(${tpj}[5s]) / avg_over_time(${tpj}[5m])`).catch(() => []);
-      expect(steady, `after ${((Date.now() - startedAt) / 1000).toFixed(0)} s; tokens/J 5s over 5m: ${ratio.map(([l, v]) => `${l.model_name} ${v.toFixed(2)}`).join(', ')}`).toEqual([]);
-    }
+    if (steady.length > 0) expect(steady, `after ${((Date.now() - startedAt) / 1000).toFixed(0)} s; ${await tokensPerJouleRatios()}`).toEqual([]);
     const fleet = stack.fleet;
     const t0 = Date.now();
     fleet.inject('xid', { host: 'a100-node-1', gpu: 1, code: 79 });
@@ -287,11 +290,8 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     };
     const firstFiring = (e: (typeof expected)[number]): Notification | undefined => firstAlert(e)?.n;
     await until('every fault paged', longest, async () => (expected.every(firstFiring) ? true : undefined)).catch(async (err: Error) => {
-      // What the tokens/J rule saw: its 5 s average against its 5m baseline, per model, now.
-      const tpj = 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m';
-      const ratio = await query(`avg_over_time(${tpj}[5s]) / avg_over_time(${tpj}[5m])`).catch(() => []);
       throw new Error(`${err.message.split('\n')[0]} (${runningS.toFixed(0)} s of data at injection): missing ${expected.filter((e) => !firstFiring(e)).map((e) => e.alertname).join(', ')}; ` +
-        `webhook got ${JSON.stringify(hook.map((n) => [n.receiver, n.status, n.alerts.map((a) => a.labels.alertname)]))}; tokens/J 5s over 5m: ${ratio.map(([l, v]) => `${l.model_name} ${v.toFixed(2)}`).join(', ')}`);
+        `webhook got ${JSON.stringify(hook.map((n) => [n.receiver, n.status, n.alerts.map((a) => a.labels.alertname)]))}; ${await tokensPerJouleRatios()}`);
     });
     const delays = expected.map((e) => [e.alertname, (firstFiring(e)!.receivedAt - t0) / 1000] as const);
     const tpjAlert = firstAlert(expected.find((e) => e.alertname === 'TokensPerJouleDropped')!)!;

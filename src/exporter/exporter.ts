@@ -622,12 +622,10 @@ export class Exporter {
   private withHealth(): Rendered {
     const health = this.ownSamples();
     const h = this.head;
-    const tail = renderText(health);
-    let tailBytes: Buffer | undefined;
-    let omTailBytes: Buffer | undefined;
-    const textTail = () => (tailBytes ??= Buffer.from(tail));
-    const omTail = () => (omTailBytes ??= Buffer.from(renderOpenMetrics(health)));
-    const text = once(() => h.text() + tail);
+    const tail = once(() => renderText(health));
+    const textTail = once(() => Buffer.from(tail()));
+    const omTail = once(() => Buffer.from(renderOpenMetrics(health)));
+    const text = once(() => h.text() + tail());
     const body = once(() => (h.body().length === 0 ? textTail() : Buffer.concat([h.body(), textTail()])));
     const gzip = once(() => { const g = h.gzip(); return g === undefined ? NO_BYTES : gzipStitched(g, textTail()); });
     const om = once(() => (h.om().length === 0 ? omTail() : Buffer.concat([h.om(), omTail()])));
