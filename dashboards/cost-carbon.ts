@@ -81,7 +81,7 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: '$ per 1M tokens by model', unit: usd,
       description: 'Cost per million generated tokens, per model: 10^6 x rate of attributed cost / rate of generated tokens.',
-      targets: [{ expr: `1e6 / 3600 * ${sumBy('model_name:tokenwatt_cost_per_hour:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 / 3600 * ${sumBy('model_name:tokenwatt_cost_per_hour:rate5m', ['model_name'], rm)} / (${sumBy(tokens, ['model_name'], rm)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: '$ per 1M tokens by model and node pool', unit: usd,
@@ -121,7 +121,7 @@ export default function costCarbon(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'gCO2e per 1M tokens by model', unit: metric('tokenwatt_model_co2e_grams_total').grafanaUnit,
       description: 'Grams of CO2e per million generated tokens, per model.',
-      targets: [{ expr: `1e6 * ${sumBy('model_name:tokenwatt_co2e_grams:rate5m', ['model_name'], rm)} / ${sumBy(tokens, ['model_name'], rm)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 * ${sumBy('model_name:tokenwatt_co2e_grams:rate5m', ['model_name'], rm)} / (${sumBy(tokens, ['model_name'], rm)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'CO2e per hour by host', unit: 'suffix:gCO2e/h', stack: true,

@@ -61,7 +61,7 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'Tokens per joule', unit: 'none', w: 6, decimals: 2,
       description: 'Generated tokens of the selected models per joule of their attributed GPU energy over the same 5m window (all hosts).',
-      targets: [{ expr: `sum(${tokens}{${rm}}) / sum(${modelWatts}{${rm}})`, legend: 'tokens/J' }],
+      targets: [{ expr: `sum(${tokens}{${rm}}) / (sum(${modelWatts}{${rm}}) > 0)`, legend: 'tokens/J' }],
     }))
     .withPanel(stat({
       title: 'Idle share of GPU energy', unit: 'percentunit', w: 6,
@@ -108,7 +108,7 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'Tokens per joule by model', unit: 'none', w: 8,
       description: 'Generated tokens per joule of attributed GPU energy, per model (ML.ENERGY\'s method: GPU energy only).',
-      targets: [{ expr: `${sumBy(tokens, ['model_name'], rm)} / ${sumBy(modelWatts, ['model_name'], rm)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `${sumBy(tokens, ['model_name'], rm)} / (${sumBy(modelWatts, ['model_name'], rm)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'Tokens per joule by GPU', unit: 'none', w: 8,

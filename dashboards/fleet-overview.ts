@@ -25,6 +25,8 @@ export default function fleetOverview(config: MixinConfig): Dashboard {
   const costTotal = `(${total('model_name:tokenwatt_cost_per_hour:rate5m')} / 3600)`;
   const costPerModel = `(${perModel('model_name:tokenwatt_cost_per_hour:rate5m')} / 3600)`;
   const co2 = 'model_name:tokenwatt_co2e_grams:rate5m';
+  // Every ratio divides by a rate above 0 only: a window whose counter has not moved yet has no
+  // ratio, not +Inf (rules/model-efficiency.ts).
 
   return tokenwattDashboard(config, {
     slug: 'fleet-overview',
@@ -44,12 +46,12 @@ export default function fleetOverview(config: MixinConfig): Dashboard {
     .withPanel(stat({
       title: 'Tokens per joule', unit: 'none', decimals: 2,
       description: 'Generated tokens divided by the GPU energy attributed to the same engines over the same window.',
-      targets: [{ expr: `${total(tokens)} / ${total(watts)}`, legend: 'tokens/J' }],
+      targets: [{ expr: `${total(tokens)} / (${total(watts)} > 0)`, legend: 'tokens/J' }],
     }))
     .withPanel(stat({
       title: '$ per 1M tokens', unit: metric('tokenwatt_model_cost_total').grafanaUnit, decimals: 3,
       description: 'Cost of the selected engines (capacity + energy) per million generated tokens over the same window.',
-      targets: [{ expr: `1e6 * ${costTotal} / ${total(tokens)}`, legend: '$/1M tokens' }],
+      targets: [{ expr: `1e6 * ${costTotal} / (${total(tokens)} > 0)`, legend: '$/1M tokens' }],
     }))
     .withPanel(stat({
       title: 'GPU power', unit: 'watt',
@@ -81,12 +83,12 @@ export default function fleetOverview(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'Tokens per joule by model', unit: 'none',
       description: 'Generated tokens per joule of attributed GPU energy, per model; higher is better.',
-      targets: [{ expr: `${perModel(tokens)} / ${perModel(watts)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `${perModel(tokens)} / (${perModel(watts)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: '$ per 1M tokens by model', unit: metric('tokenwatt_model_cost_total').grafanaUnit,
       description: 'Cost per million generated tokens, per model: rate of attributed cost over rate of generated tokens, times 10^6.',
-      targets: [{ expr: `1e6 * ${costPerModel} / ${perModel(tokens)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 * ${costPerModel} / (${perModel(tokens)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(timeseries({
       title: 'Power by model', unit: 'watt', stack: true,
@@ -101,7 +103,7 @@ export default function fleetOverview(config: MixinConfig): Dashboard {
     .withPanel(timeseries({
       title: 'gCO2e per 1M tokens by model', unit: metric('tokenwatt_model_co2e_grams_total').grafanaUnit,
       description: 'Grams of CO2e per million generated tokens, per model.',
-      targets: [{ expr: `1e6 * ${perModel(co2)} / ${perModel(tokens)}`, legend: '{{model_name}}' }],
+      targets: [{ expr: `1e6 * ${perModel(co2)} / (${perModel(tokens)} > 0)`, legend: '{{model_name}}' }],
     }))
     .withPanel(table({
       title: 'Where each model runs', unit: 'none',

@@ -22,14 +22,17 @@ const group: RecordingGroupDef = (c) => {
       { record: watts, expr: rate('tokenwatt_model_energy_joules_total') },
       { record: prompt, expr: rate('tokenwatt_model_prompt_tokens_total') },
       { record: costPerHour, expr: `${rate('tokenwatt_model_cost_total', ', currency')} * 3600` },
-      // tokens/s over J/s: the same 5m window on both sides, so it is tokens per joule.
-      { record: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m', expr: `${tokens} / ${watts}` },
+      // tokens/s over J/s: the same 5m window on both sides, so it is tokens per joule. Every ratio
+      // divides only by a rate above 0: a window whose energy counter has not moved yet (a model's
+      // first scrapes, while the board's counter steps at DCGM's collect interval) has no ratio,
+      // not +Inf, which would hold a baseline average (TokensPerJouleDropped) at +Inf for its window.
+      { record: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m', expr: `${tokens} / (${watts} > 0)` },
       // Cost per hour / 3600 is the cost per second, over tokens per second, per million tokens.
-      { record: 'model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', expr: `${costPerHour} / on (${by}) group_left () ${tokens} * (1e6 / 3600)` },
+      { record: 'model_name:tokenwatt_cost_per_million_tokens:ratio_rate5m', expr: `${costPerHour} / on (${by}) group_left () (${tokens} > 0) * (1e6 / 3600)` },
       // Energy per input and per output token: each divides the model's whole energy by one kind of
       // token (not a split: docs/methodology.md, "Energy per input token").
-      { record: 'model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', expr: `${watts} / ${prompt}` },
-      { record: 'model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', expr: `${watts} / ${tokens}` },
+      { record: 'model_name:tokenwatt_joules_per_prompt_token:ratio_rate5m', expr: `${watts} / (${prompt} > 0)` },
+      { record: 'model_name:tokenwatt_joules_per_generated_token:ratio_rate5m', expr: `${watts} / (${tokens} > 0)` },
     ],
   };
 };

@@ -29,7 +29,7 @@ const group: RecordingGroupDef = (c) => {
     name: 'tokenwatt-node-pools',
     rules: [
       { record: 'host:tokenwatt_node_pool:info', expr: info },
-      { record: 'node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', expr: `${cost} / on (${by}) group_left () ${tokens} * 1e6` },
+      { record: 'node_pool:tokenwatt_cost_per_million_tokens:ratio_rate5m', expr: `${cost} / on (${by}) group_left () (${tokens} > 0) * 1e6` },
     ],
   };
 };

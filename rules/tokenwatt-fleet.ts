@@ -26,13 +26,14 @@ const group: RecordingGroupDef = (c) => {
       // Tokens per joule per slice and per GPU from the rates recorded above in this group (a ratio of
       // two sums over every slice at every step was the costliest energy panel at 32 hosts). Per
       // slice: over its attributed energy (idle and active); per GPU: over the board's whole energy.
+      // Only over energy above 0, as in rules/model-efficiency.ts: never +Inf.
       {
         record: 'slice:tokenwatt_tokens_per_joule:ratio_rate5m',
-        expr: `sum by (${slice.join(', ')}) (slice:tokenwatt_generation_tokens:rate5m) / sum by (${slice.join(', ')}) (slice:tokenwatt_slice_energy_watts:rate5m)`,
+        expr: `sum by (${slice.join(', ')}) (slice:tokenwatt_generation_tokens:rate5m) / (sum by (${slice.join(', ')}) (slice:tokenwatt_slice_energy_watts:rate5m) > 0)`,
       },
       {
         record: 'gpu:tokenwatt_tokens_per_joule:ratio_rate5m',
-        expr: `sum by (${gpuKey}) (slice:tokenwatt_generation_tokens:rate5m) / sum by (${gpuKey}) (gpu:tokenwatt_gpu_power_watts:rate5m)`,
+        expr: `sum by (${gpuKey}) (slice:tokenwatt_generation_tokens:rate5m) / (sum by (${gpuKey}) (gpu:tokenwatt_gpu_power_watts:rate5m) > 0)`,
       },
     ],
   };

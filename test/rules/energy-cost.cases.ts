@@ -36,6 +36,32 @@ export const energyCostCases: TestGroup[] = [
     ],
   },
   {
+    // From the raw counters, through the recorded ratio: qwen makes 100 tokens/s from its first
+    // minute, but its energy counter first moves at 2m (a board counter stepping slower than it is
+    // read), then 100 W: 1 token/J. At 1m the 5m token rate is above 0 and the energy rate is 0:
+    // the ratio has no sample (it was +Inf, which held the 1d baseline average at +Inf, so from
+    // 61m, when +Inf left the 1h window, 1 < 0.7 x Inf paged after 30m). From 2m it is 12000/6000
+    // = 2, then 1.5, 1.33, 1.25, then 1: the 1d average at 100m is ~1.03, x 0.7 = 0.72 < 1.
+    // idle: energy, no token: no J per token (was +Inf) and 0 tokens/J.
+    input_series: [
+      { series: series('tokenwatt_model_generation_tokens_total', { ...tw, ...model('qwen'), ...slice('0', '', 'whole') }), values: '0+6000x110' },
+      { series: series('tokenwatt_model_energy_joules_total', { ...tw, ...model('qwen'), ...slice('0', '', 'whole') }), values: '0 0+6000x109' },
+      { series: series('tokenwatt_model_generation_tokens_total', { ...tw, ...model('idle'), ...slice('1', '', 'whole') }), values: '0x110' },
+      { series: series('tokenwatt_model_energy_joules_total', { ...tw, ...model('idle'), ...slice('1', '', 'whole') }), values: '0+6000x110' },
+    ],
+    promql_expr_test: [
+      { expr: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m{model_name="qwen"}', eval_time: '1m', exp_samples: [] },
+      { expr: 'model_name:tokenwatt_tokens_per_joule:ratio_rate5m', eval_time: '2m', exp_samples: [
+        { labels: `model_name:tokenwatt_tokens_per_joule:ratio_rate5m${'{cluster="c1", model_name="idle", namespace="llm"}'}`, value: 0 },
+        { labels: `model_name:tokenwatt_tokens_per_joule:ratio_rate5m${'{cluster="c1", model_name="qwen", namespace="llm"}'}`, value: 2 },
+      ] },
+      { expr: 'model_name:tokenwatt_joules_per_generated_token:ratio_rate5m{model_name="idle"}', eval_time: '10m', exp_samples: [] },
+    ],
+    alert_rule_test: [
+      { eval_time: '100m', alertname: 'TokensPerJouleDropped', exp_alerts: [] },
+    ],
+  },
+  {
     // Idle cost 0.01 per minute = 0.6 USD/h on two slices; slice 1 (2g.10gb) generates nothing,
     // slice 2 (3g.20gb) generates 600 tokens per minute. rate over 2h from t1; for 30m. Checked at
     // 150m, when the 2h window is full: before that rate() divides a partial increase by 2h.
