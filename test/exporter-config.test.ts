@@ -54,6 +54,14 @@ describe('defaults', () => {
     expect(c.targets[2]).toMatchObject({ timeoutMs: 2000, namespace: 'llm', pod: 'vllm-0' });
     expect(c.nvml).toEqual({ replay: join(import.meta.dirname, 'fixtures', 'nvidia-h100', 'trace.csv') });
   });
+
+  it('kepler, read for its health only, defaults to every 30 s (never more often than the cycle); its own interval wins', () => {
+    const kepler = (interval: string, own?: string) =>
+      parseExporterConfig({ interval, targets: [{ kind: 'kepler', url: 'http://127.0.0.1:28282/metrics', ...(own && { interval: own }) }, { kind: 'dcgm', url: 'http://127.0.0.1:9400/metrics' }] }).targets;
+    expect(kepler('5s').map((t) => t.intervalMs)).toEqual([30_000, 5000]);
+    expect(kepler('1m').map((t) => t.intervalMs)).toEqual([60_000, 60_000]);
+    expect(kepler('5s', '10s').map((t) => t.intervalMs)).toEqual([10_000, 5000]);
+  });
 });
 
 describe('the shipped example', () => {

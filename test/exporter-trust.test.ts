@@ -133,7 +133,8 @@ describe('bounded targets in flight (issue 11 item 4)', () => {
 describe('down-detection within one cycle (issue 12 soak: a hung target delayed it to ~16 s)', () => {
   it('a target that fails is published down when its read ends, while hung targets still hold the cycle and outnumber the slots', async () => {
     const hung: http.ServerResponse[] = [];
-    const hang = (i: number) => ({ kind: 'kepler', name: `hang${i}`, timeout: '1500ms', url: up.on(`/down/hang${i}`, (_req, res) => { hung.push(res); }) });
+    // Read every cycle (Kepler's default is every 30 s), so they hang in the second cycle too.
+    const hang = (i: number) => ({ kind: 'kepler', name: `hang${i}`, timeout: '1500ms', interval: '5s', url: up.on(`/down/hang${i}`, (_req, res) => { hung.push(res); }) });
     let failing = false;
     const vllm = thirdpartyText('vllm/sample5_triton_vllm_backend_readme.prom');
     const flappy = { kind: 'vllm', name: 'flappy', url: up.on('/down/flappy', (_req, res) => { if (failing) { res.statusCode = 503; res.end('down\n'); } else res.end(vllm); }) };

@@ -290,7 +290,7 @@ export function parseExporterConfig(doc: unknown, baseDir = process.cwd()): Expo
       }
     }
     if (cycle === undefined) return;
-    const intervalMs = t.interval ?? cycle;
+    const intervalMs = t.interval ?? Math.max(cycle, findKind(t.kind)?.target?.defaultIntervalMs ?? cycle);
     if (intervalMs < cycle) problems.push(`targets[${i}].interval: ${intervalMs} ms is shorter than the collection interval ${cycle} ms`);
     // A target's read must end within one cycle, so a slow target never delays the next cycle.
     const timeoutMs = t.timeout ?? Math.min(10_000, cycle * 0.8);

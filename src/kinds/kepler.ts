@@ -15,5 +15,8 @@ export const kepler: ReadKind<'kepler', KeplerView> = {
     recognise: recogniseKepler,
     json: '{"generation":"legacy"|"rewrite","nodes":[{"node","joulesByZone"}],"pods":[{"namespace","pod","joules",...}]}',
   },
-  target: { placed: false, create: (target, deps) => createKeplerCollector(target, { limits: deps.limits, log: deps.log }) },
+  // Read for its health only (Prometheus scrapes Kepler itself for the dashboards): every 30 s rather
+  // than every cycle. Its text is the node's largest (~1.5 MB at 1,000 pods, a third of a dense node's
+  // upstream bytes), so at a 5 s cycle this is most of what reading it cost.
+  target: { placed: false, defaultIntervalMs: 30_000, create: (target, deps) => createKeplerCollector(target, { limits: deps.limits, log: deps.log }) },
 };

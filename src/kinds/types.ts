@@ -47,6 +47,11 @@ export interface KindTargetConfig extends UpstreamTarget {
 export interface KindTarget {
   /** Targets may name the Kubernetes namespace/pod of a serving engine (placed through the pod mapping). */
   placed: boolean;
+  /**
+   * How often a target of this kind is read when it sets no `interval` (never more often than the
+   * collection cycle); default: every cycle. For kinds whose reading feeds nothing the cycle needs.
+   */
+  defaultIntervalMs?: number;
   create(target: KindTargetConfig, deps: TargetDeps): Collector;
 }
 
