@@ -91,6 +91,24 @@ describe('vLLM on generated scrapes', () => {
     expect(view.engines[0]).toMatchObject({ engine: '0', generation: 'v1', kvCacheUsage: 0.5 });
   });
 
+  it('an engine seen only in a histogram is found from its _count (buckets are not walked); a bucket-only series still counts', () => {
+    const view = recogniseVllm(text([
+      '# TYPE vllm:time_to_first_token_seconds histogram',
+      'vllm:time_to_first_token_seconds_bucket{engine="3",model_name="m",le="0.1"} 1',
+      'vllm:time_to_first_token_seconds_bucket{engine="3",model_name="m",le="+Inf"} 2',
+      'vllm:time_to_first_token_seconds_sum{engine="3",model_name="m"} 0.3',
+      'vllm:time_to_first_token_seconds_count{engine="3",model_name="m"} 2',
+      // Malformed (no _count): its buckets are the only place the engine shows, so they are read.
+      '# TYPE vllm:e2e_request_latency_seconds histogram',
+      'vllm:e2e_request_latency_seconds_bucket{engine="4",model_name="m",le="+Inf"} 1',
+      '',
+    ].join('\n')));
+    expect(view.engines.map((e) => [e.engine, e.generation, e.missing])).toEqual([
+      ['3', 'v1', ['promptTokens', 'generationTokens']],
+      ['4', 'v1', ['promptTokens', 'generationTokens']],
+    ]);
+  });
+
   it('reads OpenMetrics the same (counter family without _total, samples with it)', () => {
     const view = recogniseVllm(parseExposition([
       '# TYPE vllm:prompt_tokens counter',

@@ -34,7 +34,7 @@ function keyOf(sample: Sample): EngineKey | undefined {
 export function recogniseSglang(families: MetricFamily[]): ServingView {
   const index = indexSamples(families);
   const engines = new Map<string, EngineKey & { generation: EngineView['generation'] }>();
-  for (const [sample] of catalogSamples(index, 'sglang')) {
+  for (const [sample] of catalogSamples(index, 'sglang', { labelSets: true })) {
     const key = keyOf(sample);
     if (key && !engines.has(engineId(key))) engines.set(engineId(key), { ...key, generation: 'v1' });
   }

@@ -42,7 +42,7 @@ function keyOf(sample: Sample): EngineKey | undefined {
 export function recogniseVllm(families: MetricFamily[]): ServingView {
   const index = indexSamples(families);
   const engines = new Map<string, EngineKey & { generation: EngineView['generation'] }>();
-  for (const [sample, def] of catalogSamples(index, 'vllm')) {
+  for (const [sample, def] of catalogSamples(index, 'vllm', { labelSets: true })) {
     const key = keyOf(sample);
     if (!key) continue;
     const id = engineId(key);
