@@ -33,7 +33,7 @@ import { parse as parseYaml } from 'yaml';
 import { benchFleet } from './fleet/spec.ts';
 import { cpuSeconds, fill, ruleGroups, startPrometheus, waitCompacted } from './fleet/fill.ts';
 import { dashboardQueries, grafanaBuiltins, referenceQueries, timeQuery } from './fleet/queries.ts';
-import { durationSeconds, httpBaseline, schedCpuSeconds, timeRuleGroups } from './fleet/rule-timing.ts';
+import { durationSeconds, httpBaseline, schedCpuSeconds, timeAgeGrowth, timeRuleGroups } from './fleet/rule-timing.ts';
 import type { DashboardQueries, Timed } from './fleet/queries.ts';
 
 const MINUTES = Number(process.env.TOKENWATT_FLEET_MINUTES ?? 20);
@@ -79,6 +79,9 @@ async function timeAllRules(url: string, pid: number, dist: string, end: number,
   const baseline = await httpBaseline(url, cpu, end);
   const old = await timeRuleGroups(url, cpu, groups, end, evaluationS, baseline.cpuSeconds);
   const youngs = await timeRuleGroups(url, cpu, groups, young, evaluationS, baseline.cpuSeconds);
+  // Whether the SLO groups grow with stored data: their ages timed alternately, many times (they cost
+  // a few milliseconds, within the spread of the sequential timing above).
+  const sloAges = await timeAgeGrowth(url, cpu, groups.filter((g) => /slo/.test(g.name)), end, young, baseline.cpuSeconds);
   const sum = (f: (g: (typeof old)[string]) => number) => r3(Object.values(old).reduce((a, g) => a + f(g), 0));
   // Another build's rule files (TOKENWATT_FLEET_COMPARE_RULES=<its dist>), timed right after on the
   // same Prometheus and data: a before/after under the same load, which on a shared machine is the
@@ -114,6 +117,7 @@ async function timeAllRules(url: string, pid: number, dist: string, end: number,
         ...(o.errors.length > 0 && { errors: o.errors }),
       }];
     })),
+    sloAges,
     ...(compared && { compared }),
   };
 }
@@ -174,11 +178,9 @@ export default async function bench() {
   const mid = at(8);
   const growth = big && mid ? Object.fromEntries(big.dashboards.map((d) => [d.uid, r3(d.seconds / Math.max(1e-6, mid.dashboards.find((m) => m.uid === d.uid)!.seconds))])) : undefined;
   if (growth && big && mid) growth['vllm-example'] = r3(big.reference.seconds / Math.max(1e-6, mid.reference.seconds));
-  const sloGroups = big ? Object.entries(big.rules.groups).filter(([name]) => /slo/.test(name)) : [];
-  // On Prometheus's CPU seconds: an SLO group costs a few milliseconds, where wall time on a shared
-  // machine swings by more than the 1.25 margin between two runs of the same expressions.
-  const secondsAt = (g: object, m: number) => (g as Record<string, number>)[`prometheusCpuSeconds_at_${m}min`]!;
-  const sloGrowth = Object.fromEntries(sloGroups.map(([name, g]) => [name, r3(secondsAt(g, MINUTES) / Math.max(1e-6, secondsAt(g, YOUNG_MINUTES)))]));
+  // On Prometheus's CPU seconds, both ages timed alternately (rules.sloAges): an SLO group costs a few
+  // milliseconds, where wall time on a shared machine swings by more than the 1.25 margin.
+  const sloGrowth = Object.fromEntries(Object.entries(big?.rules.sloAges ?? {}).map(([name, g]) => [name, g.growth]));
   const goalsMet = big && mid ? {
     dashboardsUnder: big.dashboards.every((d) => d.seconds <= GOALS.dashboardSeconds),
     dashboardsOfReference: big.dashboards.every((d) => d.ofReference !== null && d.ofReference <= GOALS.ofReference),
@@ -190,7 +192,7 @@ export default async function bench() {
   } : 'needs the 8- and 32-host sizes';
   return {
     commit,
-    method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data (median of 3 runs after one untimed), timed by the seconds Prometheus's engine spent on it (prometheus_engine_query_duration_seconds_sum, prepare_time + inner_eval + result_sort: what the rule manager pays for the expression, without the HTTP round trip and JSON encoding), summed per group and per 15 s cycle (a group evaluated every N s counts 15/N of an evaluation: the generated evaluation interval is ${results[0]?.rules.evaluationIntervalSeconds ?? '?'} s) as perCycleSeconds; engineSeconds is every group once, as if each ran every 15 s; perCycleCpuSeconds the same from the CPU Prometheus spent (all threads, /proc schedstat, less the CPU of a vector(1) query each), steadier on a shared machine; httpSeconds is the old measure (HTTP round trips summed), httpBaselineSecondsPerQuery the round trip of vector(1). SLO growth with age is compared on Prometheus CPU seconds; goalsMet.ruleEvaluation is judged on engine seconds per cycle, ruleEvaluationByCpu on CPU seconds per cycle. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,
+    method: `Prometheus 2.42 (Debian), data backfilled with promtool (raw: openmetrics; recording rules: rules, layered by dependency), ${MINUTES} min at the generated 15 s scrape interval; dashboards from the build, variables on All, range queries over the last ${RANGE_S / 60} min at ${STEP_S} s steps, run serially and summed; rules: each expression as an instant query at ${MINUTES} and ${YOUNG_MINUTES} min of data (median of 3 runs after one untimed), timed by the seconds Prometheus's engine spent on it (prometheus_engine_query_duration_seconds_sum, prepare_time + inner_eval + result_sort: what the rule manager pays for the expression, without the HTTP round trip and JSON encoding), summed per group and per 15 s cycle (a group evaluated every N s counts 15/N of an evaluation: the generated evaluation interval is ${results[0]?.rules.evaluationIntervalSeconds ?? '?'} s) as perCycleSeconds; engineSeconds is every group once, as if each ran every 15 s; perCycleCpuSeconds the same from the CPU Prometheus spent (all threads, /proc schedstat, less the CPU of a vector(1) query each), steadier on a shared machine; httpSeconds is the old measure (HTTP round trips summed), httpBaselineSecondsPerQuery the round trip of vector(1). SLO growth with age is compared on Prometheus CPU seconds, each SLO rule timed at both ages alternately 21 times (medians; rules.sloAges); goalsMet.ruleEvaluation is judged on engine seconds per cycle, ruleEvaluationByCpu on CPU seconds per cycle. Machine: ${process.env.TOKENWATT_BENCH_MACHINE ?? 'not stated (set TOKENWATT_BENCH_MACHINE)'}.`,
     goals: GOALS,
     goalsMet,
     growth8to32: growth ?? null,

@@ -126,3 +126,48 @@ export async function httpBaseline(url: string, cpu: Cpu, at: number, n = 50): P
   for (let i = 0; i < n; i++) runs.push(await timeQuery(url, 'vector(1)', { time: at }, cpu));
   return { seconds: r4(median(runs.map((r) => r.seconds))), cpuSeconds: Number(median(runs.map((r) => r.cpuSeconds)).toFixed(6)) };
 }
+
+export interface AgeGrowth {
+  reps: number;
+  /** Per age: Prometheus CPU (less `cpuBaseline` per expression) and engine seconds of one evaluation of the group, each rule's median summed. */
+  old: { cpuSeconds: number; engineSeconds: number };
+  young: { cpuSeconds: number; engineSeconds: number };
+  /** old / young, on CPU seconds. */
+  growth: number;
+}
+
+/**
+ * Whether a group's cost grows with the data it reads: each rule at `old` and at `young`, alternately,
+ * `reps` times (after one untimed run of each), medians per rule and age summed per group. Alternating
+ * keeps a slow moment of a shared machine from landing on one age only: timed one age after the other
+ * with three runs each, an SLO group (a few milliseconds) measured 0.67x and 1.53x in two runs of the
+ * same build and data.
+ */
+export async function timeAgeGrowth(url: string, cpu: Cpu, groups: RuleGroup[], old: number, young: number, cpuBaseline = 0, reps = 21): Promise<Record<string, AgeGrowth>> {
+  const out: Record<string, AgeGrowth> = {};
+  for (const g of groups) {
+    const sum = { old: { cpu: 0, engine: 0 }, young: { cpu: 0, engine: 0 } };
+    for (const r of g.rules) {
+      const runs = { old: [] as { cpu: number; engine: number }[], young: [] as { cpu: number; engine: number }[] };
+      for (const at of [old, young]) await timeQuery(url, r.expr, { time: at }, cpu);
+      for (let i = 0; i < reps; i++) {
+        for (const [age, at] of [['old', old], ['young', young]] as const) {
+          const before = await engineSeconds(url);
+          const t = await timeQuery(url, r.expr, { time: at }, cpu);
+          runs[age].push({ cpu: t.cpuSeconds, engine: (await engineSeconds(url)) - before });
+        }
+      }
+      for (const age of ['old', 'young'] as const) {
+        sum[age].cpu += Math.max(0, median(runs[age].map((x) => x.cpu)) - cpuBaseline);
+        sum[age].engine += median(runs[age].map((x) => x.engine));
+      }
+    }
+    out[g.name] = {
+      reps,
+      old: { cpuSeconds: r4(sum.old.cpu), engineSeconds: r4(sum.old.engine) },
+      young: { cpuSeconds: r4(sum.young.cpu), engineSeconds: r4(sum.young.engine) },
+      growth: Math.round((sum.old.cpu / Math.max(1e-6, sum.young.cpu)) * 1000) / 1000,
+    };
+  }
+  return out;
+}
