@@ -124,7 +124,7 @@ export default function energyEfficiency(config: MixinConfig): Dashboard {
       title: 'Joules per request by model', unit: 'joule',
       description: 'Attributed GPU energy per finished request, per model: rate of energy over rate of finished requests (vLLM request_success_total, SGLang num_requests_total).',
       targets: [{
-        expr: `${sumBy(modelWatts, ['model_name'], rm)} / (${sumBy('model_name:vllm_request_success:rate5m', ['model_name'], rm)} or ${sumBy('model_name:sglang_num_requests:rate5m', ['model_name'], rm)})`,
+        expr: `${sumBy(modelWatts, ['model_name'], rm)} / ((${sumBy('model_name:vllm_request_success:rate5m', ['model_name'], rm)} or ${sumBy('model_name:sglang_num_requests:rate5m', ['model_name'], rm)}) > 0)`,
         legend: '{{model_name}}',
       }],
     }))

@@ -158,7 +158,7 @@ export function vllmDetailSections(scope: string): DetailSection[] {
         title: 'FLOPs per joule', unit: 'short', w: 8,
         description: 'Estimated FLOPs per joule of attributed GPU energy, per model: FLOP/s per GPU over the model\'s watts per GPU (tokenwatt_model_energy_joules_total over the GPUs or MIG slices it runs on). Exact when its replicas are alike.',
         targets: [{
-          expr: `max by (model_name) (${rec('model_name:vllm_estimated_flops_per_gpu:rate5m')}) * max by (model_name) (${rec('model_name:tokenwatt_gpu_placements:count')}) / ${byModel('model_name:tokenwatt_energy_watts:rate5m')}`,
+          expr: `max by (model_name) (${rec('model_name:vllm_estimated_flops_per_gpu:rate5m')}) * max by (model_name) (${rec('model_name:tokenwatt_gpu_placements:count')}) / (${byModel('model_name:tokenwatt_energy_watts:rate5m')} > 0)`,
           legend: LEGEND,
         }],
       }),

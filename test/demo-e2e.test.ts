@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { PrometheusDriver } from 'prometheus-query';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtDashboards } from '../src/build/grafana/index.ts';
-import { sloRatioName } from '../src/catalog/recording.ts';
+import { recordingMetrics, sloRatioName } from '../src/catalog/recording.ts';
 import { loadFleet, REFERENCE_FLEET } from '../src/simulate/fleet.ts';
 import type { Fleet } from '../src/simulate/fleet.ts';
 import { startStack } from '../src/simulate/stack.ts';
@@ -405,6 +405,14 @@ describe('demo stack in a real Prometheus and Alertmanager', () => {
     expect(await Promise.all(empty.map(async (e) => `${e.name}: ${e.expr} [${(await why(e.expr)).join('; ')}]`))).toEqual([]);
     if (firstPass > 0) console.log(`dashboard targets empty on the first pass, with data within ${RECHECK_S} s: ${firstPass}`);
     expect(checked).toBeGreaterThan(120);
+    // No recorded tokenwatt ratio was ever ±Inf over the run (a model's first windows, before its
+    // board's energy counter steps, divided by a 0 rate: rules/model-efficiency.ts).
+    const ratios = recordingMetrics.map((m) => m.name).filter((n) => n.includes('tokenwatt') && n.includes(':ratio_'));
+    expect(ratios.length).toBeGreaterThan(5);
+    // Filtered in PromQL: the client reads Prometheus's "+Inf" as NaN. The ratios are never negative.
+    const infinite = [];
+    for (const name of ratios) for (const [labels] of await query(`max_over_time(${name}[10m]) > 1e300`)) infinite.push(`${name}${JSON.stringify(labels)}`);
+    expect(infinite).toEqual([]);
     // Static targets carry no Kubernetes namespace label; every other variable lists fleet values.
     expect([...noValues]).toEqual(['namespace']);
     // The serving dashboard's model picker lists SGLang's as well as vLLM's (its panels are per
