@@ -81,6 +81,15 @@ export interface GroupTiming {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** One timed run of an expression: the engine seconds Prometheus spent on it, the HTTP round trip, Prometheus's CPU. */
+interface Run { engine: number; http: number; cpu: number }
+
+async function timedRun(url: string, expr: string, at: number, cpu: Cpu): Promise<Run> {
+  const before = await engineSeconds(url);
+  const t = await timeQuery(url, expr, { time: at }, cpu);
+  return { engine: (await engineSeconds(url)) - before, http: t.seconds, cpu: t.cpuSeconds };
+}
+
 /**
  * Every group's expressions at `at`: each once untimed (caches warm), then `reps` times timed, engine
  * time from /metrics around each run; a rule's figure is its median run (one slow run on a shared
@@ -98,14 +107,8 @@ export async function timeRuleGroups(url: string, cpu: Cpu, groups: RuleGroup[],
     for (const r of g.rules) {
       const first = await timeQuery(url, r.expr, { time: at }, cpu);
       if (first.error) errors.push(`${r.record ?? r.alert}: ${first.error}`);
-      const runs: { engine: number; http: number; cpu: number }[] = [];
-      let before = await engineSeconds(url);
-      for (let i = 0; i < reps; i++) {
-        const t = await timeQuery(url, r.expr, { time: at }, cpu);
-        const after = await engineSeconds(url);
-        runs.push({ engine: after - before, http: t.seconds, cpu: t.cpuSeconds });
-        before = after;
-      }
+      const runs: Run[] = [];
+      for (let i = 0; i < reps; i++) runs.push(await timedRun(url, r.expr, at, cpu));
       const e = median(runs.map((x) => x.engine));
       engine += e;
       http += median(runs.map((x) => x.http));
@@ -148,14 +151,11 @@ export async function timeAgeGrowth(url: string, cpu: Cpu, groups: RuleGroup[], 
   for (const g of groups) {
     const sum = { old: { cpu: 0, engine: 0 }, young: { cpu: 0, engine: 0 } };
     for (const r of g.rules) {
-      const runs = { old: [] as { cpu: number; engine: number }[], young: [] as { cpu: number; engine: number }[] };
+      const runs: { old: Run[]; young: Run[] } = { old: [], young: [] };
       for (const at of [old, young]) await timeQuery(url, r.expr, { time: at }, cpu);
       for (let i = 0; i < reps; i++) {
-        for (const [age, at] of [['old', old], ['young', young]] as const) {
-          const before = await engineSeconds(url);
-          const t = await timeQuery(url, r.expr, { time: at }, cpu);
-          runs[age].push({ cpu: t.cpuSeconds, engine: (await engineSeconds(url)) - before });
-        }
+        runs.old.push(await timedRun(url, r.expr, old, cpu));
+        runs.young.push(await timedRun(url, r.expr, young, cpu));
       }
       for (const age of ['old', 'young'] as const) {
         sum[age].cpu += Math.max(0, median(runs[age].map((x) => x.cpu)) - cpuBaseline);

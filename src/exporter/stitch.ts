@@ -1,8 +1,8 @@
 // One gzip member from two parts deflated apart: a large head compressed at most once per collection
 // cycle and a small tail compressed again whenever it changes (the per-target health series, published
-// as each target's read ends), each when first scraped. The head's raw DEFLATE stream is ended with a sync flush (its blocks are not
-// final and end on a byte boundary), so the tail's stream, ended with a final block, follows it as
-// more blocks of the same stream; the trailer's CRC-32 continues over both. The result is a plain
+// as each target's read ends), each when first scraped. The head's raw DEFLATE stream is ended with
+// a sync flush (its blocks are not final and end on a byte boundary), so the tail's stream, ended with
+// a final block, follows it as more blocks of the same stream; the trailer's CRC-32 continues over both. The result is a plain
 // single-member gzip body (RFC 1952), which every client reads, unlike concatenated gzip members.
 import { crc32, deflateRawSync, constants } from 'node:zlib';
 
